@@ -81,7 +81,11 @@ def find_blocks(module: str, source: str) -> list[SolutionBlock]:
         elif marker == END:
             if begin is None:
                 raise StubError(f"{module}:{i + 1}: {END} without {BEGIN}")
-            inside = [s for s in spans if s[0] <= begin + 1 and i + 1 <= s[1]]
+            code = [j + 1 for j in range(begin + 1, i) if lines[j].strip()
+                    and not lines[j].lstrip().startswith("#")]
+            if not code:
+                raise StubError(f"{module}:{begin + 1}: empty solution block")
+            inside = [s for s in spans if s[0] < code[0] and code[-1] <= s[1]]
             if not inside:
                 raise StubError(f"{module}:{begin + 1}: solution block outside any function")
             qualname = max(inside, key=lambda s: s[0])[2]
