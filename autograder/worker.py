@@ -297,6 +297,19 @@ class _BlockAutograder(importlib.abc.MetaPathFinder):
         return None
 
 
+class _ProvidedFinder(importlib.abc.MetaPathFinder):
+    """Loads provided modules (``cs231n_core.<name>``) from the grader's copy, on demand."""
+
+    def __init__(self, provided_dir: str, names: list[str]) -> None:
+        self.paths = {f"cs231n_core.{n}": os.path.join(provided_dir, f"{n}.py") for n in names}
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        location = self.paths.get(fullname)
+        if location is None or not os.path.exists(location):
+            return None
+        return importlib.util.spec_from_file_location(fullname, location)
+
+
 def _proxy_module(name: str, functions: list[str], channel: Channel) -> types.ModuleType:
     module = types.ModuleType(f"cs231n_core.{name}")
     module.__doc__ = "Reference stand-in provided by the grader."
@@ -334,10 +347,7 @@ def _setup_package(package_dir: str, provided_dir: str, provided: list[str],
     package.__path__ = [package_dir]
     package.__package__ = "cs231n_core"
     sys.modules["cs231n_core"] = package
-    for name in provided:
-        path = os.path.join(provided_dir, f"{name}.py")
-        if os.path.exists(path):
-            setattr(package, name, _load_file_module(f"cs231n_core.{name}", path))
+    sys.meta_path.insert(0, _ProvidedFinder(provided_dir, provided))
     for name, functions in proxies.items():
         module = _proxy_module(name, functions, channel)
         sys.modules[f"cs231n_core.{name}"] = module

@@ -1,0 +1,36 @@
+"""The reference as a student would hand it in: a ``cs231n_core`` with every task solved.
+
+Used for the perfect submission (``release --with-solutions``), the demo class and
+the tests: each student module is its reference with the solution markers removed,
+and the provided modules are copied as they ship.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder.build_stubs import BEGIN, END, STUB_DIR, reference_path
+from autograder.registry import STUB_MODULES
+
+
+def solved_module_text(module: str) -> str:
+    """The reference source of one module without its solution marker lines."""
+    lines = reference_path(module).read_text().splitlines(keepends=True)
+    return "".join(line for line in lines if line.strip() not in (BEGIN, END))
+
+
+def write_solution_package(dest: Path, mutations: dict[str, str] | None = None) -> Path:
+    """Write a solved ``cs231n_core`` package into ``dest`` (created); return its path.
+
+    ``mutations`` maps module names to replacement source (e.g. a buggy student's file).
+    """
+    package = Path(dest) / "cs231n_core"
+    package.mkdir(parents=True, exist_ok=True)
+    for path in sorted(STUB_DIR.glob("*.py")):
+        if path.stem not in STUB_MODULES:
+            shutil.copyfile(path, package / path.name)
+    for module in STUB_MODULES:
+        text = (mutations or {}).get(module) or solved_module_text(module)
+        (package / f"{module}.py").write_text(text)
+    return package
