@@ -81,8 +81,11 @@ def find_blocks(module: str, source: str) -> list[SolutionBlock]:
         elif marker == END:
             if begin is None:
                 raise StubError(f"{module}:{i + 1}: {END} without {BEGIN}")
-            code = [j + 1 for j in range(begin + 1, i) if lines[j].strip()
-                    and not lines[j].lstrip().startswith("#")]
+            code = [
+                j + 1
+                for j in range(begin + 1, i)
+                if lines[j].strip() and not lines[j].lstrip().startswith("#")
+            ]
             if not code:
                 raise StubError(f"{module}:{begin + 1}: empty solution block")
             inside = [s for s in spans if s[0] < code[0] and code[-1] <= s[1]]
@@ -144,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report stale stubs")
     args = parser.parse_args(argv)
     try:
-        stubs = {m: make_stub(m, reference_path(m).read_text())
-                 for m in STUB_MODULES if reference_path(m).exists()}
+        stubs = {
+            m: make_stub(m, reference_path(m).read_text())
+            for m in STUB_MODULES
+            if reference_path(m).exists()
+        }
         missing = unfenced_tasks()
     except StubError as exc:
         print(f"build_stubs: {exc}", file=sys.stderr)
@@ -154,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_stubs: tasks with no solution block: {', '.join(missing)}", file=sys.stderr)
         if args.check:
             return 1
-    stale = [m for m, text in stubs.items() if not stub_path(m).exists() or stub_path(m).read_text() != text]
+    stale = [
+        m
+        for m, text in stubs.items()
+        if not stub_path(m).exists() or stub_path(m).read_text() != text
+    ]
     if args.check:
         for m in stale:
             print(f"stale: cs231n_core/{m}.py (run `python -m autograder.build_stubs`)")

@@ -57,15 +57,20 @@ class GradeReport:
             "total": float(self.total),
             "max_total": float(self.max_total),
             "tasks": [
-                {"id": t.id, "points": float(t.points), "max_points": float(t.max_points),
-                 "feedback": t.feedback}
+                {
+                    "id": t.id,
+                    "points": float(t.points),
+                    "max_points": float(t.max_points),
+                    "feedback": t.feedback,
+                }
                 for t in self.tasks
             ],
         }
 
 
-def _score(task: Task, parts: dict[str, float], results: dict[str, PartResult],
-           abort: str | None) -> TaskResult:
+def _score(
+    task: Task, parts: dict[str, float], results: dict[str, PartResult], abort: str | None
+) -> TaskResult:
     total_weight = sum(parts.values())
     earned_weight = sum(r.weight for r in results.values() if r.passed)
     points = round(task.points * earned_weight / total_weight, 4) if total_weight else 0.0
@@ -73,7 +78,9 @@ def _score(task: Task, parts: dict[str, float], results: dict[str, PartResult],
     for name in parts:
         r = results.get(name)
         if r is None:
-            lines.append(f"[ ] {name}: not checked (see below)" if abort else f"[ ] {name}: not checked")
+            lines.append(
+                f"[ ] {name}: not checked (see below)" if abort else f"[ ] {name}: not checked"
+            )
         else:
             lines.append(f"[{'x' if r.passed else ' '}] {r.message}")
     if abort:
@@ -114,8 +121,11 @@ def _grade_module(package_dir: Path, module: str, tasks: list[Task], seed: int) 
                 try:
                     session.import_module(module, PROVIDED_MODULES, proxies)
                 except WorkerFailure as failure:
-                    reason = failure.message if failure.kind != "exception" else (
-                        f"cs231n_core/{module}.py could not be imported:\n{failure.message}")
+                    reason = (
+                        failure.message
+                        if failure.kind != "exception"
+                        else (f"cs231n_core/{module}.py could not be imported:\n{failure.message}")
+                    )
                     results.append(_zero(task, reason))
                     session.kill()
                     continue
@@ -126,7 +136,7 @@ def _grade_module(package_dir: Path, module: str, tasks: list[Task], seed: int) 
                 c.run(run)
             except CheckAbort as exc:
                 abort = str(exc)
-            except Exception as exc:  # noqa: BLE001 - never let one answer stop the class
+            except Exception as exc:
                 abort = f"the grader could not evaluate your answer ({type(exc).__name__})"
             results.append(_score(task, c.parts, run.results, abort))
     finally:
@@ -134,8 +144,12 @@ def _grade_module(package_dir: Path, module: str, tasks: list[Task], seed: int) 
     return results
 
 
-def grade_submission(submission_dir: Path | str, task_ids: Iterable[str] | None = None,
-                     seed: int | None = None, jobs: int = 2) -> GradeReport:
+def grade_submission(
+    submission_dir: Path | str,
+    task_ids: Iterable[str] | None = None,
+    seed: int | None = None,
+    jobs: int = 2,
+) -> GradeReport:
     """Grade the tasks (all by default) of one student-shaped folder."""
     submission_dir = Path(submission_dir).resolve()
     wanted = None if task_ids is None else set(task_ids)
@@ -147,8 +161,9 @@ def grade_submission(submission_dir: Path | str, task_ids: Iterable[str] | None 
     for t in tasks:
         by_module.setdefault(t.module, []).append(t)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_module, package_dir, m, ts, seed)
-                   for m, ts in by_module.items()]
+        futures = [
+            pool.submit(_grade_module, package_dir, m, ts, seed) for m, ts in by_module.items()
+        ]
         graded = {r.id: r for f in futures for r in f.result()}
     notices = ["graded WITHOUT isolation: student code ran in a plain subprocess"]
     return GradeReport([graded[t.id] for t in tasks], sandboxed=False, seed=seed, notices=notices)

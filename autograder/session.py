@@ -113,8 +113,15 @@ class WorkerSession:
             if key in os.environ:
                 env[key] = os.environ[key]
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(WORKER_SCRIPT), str(private_site()),
-             str(self.package_dir), str(PROVIDED_DIR)],
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                str(WORKER_SCRIPT),
+                str(private_site()),
+                str(self.package_dir),
+                str(PROVIDED_DIR),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -179,7 +186,7 @@ class WorkerSession:
             if type(args) is not tuple or type(kwargs) is not dict:
                 raise wire.ProtocolError("bad callback arguments")
             if name.startswith("remote:"):
-                rid, method = name[len("remote:"):].split(".", 1)
+                rid, method = name[len("remote:") :].split(".", 1)
                 remote = self.remotes[int(rid)]
                 state = wire.decode(message.get("self", wire.encode({})))
                 if type(state) is not dict:
@@ -191,32 +198,46 @@ class WorkerSession:
         except KeyError:
             return {"ok": False, "error": f"{name} is not available here"}
         except Exception as exc:  # a reference dependency rejected the student's arguments
-            return {"ok": False, "error": f"{name} failed on the arguments it was given: "
-                                          f"{type(exc).__name__}: {exc}"}
+            return {
+                "ok": False,
+                "error": f"{name} failed on the arguments it was given: "
+                f"{type(exc).__name__}: {exc}",
+            }
 
     # -------------------------------------------------------------- API
 
-    def import_module(self, module: str, provided: list[str],
-                      proxies: dict[str, Callable[..., Any]] | None = None) -> None:
+    def import_module(
+        self, module: str, provided: list[str], proxies: dict[str, Callable[..., Any]] | None = None
+    ) -> None:
         proxies = proxies or {}
         self.callbacks = dict(proxies)
         by_module: dict[str, list[str]] = {}
         for name in proxies:
             mod, fn = name.split(".", 1)
             by_module.setdefault(mod, []).append(fn)
-        self.request({"op": "import", "module": module, "provided": provided,
-                      "proxies": by_module})
+        self.request({"op": "import", "module": module, "provided": provided, "proxies": by_module})
 
     def remote(self, obj: RemoteObject) -> dict:
         """Register a trusted object and return its encoded form for call arguments."""
         obj.remote_id = len(self.remotes) + 1
         self.remotes[obj.remote_id] = obj
-        return {"t": "remote", "id": obj.remote_id, "attrs": wire.encode(obj.attrs),
-                "methods": list(obj.methods)}
+        return {
+            "t": "remote",
+            "id": obj.remote_id,
+            "attrs": wire.encode(obj.attrs),
+            "methods": list(obj.methods),
+        }
 
-    def call(self, target: str, args: tuple = (), kwargs: dict | None = None,
-             state: dict | None = None, return_attrs: tuple[str, ...] = (),
-             encoded_args: list | None = None, keep: str | None = None) -> dict:
+    def call(
+        self,
+        target: str,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        state: dict | None = None,
+        return_attrs: tuple[str, ...] = (),
+        encoded_args: list | None = None,
+        keep: str | None = None,
+    ) -> dict:
         """Call a function or method of the student's module; returns decoded parts.
 
         The reply holds ``value`` (the return value), ``args``/``kwargs`` (the
@@ -226,7 +247,8 @@ class WorkerSession:
         message: dict = {
             "op": "call",
             "target": target,
-            "args": {"t": "tuple", "items": encoded_args} if encoded_args is not None
+            "args": {"t": "tuple", "items": encoded_args}
+            if encoded_args is not None
             else wire.encode(tuple(args)),
             "kwargs": wire.encode(dict(kwargs or {})),
             "return_attrs": list(return_attrs),

@@ -60,7 +60,7 @@ def encode(value: Any, _depth: int = 0) -> Any:
     import numpy as np
 
     if _depth > MAX_DEPTH:
-        return {"t": "unsupported", "type": "nesting deeper than %d" % MAX_DEPTH}
+        return {"t": "unsupported", "type": f"nesting deeper than {MAX_DEPTH}"}
     t = type(value)
     if value is None or t is bool or t is str:
         return {"t": "atom", "v": value}
@@ -274,8 +274,12 @@ class Channel:
         return decode(tree, 0, factory)
 
     def callback(self, name: str, args: Any, kwargs: Any, state: Any = None) -> dict:
-        message = {"op": "callback", "name": name, "args": encode(tuple(args)),
-                   "kwargs": encode(dict(kwargs))}
+        message = {
+            "op": "callback",
+            "name": name,
+            "args": encode(tuple(args)),
+            "kwargs": encode(dict(kwargs)),
+        }
         if state is not None:
             message["self"] = encode(state)
         self.send(message)
@@ -336,8 +340,13 @@ def _load_file_module(fullname: str, path: str) -> types.ModuleType:
     return module
 
 
-def _setup_package(package_dir: str, provided_dir: str, provided: list[str],
-                   proxies: dict[str, list[str]], channel: Channel) -> None:
+def _setup_package(
+    package_dir: str,
+    provided_dir: str,
+    provided: list[str],
+    proxies: dict[str, list[str]],
+    channel: Channel,
+) -> None:
     """Make ``cs231n_core`` importable without running the student's ``__init__``.
 
     Student modules load from the submission; provided modules from the grader's
@@ -384,8 +393,13 @@ def _call(module: types.ModuleType, message: dict, channel: Channel) -> dict:
     keep = message.get("keep")
     if keep:
         channel.slots[str(keep)] = value
-    reply: dict = {"op": "result", "ok": True, "value": encode(value), "args": encode(args),
-                   "kwargs": encode(kwargs)}
+    reply: dict = {
+        "op": "result",
+        "ok": True,
+        "value": encode(value),
+        "args": encode(args),
+        "kwargs": encode(kwargs),
+    }
     if obj is not None:
         wanted = message.get("return_attrs") or []
         reply["self"] = encode({str(a): getattr(obj, str(a), None) for a in wanted})
@@ -395,7 +409,8 @@ def _call(module: types.ModuleType, message: dict, channel: Channel) -> dict:
 def _student_traceback(exc: BaseException, submission_dir: str) -> str:
     """The traceback limited to frames in the student's files (no grader internals)."""
     frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
         if os.path.abspath(f.filename).startswith(submission_dir)
     ]
     lines = ["Traceback (most recent call last):\n"]
@@ -422,7 +437,7 @@ def serve(argv: list[str]) -> int:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    sys.stdout = open(os.devnull, "w")
     sys.meta_path.insert(0, _BlockAutograder())
     channel = Channel(rfile, wfile)
     module: types.ModuleType | None = None
@@ -435,10 +450,13 @@ def serve(argv: list[str]) -> int:
         try:
             if op == "import":
                 name = str(message["module"])
-                _setup_package(package_dir, provided_dir,
-                               [str(p) for p in message.get("provided", [])],
-                               {str(k): [str(f) for f in v]
-                                for k, v in message.get("proxies", {}).items()}, channel)
+                _setup_package(
+                    package_dir,
+                    provided_dir,
+                    [str(p) for p in message.get("provided", [])],
+                    {str(k): [str(f) for f in v] for k, v in message.get("proxies", {}).items()},
+                    channel,
+                )
                 path = os.path.join(package_dir, f"{name}.py")
                 if not os.path.isfile(path):
                     raise FileNotFoundError(f"cs231n_core/{name}.py is missing from the submission")
@@ -454,11 +472,15 @@ def serve(argv: list[str]) -> int:
                 raise ProtocolError(f"unknown op {op!r}")
         except ProtocolError as exc:
             reply = {"op": "result", "ok": False, "kind": "protocol", "error": str(exc)}
-        except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            reply = {"op": "result", "ok": False, "kind": "exception",
-                     "error": _student_traceback(exc, package_dir)}
+            reply = {
+                "op": "result",
+                "ok": False,
+                "kind": "exception",
+                "error": _student_traceback(exc, package_dir),
+            }
         channel.send(reply)
 
 

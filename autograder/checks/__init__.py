@@ -59,8 +59,9 @@ class TaskRun:
 
     # ----------------------------------------------------------- calling
 
-    def call(self, *args: Any, target: str | None = None, keep: str | None = None,
-             **kwargs: Any) -> Any:
+    def call(
+        self, *args: Any, target: str | None = None, keep: str | None = None, **kwargs: Any
+    ) -> Any:
         """Call the student's function with these arguments; return its decoded result.
 
         ``target`` names another function of the same module (e.g. the forward pass
@@ -69,10 +70,17 @@ class TaskRun:
         """
         return self.call_full(args, kwargs, target=target, keep=keep)["value"]
 
-    def call_full(self, args: tuple, kwargs: dict | None = None, *, target: str | None = None,
-                  state: dict | None = None, return_attrs: tuple[str, ...] = (),
-                  remotes: dict[int, RemoteObject] | None = None,
-                  keep: str | None = None) -> dict:
+    def call_full(
+        self,
+        args: tuple,
+        kwargs: dict | None = None,
+        *,
+        target: str | None = None,
+        state: dict | None = None,
+        return_attrs: tuple[str, ...] = (),
+        remotes: dict[int, RemoteObject] | None = None,
+        keep: str | None = None,
+    ) -> dict:
         """Like call, but return value, arguments after the call and requested attributes.
 
         ``remotes`` maps positions in ``args`` to trusted objects the student's code
@@ -87,8 +95,15 @@ class TaskRun:
                 for i, a in enumerate(args)
             ]
         try:
-            return self.session.call(target or self.target, args, kwargs, state=state,
-                                     return_attrs=return_attrs, encoded_args=encoded, keep=keep)
+            return self.session.call(
+                target or self.target,
+                args,
+                kwargs,
+                state=state,
+                return_attrs=return_attrs,
+                encoded_args=encoded,
+                keep=keep,
+            )
         except WorkerFailure as failure:
             raise CheckAbort(_failure_text(failure)) from None
 
@@ -121,8 +136,15 @@ class TaskRun:
         if best[2] is not None:
             raise CheckAbort(best[2])
 
-    def check_backward(self, forward: str, forward_args: tuple, dout: Any, ref_cache: Any,
-                       score: Callable[[Any], None], forward_kwargs: dict | None = None) -> None:
+    def check_backward(
+        self,
+        forward: str,
+        forward_args: tuple,
+        dout: Any,
+        ref_cache: Any,
+        score: Callable[[Any], None],
+        forward_kwargs: dict | None = None,
+    ) -> None:
         """Check a backward pass with the reference's cache and with the student's own.
 
         ``score`` receives what the student's backward returned and records parts.
@@ -148,8 +170,14 @@ class TaskRun:
         self.results[part] = PartResult(part, self.parts[part], passed, message)
         return passed
 
-    def close(self, part: str, got: Any, expected: np.ndarray, tol: float | None = None,
-              allow_float32: bool = True) -> bool:
+    def close(
+        self,
+        part: str,
+        got: Any,
+        expected: np.ndarray,
+        tol: float | None = None,
+        allow_float32: bool = True,
+    ) -> bool:
         """Score ``got`` against ``expected``: exact ndarray type, shape, dtype, finiteness, error.
 
         The error is max|got - expected| / max|expected| (scaled by the answer's size,
@@ -157,8 +185,9 @@ class TaskRun:
         to ``tol`` (default 1e-6); a float32 answer, where allowed, to 1e-4.
         """
         expected = np.asarray(expected)
-        problem = array_problem(got, expected.shape, allow_float32=allow_float32,
-                                want_float=expected.dtype.kind == "f")
+        problem = array_problem(
+            got, expected.shape, allow_float32=allow_float32, want_float=expected.dtype.kind == "f"
+        )
         if problem:
             return self.record(part, False, f"{part}: {problem}")
         got_arr = np.asarray(got, dtype=np.float64)
@@ -167,8 +196,9 @@ class TaskRun:
             limit = max(limit, FLOAT32_TOL)
         err = scaled_error(got_arr, expected)
         if err > limit:
-            return self.record(part, False,
-                               f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}")
+            return self.record(
+                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+            )
         return self.record(part, True, f"{part}: relative error {err:.1e}")
 
     def close_scalar(self, part: str, got: Any, expected: float, tol: float | None = None) -> bool:
@@ -182,8 +212,9 @@ class TaskRun:
         limit = tol if tol is not None else DEFAULT_TOL
         err = abs(value - expected) / max(abs(expected), 1e-12)
         if err > limit:
-            return self.record(part, False,
-                               f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}")
+            return self.record(
+                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+            )
         return self.record(part, True, f"{part}: relative error {err:.1e}")
 
     def equal(self, part: str, got: Any, expected: Any, what: str = "") -> bool:
@@ -191,8 +222,11 @@ class TaskRun:
         return self.record(part, ok, f"{part}: {what or 'value'} {'matches' if ok else 'is wrong'}")
 
     def check(self, part: str, condition: bool, failure: str, success: str = "") -> bool:
-        return self.record(part, bool(condition), f"{part}: {success or 'ok'}" if condition
-                           else f"{part}: {failure}")
+        return self.record(
+            part,
+            bool(condition),
+            f"{part}: {success or 'ok'}" if condition else f"{part}: {failure}",
+        )
 
 
 def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
@@ -201,8 +235,9 @@ def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
     return diff / max(scale, 1e-12)
 
 
-def array_problem(got: Any, shape: tuple[int, ...], allow_float32: bool = True,
-                  want_float: bool = True) -> str | None:
+def array_problem(
+    got: Any, shape: tuple[int, ...], allow_float32: bool = True, want_float: bool = True
+) -> str | None:
     """Why ``got`` is not an acceptable answer array of this shape (None if it is)."""
     if type(got) is not np.ndarray:
         return f"expected a numpy.ndarray, got {_describe(got)}"
@@ -248,13 +283,22 @@ class Check:
 
 CHECKS: dict[str, Check] = {}
 __all__ = ["CHECKS", "CheckAbort", "Slot", "TaskRun", "check", "load_checks"]
-CHECK_MODULES = ("layers", "normalization", "initializers", "optim", "classifiers", "solver",
-                 "preprocessing")
+CHECK_MODULES = (
+    "layers",
+    "normalization",
+    "initializers",
+    "optim",
+    "classifiers",
+    "solver",
+    "preprocessing",
+)
 
 
-def check(task_id: str, parts: dict[str, float],
-          proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None
-          ) -> Callable[[Callable[[TaskRun], None]], Callable[[TaskRun], None]]:
+def check(
+    task_id: str,
+    parts: dict[str, float],
+    proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None,
+) -> Callable[[Callable[[TaskRun], None]], Callable[[TaskRun], None]]:
     """Register the hidden check of one task."""
 
     def register(fn: Callable[[TaskRun], None]) -> Callable[[TaskRun], None]:

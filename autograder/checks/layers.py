@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.checks import Slot, TaskRun, check
+from autograder.checks import TaskRun, check
 from autograder.reference import layers as ref
 
 
