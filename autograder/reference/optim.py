@@ -1,0 +1,327 @@
+"""First-order update rules and learning-rate schedules.
+
+Every update rule has the signature
+
+    next_w, config = rule(w, dw, config=None)
+
+Inputs:
+- w: current weights, an array of any shape
+- dw: gradient of the loss with respect to w, same shape as w
+- config: dict of hyperparameters (learning rate, momentum, ...) and of the
+  rule's state (velocity, moment estimates, ...); None means all defaults.
+  Missing hyperparameters are filled in with their defaults and the state is
+  created on the first call, in this same dict.
+
+Returns:
+- next_w: the updated weights, a new array (w itself is never modified)
+- config: the same dict, holding the state to pass to the next call
+
+Keep one config per parameter array: the state is shaped like that array.
+
+The schedules are pure functions ``schedule(lr0, t, ...)`` giving the learning
+rate at epoch (or iteration) t >= 0 as a Python float; bind their extra
+arguments with ``functools.partial`` to get a function of (lr0, t).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+Config = dict[str, Any]
+
+
+def sgd(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, Config]:
+    """Vanilla stochastic gradient descent: w <- w - learning_rate * dw.
+
+    config:
+    - learning_rate: step size (default 1e-2)
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    # float() keeps float32 weights float32 when a hyperparameter is a numpy scalar.
+    next_w = w - float(config["learning_rate"]) * dw
+    return next_w, config
+
+
+def sgd_momentum(
+    w: np.ndarray, dw: np.ndarray, config: Config | None = None
+) -> tuple[np.ndarray, Config]:
+    """Stochastic gradient descent with momentum.
+
+    The velocity is a decaying sum of past steps:
+        v <- momentum * v - learning_rate * dw
+        w <- w + v
+
+    config:
+    - learning_rate: step size (default 1e-2)
+    - momentum: fraction of the velocity kept from one step to the next, in
+      [0, 1) (default 0.9; 0 gives plain SGD)
+    - velocity: state, an array shaped like w (zeros on the first call)
+
+    Inputs / Returns: see the module docstring.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity")
+    if v is None:
+        v = np.zeros_like(w)
+    lr = float(config["learning_rate"])
+    mu = float(config["momentum"])
+    # TODO: update v, compute next_w, and store the new velocity in config.
+    ### BEGIN SOLUTION
+    v = mu * v - lr * dw
+    next_w = w + v
+    config["velocity"] = v
+    ### END SOLUTION
+    return next_w, config
+
+
+def nesterov_momentum(
+    w: np.ndarray, dw: np.ndarray, config: Config | None = None
+) -> tuple[np.ndarray, Config]:
+    """Stochastic gradient descent with Nesterov momentum.
+
+    Nesterov evaluates the gradient at the look-ahead point x + momentum * v:
+        v <- momentum * v - learning_rate * grad(x + momentum * v)
+        x <- x + v
+    To keep the usual API, where the gradient is taken at the weights we hold,
+    this rule stores the look-ahead point w = x + momentum * v instead of x.
+    In that variable, with dw the gradient at w, the update becomes
+        v_prev = v
+        v <- momentum * v - learning_rate * dw
+        w <- w - momentum * v_prev + (1 + momentum) * v
+
+    config:
+    - learning_rate: step size (default 1e-2)
+    - momentum: fraction of the velocity kept from one step to the next, in
+      [0, 1) (default 0.9)
+    - velocity: state, an array shaped like w (zeros on the first call)
+
+    Inputs / Returns: see the module docstring.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity")
+    if v is None:
+        v = np.zeros_like(w)
+    lr = float(config["learning_rate"])
+    mu = float(config["momentum"])
+    # TODO: use the look-ahead form above; store the new velocity in config.
+    ### BEGIN SOLUTION
+    v_prev = v
+    v = mu * v - lr * dw
+    next_w = w - mu * v_prev + (1 + mu) * v
+    config["velocity"] = v
+    ### END SOLUTION
+    return next_w, config
+
+
+def adagrad(
+    w: np.ndarray, dw: np.ndarray, config: Config | None = None
+) -> tuple[np.ndarray, Config]:
+    """AdaGrad: per-coordinate steps scaled by the history of squared gradients.
+
+        cache <- cache + dw**2
+        w <- w - learning_rate * dw / (sqrt(cache) + epsilon)
+
+    The steps shrink as the cache grows, so AdaGrad slows down over time.
+
+    config:
+    - learning_rate: step size (default 1e-2)
+    - epsilon: small constant that avoids division by zero (default 1e-8)
+    - cache: state, the running sum of squared gradients, shaped like w
+      (zeros on the first call)
+
+    Inputs / Returns: see the module docstring.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache")
+    if cache is None:
+        cache = np.zeros_like(w)
+    lr = float(config["learning_rate"])
+    eps = float(config["epsilon"])
+    ### BEGIN SOLUTION
+    cache = cache + dw * dw
+    next_w = w - lr * dw / (np.sqrt(cache) + eps)
+    config["cache"] = cache
+    ### END SOLUTION
+    return next_w, config
+
+
+def rmsprop(
+    w: np.ndarray, dw: np.ndarray, config: Config | None = None
+) -> tuple[np.ndarray, Config]:
+    """RMSProp: AdaGrad with a leaky (exponentially decaying) cache.
+
+        cache <- decay_rate * cache + (1 - decay_rate) * dw**2
+        w <- w - learning_rate * dw / (sqrt(cache) + epsilon)
+
+    config:
+    - learning_rate: step size (default 1e-2)
+    - decay_rate: how much of the cache is kept per step, in [0, 1) (default 0.99)
+    - epsilon: small constant that avoids division by zero (default 1e-8)
+    - cache: state, the moving average of squared gradients, shaped like w
+      (zeros on the first call)
+
+    Inputs / Returns: see the module docstring.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache")
+    if cache is None:
+        cache = np.zeros_like(w)
+    lr = float(config["learning_rate"])
+    decay = float(config["decay_rate"])
+    eps = float(config["epsilon"])
+    ### BEGIN SOLUTION
+    cache = decay * cache + (1 - decay) * (dw * dw)
+    next_w = w - lr * dw / (np.sqrt(cache) + eps)
+    config["cache"] = cache
+    ### END SOLUTION
+    return next_w, config
+
+
+def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, Config]:
+    """Adam (Kingma & Ba 2015): momentum plus RMSProp, with bias correction.
+
+        t <- t + 1
+        m <- beta1 * m + (1 - beta1) * dw          (first moment)
+        v <- beta2 * v + (1 - beta2) * dw**2       (second moment)
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        w <- w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    m and v start at zero, so early on they are biased towards zero; dividing
+    by (1 - beta**t) removes that bias. t is incremented BEFORE the correction,
+    so the first step uses t = 1 and moves each coordinate by about
+    learning_rate in the direction of -dw. A common mistake is to divide by the
+    square root of the uncorrected second moment v instead of v_hat: with the
+    default beta2 the first step then comes out about 30 times too large.
+
+    config:
+    - learning_rate: step size (default 1e-3)
+    - beta1: decay rate of the first moment (default 0.9)
+    - beta2: decay rate of the second moment (default 0.999)
+    - epsilon: small constant that avoids division by zero (default 1e-8)
+    - m, v: state, the moment estimates, shaped like w (zeros on the first call)
+    - t: state, the number of steps taken so far (0 before the first call)
+
+    Inputs / Returns: see the module docstring.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    m = config.get("m")
+    if m is None:
+        m = np.zeros_like(w)
+    v = config.get("v")
+    if v is None:
+        v = np.zeros_like(w)
+    t = int(config.get("t", 0))
+    lr = float(config["learning_rate"])
+    beta1 = float(config["beta1"])
+    beta2 = float(config["beta2"])
+    eps = float(config["epsilon"])
+    # TODO: update t, m and v (store them in config), then take the bias-corrected step.
+    ### BEGIN SOLUTION
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * (dw * dw)
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    config["m"], config["v"], config["t"] = m, v, t
+    ### END SOLUTION
+    return next_w, config
+
+
+def step_decay(lr0: float, t: float, drop: float = 0.5, every: int = 10) -> float:
+    """Step decay: multiply the learning rate by ``drop`` every ``every`` epochs.
+
+        lr(t) = lr0 * drop ** floor(t / every)
+
+    Inputs:
+    - lr0: learning rate at t = 0
+    - t: epoch (or iteration), t >= 0
+    - drop: factor applied at each step, in (0, 1]
+    - every: number of epochs between two drops, > 0
+
+    Returns:
+    - lr: the learning rate at t, a Python float
+    """
+    ### BEGIN SOLUTION
+    lr = lr0 * drop ** math.floor(t / every)
+    ### END SOLUTION
+    return float(lr)
+
+
+def exponential_decay(lr0: float, t: float, k: float = 0.1) -> float:
+    """Exponential decay: lr(t) = lr0 * exp(-k * t).
+
+    Inputs:
+    - lr0: learning rate at t = 0
+    - t: epoch (or iteration), t >= 0
+    - k: decay rate, >= 0
+
+    Returns:
+    - lr: the learning rate at t, a Python float
+    """
+    ### BEGIN SOLUTION
+    lr = lr0 * math.exp(-k * t)
+    ### END SOLUTION
+    return float(lr)
+
+
+def inverse_time_decay(lr0: float, t: float, k: float = 0.1) -> float:
+    """1/t decay: lr(t) = lr0 / (1 + k * t).
+
+    Inputs:
+    - lr0: learning rate at t = 0
+    - t: epoch (or iteration), t >= 0
+    - k: decay rate, >= 0
+
+    Returns:
+    - lr: the learning rate at t, a Python float
+    """
+    ### BEGIN SOLUTION
+    lr = lr0 / (1 + k * t)
+    ### END SOLUTION
+    return float(lr)
+
+
+def cosine_decay(lr0: float, t: float, total: float, lr_min: float = 0.0) -> float:
+    """Cosine decay from lr0 at t = 0 to lr_min at t = total, then flat.
+
+        lr(t) = lr_min + 0.5 * (lr0 - lr_min) * (1 + cos(pi * min(t, total) / total))
+
+    Inputs:
+    - lr0: learning rate at t = 0
+    - t: epoch (or iteration), t >= 0; values past total are clipped to total
+    - total: length of the decay, > 0
+    - lr_min: learning rate reached at t = total
+
+    Returns:
+    - lr: the learning rate at t, a Python float
+    """
+    ### BEGIN SOLUTION
+    progress = min(t, total) / total
+    lr = lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * progress))
+    ### END SOLUTION
+    return float(lr)
