@@ -41,12 +41,10 @@ def test_no_solution_text_leaks_into_stub(module: str) -> None:
     stub = build_stubs.stub_path(module).read_text()
     assert build_stubs.BEGIN not in stub and build_stubs.END not in stub
     lines = source.splitlines()
-    fenced: set[str] = set()
-    outside = set(lines)
-    for block in build_stubs.find_blocks(module, source):
-        body = lines[block.begin + 1 : block.end]
-        fenced.update(line for line in body if line.strip())
-        outside.difference_update(lines[block.begin : block.end + 1])
+    blocks = build_stubs.find_blocks(module, source)
+    in_block = {i for b in blocks for i in range(b.begin, b.end + 1)}
+    fenced = {lines[i] for b in blocks for i in range(b.begin + 1, b.end) if lines[i].strip()}
+    outside = {line for i, line in enumerate(lines) if i not in in_block}
     # A fenced line may appear in the stub only if the reference also has it as plumbing.
     leaked = [line for line in stub.splitlines() if line in fenced and line not in outside]
     assert leaked == []
