@@ -9,7 +9,9 @@ reach this process except plain data.
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +22,12 @@ import numpy as np
 
 from autograder.checks import CheckAbort, PartResult, TaskRun, load_checks
 from autograder.registry import STUB_MODULES, TASKS, Task
+from autograder.sandbox import (
+    NO_ISOLATION_NOTICE,
+    sandbox_available,
+    stage_package,
+    staged_provided,
+)
 from autograder.session import PROVIDED_DIR, WorkerFailure, WorkerSession
 
 PROVIDED_MODULES = sorted(
@@ -98,9 +106,9 @@ def _zero(task: Task, reason: str) -> TaskResult:
     return TaskResult(task.id, 0.0, float(task.points), reason)
 
 
-def _grade_module(package_dir: Path, module: str, tasks: list[Task], seed: int) -> list[TaskResult]:
-    if not package_dir.is_dir():
-        return [_zero(t, "cs231n_core/ is missing from the submission") for t in tasks]
+def _grade_module(
+    package_dir: Path, module: str, tasks: list[Task], seed: int, sandboxed: bool
+) -> list[TaskResult]:
     if not (package_dir / f"{module}.py").is_file():
         return [_zero(t, f"cs231n_core/{module}.py is missing from the submission") for t in tasks]
     checks = load_checks()
@@ -109,7 +117,12 @@ def _grade_module(package_dir: Path, module: str, tasks: list[Task], seed: int) 
         c = checks.get(t.id)
         if c is not None and c.proxies is not None:
             proxies.update(c.proxies())
-    session = WorkerSession(package_dir, timeout=TASK_TIMEOUT_SECONDS)
+    session = WorkerSession(
+        package_dir,
+        timeout=TASK_TIMEOUT_SECONDS,
+        sandboxed=sandboxed,
+        provided_dir=staged_provided(str(PROVIDED_DIR), tuple(PROVIDED_MODULES)),
+    )
     results: list[TaskResult] = []
     try:
         for task in tasks:
@@ -156,14 +169,25 @@ def grade_submission(
     tasks = [t for t in TASKS if wanted is None or t.id in wanted]
     if seed is None:
         seed = secrets.randbits(63)
-    package_dir = submission_dir / "cs231n_core"
     by_module: dict[str, list[Task]] = {}
     for t in tasks:
         by_module.setdefault(t.module, []).append(t)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [
-            pool.submit(_grade_module, package_dir, m, ts, seed) for m, ts in by_module.items()
-        ]
-        graded = {r.id: r for f in futures for r in f.result()}
-    notices = ["graded WITHOUT isolation: student code ran in a plain subprocess"]
-    return GradeReport([graded[t.id] for t in tasks], sandboxed=False, seed=seed, notices=notices)
+    sandboxed = sandbox_available()
+    notices = [] if sandboxed else [NO_ISOLATION_NOTICE]
+    submitted = submission_dir / "cs231n_core"
+    with tempfile.TemporaryDirectory(prefix="grader-stage-") as stage:
+        os.chmod(stage, 0o755)
+        package_dir = Path(stage) / "cs231n_core"
+        notices += stage_package(submitted, package_dir)
+        if not submitted.is_dir() or submitted.is_symlink():
+            graded = {t.id: _zero(t, "cs231n_core/ is missing from the submission") for t in tasks}
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = [
+                    pool.submit(_grade_module, package_dir, m, ts, seed, sandboxed)
+                    for m, ts in by_module.items()
+                ]
+                graded = {r.id: r for f in futures for r in f.result()}
+    return GradeReport(
+        [graded[t.id] for t in tasks], sandboxed=sandboxed, seed=seed, notices=notices
+    )

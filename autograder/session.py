@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograder import worker as wire
+from autograder.sandbox import sandbox_command
 
 WORKER_SCRIPT = Path(wire.__file__).resolve()
 PROVIDED_DIR = Path(__file__).resolve().parent.parent / "cs231n_core"
@@ -31,6 +32,9 @@ PROVIDED_DIR = Path(__file__).resolve().parent.parent / "cs231n_core"
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 CPU_LIMIT_SECONDS = 60
 FILE_SIZE_LIMIT_BYTES = 16 * 1024**2
+# Processes (and threads) of the worker's user; enforced for the sandbox's unprivileged
+# user. Root ignores it, so the unisolated path relies on the wall-clock timeout.
+PROCESS_LIMIT = 64
 
 
 class WorkerFailure(Exception):
@@ -80,6 +84,7 @@ def _limit_resources() -> None:  # runs in the child before exec
         (resource.RLIMIT_CPU, CPU_LIMIT_SECONDS),
         (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT_BYTES),
         (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, PROCESS_LIMIT),
     ):
         try:
             resource.setrlimit(limit, (value, value))
@@ -98,30 +103,36 @@ class WorkerSession:
     remotes: dict[int, RemoteObject] = field(default_factory=dict)
     callbacks: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
+    sandboxed: bool = False
+    provided_dir: Path = PROVIDED_DIR
+
     def start(self) -> None:
         env = {
             "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": "",
             "PYTHONHASHSEED": "0",
             "OMP_NUM_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
-            "HOME": tempfile.gettempdir(),
+            "HOME": "/tmp",
         }
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        self.proc = subprocess.Popen(
-            [
+        if self.sandboxed:
+            argv = sandbox_command(WORKER_SCRIPT, self.package_dir, self.provided_dir)
+        else:
+            argv = [
                 sys.executable,
                 "-I",
                 "-S",
                 str(WORKER_SCRIPT),
                 str(private_site()),
                 str(self.package_dir),
-                str(PROVIDED_DIR),
-            ],
+                str(self.provided_dir),
+            ]
+        self.proc = subprocess.Popen(
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -1,0 +1,185 @@
+"""Where student code runs: a bubblewrap sandbox when available, else a limited subprocess.
+
+The sandbox (Debian package ``bubblewrap``) shows the worker a read-only file system
+holding only the Python runtime, numpy, the worker script, the grader's copy of the
+provided modules and one submission's staged ``cs231n_core``; a private /tmp; no
+network; its own process, IPC and host-name namespaces. When the grader runs as
+root, the worker drops to ``nobody`` so process limits apply. Without bubblewrap,
+the worker still runs with the same resource limits and without access to the
+``autograder`` package, and every report says loudly that it was not isolated.
+
+Set ``CS231N_SANDBOX=off`` to force the unisolated path (benchmarks, tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+NOBODY = 65534
+TMPFS_BYTES = 64 * 1024**2
+MAX_STAGED_FILE_BYTES = 4 * 1024**2
+NO_ISOLATION_NOTICE = (
+    "WARNING: graded WITHOUT isolation (bubblewrap unavailable or disabled): student code ran "
+    "in a plain subprocess with resource limits only"
+)
+
+
+def sandbox_disabled() -> bool:
+    return os.environ.get("CS231N_SANDBOX", "").strip().lower() in ("0", "off", "false", "no")
+
+
+@functools.lru_cache(maxsize=1)
+def _bwrap_works() -> bool:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    probe = [bwrap, *_base_binds(), "--unshare-net", "--die-with-parent", "/bin/true"]
+    if os.geteuid() != 0:
+        probe[1:1] = ["--unshare-user"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def sandbox_available() -> bool:
+    return not sandbox_disabled() and _bwrap_works()
+
+
+def _base_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("lib", "lib64", "bin", "sbin"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    if Path("/etc/ld.so.cache").exists():
+        args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    return args
+
+
+def _mkdirs(target: Path) -> list[str]:
+    """bwrap arguments creating every ancestor of ``target`` world-readable."""
+    args: list[str] = []
+    for parent in reversed(target.parents):
+        if str(parent) not in ("/", "/usr") and not str(parent).startswith("/usr/"):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def python_runtime() -> tuple[Path, Path]:
+    """(installation prefix, interpreter) of the Python running the grader."""
+    prefix = Path(sys.base_prefix).resolve()
+    interpreter = Path(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
+    return prefix, interpreter.resolve()
+
+
+def stage_package(source: Path, dest: Path) -> list[str]:
+    """Copy the regular ``.py`` files of a submitted ``cs231n_core`` into ``dest``.
+
+    Symlinks, special files and oversized files are skipped (and named in the
+    returned notices), so nothing outside the submission is ever read through it.
+    """
+    notices: list[str] = []
+    dest.mkdir(parents=True, exist_ok=True)
+    os.chmod(dest, 0o755)
+    if not source.is_dir() or source.is_symlink():
+        return notices
+    for entry in sorted(source.iterdir(), key=lambda p: p.name):
+        name = entry.name
+        if not name.endswith(".py"):
+            continue
+        st = entry.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            notices.append(f"cs231n_core/{name} is a symbolic link and was ignored")
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        if st.st_size > MAX_STAGED_FILE_BYTES:
+            notices.append(f"cs231n_core/{name} is larger than 4 MiB and was ignored")
+            continue
+        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as src, open(dest / name, "wb") as out:
+            out.write(src.read(MAX_STAGED_FILE_BYTES + 1)[:MAX_STAGED_FILE_BYTES])
+        os.chmod(dest / name, 0o644)
+    return notices
+
+
+@functools.lru_cache(maxsize=1)
+def staged_provided(provided_dir: str, names: tuple[str, ...]) -> Path:
+    """A world-readable copy of the grader's provided modules (staged once per process)."""
+    out = Path(tempfile.mkdtemp(prefix="grader-provided-"))
+    os.chmod(out, 0o755)
+    for name in names:
+        src = Path(provided_dir) / f"{name}.py"
+        if src.is_file():
+            shutil.copyfile(src, out / src.name)
+            os.chmod(out / src.name, 0o644)
+    return out
+
+
+def numpy_dirs() -> list[Path]:
+    numpy_dir = Path(np.__file__).resolve().parent
+    dirs = [numpy_dir]
+    libs = numpy_dir.parent / "numpy.libs"
+    if libs.is_dir():
+        dirs.append(libs)
+    return dirs
+
+
+def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list[str]:
+    """The bwrap command line that runs the worker on a staged package."""
+    prefix, interpreter = python_runtime()
+    args = [shutil.which("bwrap") or "bwrap", *_base_binds()]
+    if not str(prefix).startswith("/usr/"):
+        args += [*_mkdirs(prefix), "--ro-bind", str(prefix), str(prefix)]
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    if not stdlib.is_relative_to(prefix) and not str(stdlib).startswith("/usr/"):
+        args += [*_mkdirs(stdlib), "--ro-bind", str(stdlib), str(stdlib)]
+    args += ["--perms", "0755", "--dir", "/grader", "--perms", "0755", "--dir", "/grader/site"]
+    for d in numpy_dirs():
+        args += ["--ro-bind", str(d), f"/grader/site/{d.name}"]
+    args += [
+        "--ro-bind", str(worker), "/grader/worker.py",
+        "--ro-bind", str(provided_dir), "/grader/provided",
+        "--perms", "0755", "--dir", "/submission",
+        "--ro-bind", str(package_dir), "/submission/cs231n_core",
+        "--proc", "/proc", "--dev", "/dev",
+        "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+        "--chdir", "/tmp",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        drop = [
+            "/usr/bin/setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            "--no-new-privs",
+        ]
+    else:
+        args.insert(1, "--unshare-user")
+        drop = []
+    return [
+        *args,
+        *drop,
+        str(interpreter),
+        "-I",
+        "-S",
+        "/grader/worker.py",
+        "/grader/site",
+        "/submission/cs231n_core",
+        "/grader/provided",
+    ]
