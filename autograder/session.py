@@ -102,6 +102,7 @@ class WorkerSession:
     proc: subprocess.Popen | None = None
     remotes: dict[int, RemoteObject] = field(default_factory=dict)
     callbacks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    _import_message: dict | None = None
 
     sandboxed: bool = False
     provided_dir: Path = PROVIDED_DIR
@@ -174,9 +175,15 @@ class WorkerSession:
             raise WorkerFailure("crash", _describe_exit(code)) from None
 
     def request(self, message: dict) -> dict:
-        """Send a request and serve the worker's callbacks until its result arrives."""
+        """Send a request and serve the worker's callbacks until its result arrives.
+
+        A worker that was stopped (crash, timeout, leftover processes) is restarted
+        and given the module again before the request.
+        """
         if self.proc is None:
             self.start()
+            if self._import_message is not None and message is not self._import_message:
+                self.request(self._import_message)
         deadline = time.monotonic() + self.timeout
         self._send(message)
         while True:
@@ -184,6 +191,8 @@ class WorkerSession:
             if reply.get("op") == "callback":
                 self._send(self._serve_callback(reply))
                 continue
+            if reply.get("children"):
+                self.kill()  # processes the student's code left behind go with the worker
             if not reply.get("ok"):
                 kind = str(reply.get("kind", "exception"))
                 raise WorkerFailure(kind, str(reply.get("error", "unknown error"))[:4000])
@@ -226,7 +235,13 @@ class WorkerSession:
         for name in proxies:
             mod, fn = name.split(".", 1)
             by_module.setdefault(mod, []).append(fn)
-        self.request({"op": "import", "module": module, "provided": provided, "proxies": by_module})
+        self._import_message = {
+            "op": "import",
+            "module": module,
+            "provided": provided,
+            "proxies": by_module,
+        }
+        self.request(self._import_message)
 
     def remote(self, obj: RemoteObject) -> dict:
         """Register a trusted object and return its encoded form for call arguments."""

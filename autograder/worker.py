@@ -440,6 +440,7 @@ def serve(argv: list[str]) -> int:
     sys.stdout = open(os.devnull, "w")
     sys.meta_path.insert(0, _BlockAutograder())
     channel = Channel(rfile, wfile)
+    main_pid = os.getpid()
     module: types.ModuleType | None = None
     while True:
         try:
@@ -481,7 +482,20 @@ def serve(argv: list[str]) -> int:
                 "kind": "exception",
                 "error": _student_traceback(exc, package_dir),
             }
+        if os.getpid() != main_pid:
+            os._exit(0)  # a process the student's code forked must never answer
+        if _has_children():
+            reply["children"] = True  # the grader restarts this worker
         channel.send(reply)
+
+
+def _has_children() -> bool:
+    """True if the student's code left child processes (running or just exited)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
 
 
 if __name__ == "__main__":
