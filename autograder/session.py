@@ -268,7 +268,10 @@ class WorkerSession:
 
         The reply holds ``value`` (the return value), ``args``/``kwargs`` (the
         arguments as the student's code left them, to see in-place updates) and,
-        for methods, ``self`` (the requested attributes).
+        for methods, ``self`` (the requested attributes; dotted names such as
+        ``model.params`` reach into attributes). ``state`` values that are
+        RemoteObjects become remotes in the worker; a remote with a ``__call__``
+        method is callable there.
         """
         message: dict = {
             "op": "call",
@@ -281,7 +284,18 @@ class WorkerSession:
             "keep": keep,
         }
         if state is not None:
-            message["self"] = wire.encode(state)
+            # RemoteObject values of the state become remotes in the worker (e.g. a
+            # Solver's model, or a function standing in for one of its methods).
+            message["self"] = {
+                "t": "dict",
+                "items": [
+                    [
+                        wire.encode(k),
+                        self.remote(v) if isinstance(v, RemoteObject) else wire.encode(v),
+                    ]
+                    for k, v in state.items()
+                ],
+            }
         reply = self.request(message)
         try:
             out = {k: wire.decode(reply[k]) for k in ("value", "args", "kwargs")}

@@ -247,6 +247,13 @@ class Remote:
         method.__name__ = name
         return method
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A remote with a ``__call__`` method stands in for a function (e.g. a method)."""
+        method = self.__dict__.get("__call__")
+        if method is None:
+            raise TypeError("this object is not callable")
+        return method(*args, **kwargs)
+
 
 class Channel:
     """The worker's end of the message channel."""
@@ -402,8 +409,15 @@ def _call(module: types.ModuleType, message: dict, channel: Channel) -> dict:
     }
     if obj is not None:
         wanted = message.get("return_attrs") or []
-        reply["self"] = encode({str(a): getattr(obj, str(a), None) for a in wanted})
+        reply["self"] = encode({str(a): _attr_path(obj, str(a)) for a in wanted})
     return reply
+
+
+def _attr_path(obj: Any, path: str) -> Any:
+    """The attribute at a dotted path (e.g. ``model.params``); None where one is missing."""
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
 
 
 def _student_traceback(exc: BaseException, submission_dir: str) -> str:

@@ -1,9 +1,141 @@
-"""Hidden checks of the ``layers`` tasks."""
+"""Hidden checks of the ``layers`` tasks.
+
+Inputs avoid the kinks (x == 0, a hinge margin of exactly 0) where conventions may
+differ: Gaussian draws never hit them. Where the docstrings promise stability
+(sigmoid, softmax) or the function is defined for every real input (tanh, ELU),
+some inputs have magnitudes of 1e3 and more, so an overflowing formula fails.
+"""
 
 from __future__ import annotations
 
-from autograder.checks import TaskRun, check
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckAbort, Slot, TaskRun, array_problem, check
 from autograder.reference import layers as ref
+
+# ----------------------------------------------------------------- helpers
+
+
+@dataclass
+class _Case:
+    """One input of a backward check: the forward's arguments, dout and the reference's answer."""
+
+    forward_args: tuple
+    dout: np.ndarray
+    ref_cache: Any
+    expected: Any
+    forward_kwargs: dict = field(default_factory=dict)
+
+
+def _check_backward_cases(
+    run: TaskRun, forward: str, cases: list[_Case], score: Callable[[_Case, Any], None]
+) -> None:
+    """``run.check_backward`` over several inputs at once.
+
+    One attempt feeds every case the reference's cache, the other the cache of the
+    student's own forward pass; the better attempt counts (see TaskRun.best_of).
+    """
+
+    def with_reference_cache() -> None:
+        for case in cases:
+            score(case, run.call(case.dout, case.ref_cache))
+
+    def with_own_cache() -> None:
+        for case in cases:
+            run.call(*case.forward_args, target=forward, keep="forward", **case.forward_kwargs)
+            score(case, run.call(case.dout, Slot("forward", 1)))
+
+    run.best_of(with_reference_cache, with_own_cache)
+
+
+def _dim(run: TaskRun, low: int, high: int) -> int:
+    return int(run.rng.integers(low, high + 1))
+
+
+def _any_shape(run: TaskRun) -> tuple[int, ...]:
+    """A shape of 1 to 3 axes (N may be 1), for elementwise layers."""
+    return tuple(_dim(run, 1, 6) for _ in range(_dim(run, 1, 3)))
+
+
+def _with_large(run: TaskRun, x: np.ndarray, count: int = 4) -> np.ndarray:
+    """x with ``count`` entries (or all, if fewer) replaced by values of magnitude 1e3 to 1e4."""
+    x = x.copy()
+    picks = run.rng.choice(x.size, size=min(count, x.size), replace=False)
+    signs = np.where(np.arange(picks.size) % 2 == 0, 1.0, -1.0)  # both signs
+    x.flat[picks] = signs * run.rng.uniform(1e3, 1e4, size=picks.size)
+    return x
+
+
+def _activation_inputs(run: TaskRun, large: bool) -> list[np.ndarray]:
+    """Two inputs of random shapes; with ``large``, the second holds huge entries."""
+    first = 2.0 * run.rng.standard_normal(_any_shape(run))
+    second = 2.0 * run.rng.standard_normal((_dim(run, 1, 5), _dim(run, 4, 8)))
+    return [first, _with_large(run, second) if large else second]
+
+
+def _slope(run: TaskRun) -> float:
+    return float(run.rng.uniform(0.05, 0.5))
+
+
+def _elu_alpha(run: TaskRun) -> float:
+    # Never close to 1: with alpha == 1 some wrong derivatives look right.
+    return float(run.rng.uniform(0.3, 0.7) if run.rng.random() < 0.5 else run.rng.uniform(1.5, 3))
+
+
+def _close_loss(run: TaskRun, part: str, got: Any, expected: float, tol: float = 1e-6) -> bool:
+    """A scalar loss, to ``tol`` relative to max(|expected|, 1) (losses near 0 need a floor)."""
+    if type(got) not in (float, int) and not (
+        isinstance(got, np.generic) and np.asarray(got).dtype.kind in "fiu"
+    ):
+        return run.check(
+            part, False, f"expected a number, got a value of type {type(got).__name__}"
+        )
+    value = float(got)
+    if not math.isfinite(value):
+        return run.check(part, False, f"is {value}")
+    err = abs(value - expected) / max(abs(expected), 1.0)
+    return run.check(
+        part,
+        err <= tol,
+        f"relative error {err:.2e} exceeds the tolerance {tol:.0e}",
+        f"relative error {err:.1e}",
+    )
+
+
+def _elementwise_forward(
+    run: TaskRun, reference: Callable[..., tuple], inputs: list[np.ndarray], *extra: Any
+) -> None:
+    for x in inputs:
+        out, _ = run.returns(run.call(x, *extra), 2)
+        run.close("out", out, reference(x, *extra)[0])
+
+
+def _elementwise_backward(
+    run: TaskRun,
+    forward: str,
+    reference_forward: Callable[..., tuple],
+    reference_backward: Callable[..., Any],
+    inputs: list[np.ndarray],
+    *extra: Any,
+) -> None:
+    cases = []
+    for x in inputs:
+        dout = run.rng.standard_normal(x.shape)
+        cache = reference_forward(x, *extra)[1]
+        cases.append(_Case((x, *extra), dout, cache, reference_backward(dout, cache)))
+
+    def score(case: _Case, dx: Any) -> None:
+        run.close("dx", dx, case.expected)
+
+    _check_backward_cases(run, forward, cases, score)
+
+
+# ----------------------------------------------------------------- affine
 
 
 @check("layers.affine_forward", parts={"out": 1.0})
@@ -32,3 +164,349 @@ def _affine_backward(run: TaskRun) -> None:
         run.close("db", db, rdb)
 
     run.check_backward("affine_forward", (x, w, b), dout, ref.affine_forward(x, w, b)[1], score)
+
+
+# ----------------------------------------------------------------- ReLU family
+
+
+@check("layers.relu_forward", parts={"out": 1.0})
+def _relu_forward(run: TaskRun) -> None:
+    _elementwise_forward(run, ref.relu_forward, _activation_inputs(run, large=False))
+
+
+@check("layers.relu_backward", parts={"dx": 1.0})
+def _relu_backward(run: TaskRun) -> None:
+    _elementwise_backward(
+        run,
+        "relu_forward",
+        ref.relu_forward,
+        ref.relu_backward,
+        _activation_inputs(run, large=False),
+    )
+
+
+@check("layers.leaky_relu_forward", parts={"out": 1.0})
+def _leaky_relu_forward(run: TaskRun) -> None:
+    first, second = _activation_inputs(run, large=False)
+    # Once with the default slope (the signature's), once with a given one.
+    out, _ = run.returns(run.call(first), 2)
+    run.close("out", out, ref.leaky_relu_forward(first)[0])
+    _elementwise_forward(run, ref.leaky_relu_forward, [second], _slope(run))
+
+
+@check("layers.leaky_relu_backward", parts={"dx": 1.0})
+def _leaky_relu_backward(run: TaskRun) -> None:
+    _elementwise_backward(
+        run,
+        "leaky_relu_forward",
+        ref.leaky_relu_forward,
+        ref.leaky_relu_backward,
+        _activation_inputs(run, large=False),
+        _slope(run),
+    )
+
+
+def _prelu_inputs(run: TaskRun) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(x, alpha) for a general shape, N == 1 and D == 1."""
+    shapes = [(_dim(run, 2, 6), _dim(run, 2, 6)), (1, _dim(run, 2, 6)), (_dim(run, 2, 6), 1)]
+    return [
+        (2.0 * run.rng.standard_normal(s), run.rng.uniform(0.05, 0.6, size=s[1])) for s in shapes
+    ]
+
+
+@check("layers.prelu_forward", parts={"out": 1.0})
+def _prelu_forward(run: TaskRun) -> None:
+    for x, alpha in _prelu_inputs(run):
+        out, _ = run.returns(run.call(x, alpha), 2)
+        run.close("out", out, ref.prelu_forward(x, alpha)[0])
+
+
+@check("layers.prelu_backward", parts={"dx": 1.0, "dalpha": 1.0})
+def _prelu_backward(run: TaskRun) -> None:
+    cases = []
+    for x, alpha in _prelu_inputs(run):
+        dout = run.rng.standard_normal(x.shape)
+        cache = ref.prelu_forward(x, alpha)[1]
+        cases.append(_Case((x, alpha), dout, cache, ref.prelu_backward(dout, cache)))
+
+    def score(case: _Case, grads: Any) -> None:
+        dx, dalpha = run.returns(grads, 2)
+        run.close("dx", dx, case.expected[0])
+        run.close("dalpha", dalpha, case.expected[1])
+
+    _check_backward_cases(run, "prelu_forward", cases, score)
+
+
+@check("layers.elu_forward", parts={"out": 1.0})
+def _elu_forward(run: TaskRun) -> None:
+    first, second = _activation_inputs(run, large=True)
+    out, _ = run.returns(run.call(first), 2)  # the default alpha
+    run.close("out", out, ref.elu_forward(first)[0])
+    _elementwise_forward(run, ref.elu_forward, [second], _elu_alpha(run))
+
+
+@check("layers.elu_backward", parts={"dx": 1.0})
+def _elu_backward(run: TaskRun) -> None:
+    _elementwise_backward(
+        run,
+        "elu_forward",
+        ref.elu_forward,
+        ref.elu_backward,
+        _activation_inputs(run, large=True),
+        _elu_alpha(run),
+    )
+
+
+# ----------------------------------------------------------------- sigmoid, tanh
+
+
+@check("layers.sigmoid_forward", parts={"out": 1.0})
+def _sigmoid_forward(run: TaskRun) -> None:
+    _elementwise_forward(run, ref.sigmoid_forward, _activation_inputs(run, large=True))
+
+
+@check("layers.sigmoid_backward", parts={"dx": 1.0})
+def _sigmoid_backward(run: TaskRun) -> None:
+    _elementwise_backward(
+        run,
+        "sigmoid_forward",
+        ref.sigmoid_forward,
+        ref.sigmoid_backward,
+        _activation_inputs(run, large=True),
+    )
+
+
+@check("layers.tanh_forward", parts={"out": 1.0})
+def _tanh_forward(run: TaskRun) -> None:
+    _elementwise_forward(run, ref.tanh_forward, _activation_inputs(run, large=True))
+
+
+@check("layers.tanh_backward", parts={"dx": 1.0})
+def _tanh_backward(run: TaskRun) -> None:
+    _elementwise_backward(
+        run,
+        "tanh_forward",
+        ref.tanh_forward,
+        ref.tanh_backward,
+        _activation_inputs(run, large=True),
+    )
+
+
+# ----------------------------------------------------------------- maxout
+
+
+def _maxout_inputs(run: TaskRun) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """A Gaussian input, and one with small integers where pieces tie.
+
+    In the second, one piece is a copy of an earlier one and every score is an
+    exact small integer (any summation order gives the same value), so ties are
+    exact and the documented rule (the first maximal piece wins) decides.
+    """
+    n, d, m, k = _dim(run, 1, 5), _dim(run, 2, 5), _dim(run, 2, 4), _dim(run, 2, 4)
+    gaussian = (
+        run.rng.standard_normal((n, d)),
+        run.rng.standard_normal((k, d, m)),
+        run.rng.standard_normal((k, m)),
+    )
+    n, d, m, k = _dim(run, 4, 7), _dim(run, 2, 4), _dim(run, 2, 4), _dim(run, 2, 3)
+    x = run.rng.integers(-3, 4, size=(n, d)).astype(np.float64)
+    w = run.rng.integers(-2, 3, size=(k, d, m)).astype(np.float64)
+    b = run.rng.integers(-2, 3, size=(k, m)).astype(np.float64)
+    first, later = np.sort(run.rng.choice(k, size=2, replace=False))
+    w[later], b[later] = w[first], b[first]
+    return [gaussian, (x, w, b)]
+
+
+@check("layers.maxout_forward", parts={"out": 1.0})
+def _maxout_forward(run: TaskRun) -> None:
+    for x, w, b in _maxout_inputs(run):
+        out, _ = run.returns(run.call(x, w, b), 2)
+        run.close("out", out, ref.maxout_forward(x, w, b)[0])
+
+
+@check("layers.maxout_backward", parts={"dx": 1.0, "dw": 1.0, "db": 1.0})
+def _maxout_backward(run: TaskRun) -> None:
+    cases = []
+    for x, w, b in _maxout_inputs(run):
+        dout = run.rng.standard_normal((x.shape[0], w.shape[2]))
+        cache = ref.maxout_forward(x, w, b)[1]
+        cases.append(_Case((x, w, b), dout, cache, ref.maxout_backward(dout, cache)))
+
+    def score(case: _Case, grads: Any) -> None:
+        dx, dw, db = run.returns(grads, 3)
+        run.close("dx", dx, case.expected[0])
+        run.close("dw", dw, case.expected[1])
+        run.close("db", db, case.expected[2])
+
+    _check_backward_cases(run, "maxout_forward", cases, score)
+
+
+# ----------------------------------------------------------------- losses
+
+
+def _loss_inputs(run: TaskRun, large: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(scores, labels): ordinary scores with N >= 2; then, with ``large``, scores of
+    magnitude 1e3 and scores offset by 1e4 (exp overflows without the max shift)."""
+    shapes = [(_dim(run, 2, 8), _dim(run, 3, 10)), (_dim(run, 1, 6), _dim(run, 2, 8))]
+    scales = [(1.5, 0.0), (1e3, 0.0) if large else (3.0, 0.0)]
+    if large:
+        shapes.append((_dim(run, 2, 6), _dim(run, 2, 8)))
+        scales.append((3.0, 1e4))
+    cases = []
+    for (n, c), (scale, offset) in zip(shapes, scales):
+        x = scale * run.rng.standard_normal((n, c)) + offset
+        cases.append((x, run.rng.integers(0, c, size=n)))
+    return cases
+
+
+def _check_loss(run: TaskRun, reference: Callable[..., tuple], large: bool) -> None:
+    for x, y in _loss_inputs(run, large):
+        loss, dx = run.returns(run.call(x, y), 2)
+        ref_loss, ref_dx = reference(x, y)
+        _close_loss(run, "loss", loss, ref_loss)
+        run.close("dx", dx, ref_dx)
+
+
+@check("layers.softmax_loss", parts={"loss": 1.0, "dx": 1.0})
+def _softmax_loss(run: TaskRun) -> None:
+    _check_loss(run, ref.softmax_loss, large=True)
+
+
+@check("layers.svm_loss", parts={"loss": 1.0, "dx": 1.0})
+def _svm_loss(run: TaskRun) -> None:
+    _check_loss(run, ref.svm_loss, large=False)
+
+
+# ----------------------------------------------------------------- dropout
+#
+# Which units a given seed drops is not part of the API (rng.random, rng.uniform
+# or rng.binomial are all fine), so training mode is checked through relations
+# every correct mask satisfies: about a fraction p of the units is kept, a kept
+# unit equals x / p, a dropped one is exactly 0, and the backward pass lets dout
+# through exactly where the student's own forward pass kept a unit.
+
+_DROPOUT_UNITS = 20_000
+# A correct submission fails one keep-rate test with probability below this
+# (Hoeffding's bound), so below 1e-10 over the two tests of a grading run.
+_DROPOUT_FALSE_FAILURE = 5e-11
+# Kept units are x * (1 / p) or x / p, which differ in the last bit; float32 work is fine.
+_DROPOUT_SCALE_TOL = 1e-6
+
+
+def _keep_probability(run: TaskRun) -> float:
+    # Far from 1/2, so keep and drop probabilities swapped cannot pass.
+    p = float(run.rng.uniform(0.15, 0.4))
+    return p if run.rng.random() < 0.5 else 1.0 - p
+
+
+def _score_train_output(run: TaskRun, out: Any, x: np.ndarray, p: float) -> None:
+    problem = array_problem(out, x.shape)
+    if problem:
+        run.check("keep rate", False, problem)
+        run.check("scaling", False, problem)
+        return
+    kept = out != 0  # x has no zeros
+    rate = float(kept.mean())
+    allowed = math.sqrt(math.log(2 / _DROPOUT_FALSE_FAILURE) / (2 * x.size)) if p < 1 else 0.0
+    run.check(
+        "keep rate",
+        abs(rate - p) <= allowed,
+        f"the fraction of units kept differs from p by {abs(rate - p):.3f} "
+        f"(allowed: {allowed:.3f})",
+    )
+    scaled = x[kept] / p
+    err = float(np.max(np.abs(out[kept] - scaled) / np.abs(scaled))) if kept.any() else np.inf
+    run.check(
+        "scaling",
+        err <= _DROPOUT_SCALE_TOL,
+        "kept units must equal x / p and dropped units exactly 0 "
+        f"(largest relative error of a kept unit: {err:.1e})",
+    )
+
+
+def _dropout_shape(run: TaskRun) -> tuple[int, ...]:
+    # At least 200 units: all of them kept (or all dropped) has probability < 1e-14.
+    return (_dim(run, 2, 6), _dim(run, 10, 20), _dim(run, 10, 15))
+
+
+@check(
+    "layers.dropout_forward",
+    parts={"keep rate": 1.0, "scaling": 1.0, "test mode": 1.0, "seed": 1.0},
+)
+def _dropout_forward(run: TaskRun) -> None:
+    # Training mode on two large inputs: one with a seed, one without.
+    for shape, seeded in (((100, 200), True), ((40, 25, 20), False)):
+        x = run.rng.standard_normal(shape)
+        p = _keep_probability(run)
+        param: dict[str, Any] = {"mode": "train", "p": p}
+        if seeded:
+            param["seed"] = int(run.rng.integers(2**31))
+        out, _ = run.returns(run.call(x, param), 2)
+        _score_train_output(run, out, x, p)
+    # p == 1 keeps every unit.
+    x = run.rng.standard_normal(_dropout_shape(run))
+    out, _ = run.returns(run.call(x, {"mode": "train", "p": 1.0}), 2)
+    _score_train_output(run, out, x, 1.0)
+
+    # Test mode: the input, unchanged (at least 200 units, so a stray mask shows).
+    x = run.rng.standard_normal((_dim(run, 20, 40), _dim(run, 10, 30)))
+    out, _ = run.returns(run.call(x, {"mode": "test", "p": _keep_probability(run)}), 2)
+    problem = array_problem(out, x.shape, allow_float32=False)
+    run.check(
+        "test mode",
+        problem is None and out.dtype == x.dtype and np.array_equal(out, x),
+        problem or "in test mode the output must equal the input",
+    )
+
+    # The same seed gives the same mask; no seed gives a fresh mask every call.
+    x = run.rng.standard_normal((30, 40))
+    p = _keep_probability(run)
+    seed = int(run.rng.integers(2**31))
+    outs = []
+    for param in ({"mode": "train", "p": p, "seed": seed},) * 2 + ({"mode": "train", "p": p},) * 2:
+        out, _ = run.returns(run.call(x, dict(param)), 2)
+        problem = array_problem(out, x.shape)
+        if problem:
+            run.check("seed", False, problem)
+            return
+        outs.append(out != 0)
+    run.check(
+        "seed",
+        np.array_equal(outs[0], outs[1]),
+        "two calls with the same seed dropped different units",
+    )
+    # Two independent masks of 1200 units agree with probability below 0.75**1200.
+    run.check(
+        "seed",
+        not np.array_equal(outs[2], outs[3]),
+        "two calls without a seed dropped the same units (is the generator seeded "
+        "with a constant?)",
+    )
+
+
+@check("layers.dropout_backward", parts={"train": 2.0, "test": 1.0})
+def _dropout_backward(run: TaskRun) -> None:
+    x = run.rng.standard_normal(_dropout_shape(run))
+    dout = run.rng.standard_normal(x.shape)
+    p = _keep_probability(run)
+    train = {"mode": "train", "p": p, "seed": int(run.rng.integers(2**31))}
+    test = {"mode": "test", "p": p}
+    ref_train_cache = ref.dropout_forward(x, train)[1]
+    ref_test_cache = ref.dropout_forward(x, test)[1]
+
+    def with_reference_cache() -> None:
+        expected = ref.dropout_backward(dout, ref_train_cache)
+        run.close("train", run.call(dout, ref_train_cache), expected)
+        run.close("test", run.call(dout, ref_test_cache), dout)
+
+    def with_own_cache() -> None:
+        # Compare with dout routed through the units the student's forward pass kept.
+        fwd = run.call(x, dict(train), target="dropout_forward", keep="forward")
+        out = run.returns(fwd, 2, "the return value of your dropout_forward")[0]
+        if array_problem(out, x.shape):
+            raise CheckAbort("the output of your dropout_forward is not a usable array")
+        run.close("train", run.call(dout, Slot("forward", 1)), np.where(out != 0, dout / p, 0.0))
+        run.call(x, dict(test), target="dropout_forward", keep="forward")
+        run.close("test", run.call(dout, Slot("forward", 1)), dout)
+
+    run.best_of(with_reference_cache, with_own_cache)

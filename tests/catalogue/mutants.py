@@ -31,25 +31,946 @@ class Alternative:
 
 
 MUTANTS: list[Mutant] = [
+    # ------------------------------------------------------------ layers
     Mutant(
-        "affine forward without the bias",
+        "layers: affine forward without the bias",
         "layers.affine_forward",
         "out = x.reshape(x.shape[0], -1) @ w + b",
         "out = x.reshape(x.shape[0], -1) @ w",
     ),
     Mutant(
-        "affine backward: db averaged instead of summed",
+        "layers: affine backward: db averaged instead of summed",
         "layers.affine_backward",
         "db = dout.sum(axis=0)",
         "db = dout.mean(axis=0)",
     ),
+    Mutant(
+        "layers: affine backward forgets to reshape dx",
+        "layers.affine_backward",
+        "dx = (dout @ w.T).reshape(x.shape)",
+        "dx = dout @ w.T",
+    ),
+    Mutant(
+        "layers: affine backward with dw transposed",
+        "layers.affine_backward",
+        "dw = x.reshape(x.shape[0], -1).T @ dout",
+        "dw = dout.T @ x.reshape(x.shape[0], -1)",
+    ),
+    Mutant(
+        "layers: relu forward with np.max (a reduction) instead of np.maximum",
+        "layers.relu_forward",
+        "out = np.maximum(x, 0)",
+        "out = np.max(x, 0)",
+    ),
+    Mutant(
+        "layers: relu backward masks with dout > 0 instead of x > 0",
+        "layers.relu_backward",
+        "dx = np.where(x > 0, dout, 0)",
+        "dx = np.where(dout > 0, dout, 0)",
+    ),
+    Mutant(
+        "layers: leaky relu forward applies the slope to the positive side",
+        "layers.leaky_relu_forward",
+        "out = np.where(x > 0, x, negative_slope * x)",
+        "out = np.where(x > 0, negative_slope * x, x)",
+    ),
+    Mutant(
+        "layers: leaky relu backward blocks the negative side like relu",
+        "layers.leaky_relu_backward",
+        "dx = np.where(x > 0, dout, negative_slope * dout)",
+        "dx = np.where(x > 0, dout, 0)",
+    ),
+    Mutant(
+        "layers: prelu forward applies alpha to the positive side",
+        "layers.prelu_forward",
+        "out = np.where(x > 0, x, alpha * x)",
+        "out = np.where(x > 0, alpha * x, x)",
+    ),
+    Mutant(
+        "layers: prelu backward does not sum dalpha over N",
+        "layers.prelu_backward",
+        "dalpha = (dout * np.minimum(x, 0)).sum(axis=0)",
+        "dalpha = dout * np.minimum(x, 0)",
+    ),
+    Mutant(
+        "layers: prelu backward takes dalpha from positive inputs too",
+        "layers.prelu_backward",
+        "dalpha = (dout * np.minimum(x, 0)).sum(axis=0)",
+        "dalpha = (dout * x).sum(axis=0)",
+    ),
+    Mutant(
+        "layers: elu forward without alpha",
+        "layers.elu_forward",
+        "out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))",
+        "out = np.where(x > 0, x, np.expm1(np.minimum(x, 0)))",
+    ),
+    Mutant(
+        "layers: elu backward uses alpha * exp(x) for x > 0 too",
+        "layers.elu_backward",
+        "dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))",
+        "dx = dout * (alpha * np.exp(np.minimum(x, 0)))",
+    ),
+    Mutant(
+        "layers: sigmoid forward with its two branches swapped",
+        "layers.sigmoid_forward",
+        "out = np.where(x >= 0, 1.0, z)",
+        "out = np.where(x >= 0, z, 1.0)",
+    ),
+    Mutant(
+        "layers: sigmoid forward as exp(x) / (1 + exp(x)) overflows",
+        "layers.sigmoid_forward",
+        "z = np.exp(-np.abs(x))\n    out = np.where(x >= 0, 1.0, z)\n    out /= 1.0 + z\n",
+        "out = np.exp(x) / (1 + np.exp(x))\n",
+    ),
+    Mutant(
+        "layers: sigmoid backward as out * (1 + out)",
+        "layers.sigmoid_backward",
+        "dx = dout * (out * (1 - out))",
+        "dx = dout * (out * (1 + out))",
+    ),
+    Mutant(
+        "layers: tanh forward from exponentials overflows",
+        "layers.tanh_forward",
+        "out = np.tanh(x)",
+        "out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))",
+    ),
+    Mutant(
+        "layers: tanh forward as 2 * sigmoid(x) - 1",
+        "layers.tanh_forward",
+        "out = np.tanh(x)",
+        "out = 2 / (1 + np.exp(-x)) - 1",
+    ),
+    Mutant(
+        "layers: tanh backward as 1 - tanh(cache)**2 (treats the cached output as x)",
+        "layers.tanh_backward",
+        "dx = dout * (1 - out * out)",
+        "dx = dout * (1 - np.tanh(out) ** 2)",
+    ),
+    Mutant(
+        "layers: maxout forward forgets the bias",
+        "layers.maxout_forward",
+        "    scores += b[:, None, :]\n",
+        "",
+    ),
+    Mutant(
+        "layers: maxout backward routes dout to every piece",
+        "layers.maxout_backward",
+        "np.put_along_axis(dscores, winner[None], dout[None], axis=0)",
+        "dscores[:] = dout",
+    ),
+    Mutant(
+        "layers: maxout backward routes ties to every maximal piece",
+        "layers.maxout_backward",
+        "    dscores = np.zeros((w.shape[0], *dout.shape), dtype=np.result_type(dout, x, w))\n"
+        "    np.put_along_axis(dscores, winner[None], dout[None], axis=0)\n",
+        "    s = np.matmul(x, w) + b[:, None, :]\n"
+        "    dscores = (s == s.max(axis=0)) * dout\n",
+    ),
+    Mutant(
+        "layers: maxout backward routes ties to the last maximal piece",
+        "layers.maxout_backward",
+        "    x, w, b, winner = cache\n",
+        "    x, w, b, _ = cache\n"
+        "    s = np.matmul(x, w) + b[:, None, :]\n"
+        "    winner = s.shape[0] - 1 - s[::-1].argmax(axis=0)\n",
+    ),
+    Mutant(
+        "layers: softmax without the max shift",
+        "layers.softmax_loss",
+        "shifted = x - x.max(axis=1, keepdims=True)",
+        "shifted = x",
+    ),
+    Mutant(
+        "layers: softmax loss not averaged over N",
+        "layers.softmax_loss",
+        "loss = -log_probs[rows, y].sum() / N",
+        "loss = -log_probs[rows, y].sum()",
+    ),
+    Mutant(
+        "layers: softmax gradient forgets the -1 at the correct class",
+        "layers.softmax_loss",
+        "    dx[rows, y] -= 1\n",
+        "",
+    ),
+    Mutant(
+        "layers: svm margin counts the correct class",
+        "layers.svm_loss",
+        "    margins[rows, y] = 0\n",
+        "",
+    ),
+    Mutant(
+        "layers: svm gradient misses the correct-class column",
+        "layers.svm_loss",
+        "    dx[rows, y] = -dx.sum(axis=1)\n",
+        "",
+    ),
+    Mutant(
+        "layers: dropout without the 1/p scaling",
+        "layers.dropout_forward",
+        "        mask /= p\n",
+        "",
+    ),
+    Mutant(
+        "layers: dropout with p as the drop probability",
+        "layers.dropout_forward",
+        "mask = (rng.random(x.shape) < p).astype(x.dtype)\n        mask /= p\n",
+        "mask = (rng.random(x.shape) >= p).astype(x.dtype)\n        mask /= 1 - p\n",
+    ),
+    Mutant(
+        "layers: dropout applies a mask in test mode",
+        "layers.dropout_forward",
+        "    else:\n        out = x\n",
+        "    else:\n        out = x * (rng.random(x.shape) < p)\n",
+    ),
+    Mutant(
+        "layers: dropout ignores the seed (global numpy generator)",
+        "layers.dropout_forward",
+        "mask = (rng.random(x.shape) < p).astype(x.dtype)",
+        "mask = (np.random.rand(*x.shape) < p).astype(x.dtype)",
+    ),
+    Mutant(
+        "layers: dropout backward divides by p a second time",
+        "layers.dropout_backward",
+        "dx = dout * mask",
+        'dx = dout * mask / dropout_param["p"]',
+    ),
+    Mutant(
+        "layers: dropout backward applies the mask in test mode",
+        "layers.dropout_backward",
+        '    if mode == "train":\n        dx = dout * mask\n    else:\n        dx = dout\n',
+        "    dx = dout * mask\n",
+    ),
+    # ------------------------------------------------------------ end of layers
+    # ------------------------------------------------------------ initializers
+    Mutant(
+        "initializers: zeros returns ones",
+        "initializers.zeros",
+        "w = np.zeros((fan_in, fan_out))",
+        "w = np.ones((fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: zeros with the shape transposed",
+        "initializers.zeros",
+        "w = np.zeros((fan_in, fan_out))",
+        "w = np.zeros((fan_out, fan_in))",
+    ),
+    Mutant(
+        "initializers: gaussian ignores std",
+        "initializers.gaussian",
+        "w = std * rng.standard_normal((fan_in, fan_out))",
+        "w = 0.01 * rng.standard_normal((fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: gaussian draws from the global numpy generator",
+        "initializers.gaussian",
+        "w = std * rng.standard_normal((fan_in, fan_out))",
+        "w = std * np.random.randn(fan_in, fan_out)",
+    ),
+    Mutant(
+        "initializers: xavier with fan_out",
+        "initializers.xavier",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_out)",
+    ),
+    Mutant(
+        "initializers: xavier with the averaged fan 2 / (fan_in + fan_out)",
+        "initializers.xavier",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / (fan_in + fan_out))",
+    ),
+    Mutant(
+        "initializers: xavier uniform with the right variance instead of normal",
+        "initializers.xavier",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "a = np.sqrt(3.0 / fan_in)\n    w = rng.uniform(-a, a, size=(fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: glorot with the normal distribution",
+        "initializers.glorot_uniform",
+        "w = rng.uniform(-limit, limit, size=(fan_in, fan_out))",
+        "w = rng.normal(0.0, limit / np.sqrt(3.0), size=(fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: glorot with fan_in only",
+        "initializers.glorot_uniform",
+        "limit = np.sqrt(6.0 / (fan_in + fan_out))",
+        "limit = np.sqrt(6.0 / fan_in)",
+    ),
+    Mutant(
+        "initializers: glorot draws from [0, a) instead of [-a, a)",
+        "initializers.glorot_uniform",
+        "w = rng.uniform(-limit, limit, size=(fan_in, fan_out))",
+        "w = rng.uniform(0.0, limit, size=(fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: he with std 1/sqrt(fan_in)",
+        "initializers.he",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(1.0 / fan_in)",
+    ),
+    Mutant(
+        "initializers: he with fan_out",
+        "initializers.he",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_out)",
+    ),
+    Mutant(
+        "initializers: he with the variance 2/fan_in used as the std",
+        "initializers.he",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
+        "w = rng.standard_normal((fan_in, fan_out)) * (2.0 / fan_in)",
+    ),
+    Mutant(
+        "initializers: orthogonal without the sign fix",
+        "initializers.orthogonal",
+        "    q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)\n",
+        "",
+    ),
+    Mutant(
+        "initializers: orthogonal returns Q.T for tall layers (wrong shape)",
+        "initializers.orthogonal",
+        "w = gain * (q if tall else q.T)",
+        "w = gain * (q.T if tall else q)",
+    ),
+    Mutant(
+        "initializers: orthogonal ignores gain",
+        "initializers.orthogonal",
+        "w = gain * (q if tall else q.T)",
+        "w = q if tall else q.T",
+    ),
+    Mutant(
+        "initializers: orthogonal takes QR of the wide matrix for wide layers",
+        "initializers.orthogonal",
+        "a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))",
+        "a = rng.standard_normal((fan_in, fan_out))",
+    ),
+    Mutant(
+        "initializers: lsuv rescales layers already within tol",
+        "initializers.lsuv",
+        "            if abs(var - 1.0) <= tol:\n                break\n",
+        "",
+    ),
+    Mutant(
+        "initializers: lsuv normalises the variance after the activation",
+        "initializers.lsuv",
+        "var = float(np.var(z))",
+        "var = float(np.var(act(z)))",
+    ),
+    Mutant(
+        "initializers: lsuv with the unbiased variance (ddof=1)",
+        "initializers.lsuv",
+        "var = float(np.var(z))",
+        "var = float(np.var(z, ddof=1))",
+    ),
+    Mutant(
+        "initializers: lsuv normalises each unit's variance separately",
+        "initializers.lsuv",
+        "            var = float(np.var(z))\n"
+        "            if abs(var - 1.0) <= tol:\n"
+        "                break\n"
+        "            if var == 0.0:\n"
+        '                raise ValueError(f"lsuv: layer {l} has an output of zero variance")\n'
+        "            w /= np.sqrt(var)",
+        "            var = np.var(z, axis=0)\n"
+        "            if np.all(np.abs(var - 1.0) <= tol):\n"
+        "                break\n"
+        "            if np.any(var == 0.0):\n"
+        '                raise ValueError(f"lsuv: layer {l} has an output of zero variance")\n'
+        "            w /= np.sqrt(var)",
+    ),
+    Mutant(
+        "initializers: lsuv feeds the next layer the output before rescaling",
+        "initializers.lsuv",
+        "        h = act(z)\n",
+        "        h = act(h @ weights[l])\n",
+    ),
+    Mutant(
+        "initializers: lsuv rescales the given weights in place",
+        "initializers.lsuv",
+        "        w = w.copy()\n",
+        "",
+    ),
+    Mutant(
+        "initializers: lsuv without the zero-variance error",
+        "initializers.lsuv",
+        "            if var == 0.0:\n"
+        '                raise ValueError(f"lsuv: layer {l} has an output of zero variance")\n',
+        "",
+    ),
+    Mutant(
+        "initializers: lsuv turns float32 weights into float64",
+        "initializers.lsuv",
+        "w /= np.sqrt(var)",
+        "w = w / np.sqrt(var)",
+    ),
+    # ------------------------------------------------------------ end of initializers
+    # ------------------------------------------------------------ optim
+    Mutant(
+        "optim: momentum with the wrong sign (v = momentum * v + lr * dw)",
+        "optim.sgd_momentum",
+        "    v = mu * v - lr * dw\n    next_w = w + v\n",
+        "    v = mu * v + lr * dw\n    next_w = w + v\n",
+    ),
+    Mutant(
+        "optim: momentum does not store the velocity",
+        "optim.sgd_momentum",
+        '    next_w = w + v\n    config["velocity"] = v\n',
+        "    next_w = w + v\n",
+    ),
+    Mutant(
+        "optim: momentum steps along the gradient, not the velocity",
+        "optim.sgd_momentum",
+        '    next_w = w + v\n    config["velocity"] = v\n',
+        '    next_w = w - lr * dw\n    config["velocity"] = v\n',
+    ),
+    Mutant(
+        "optim: nesterov as plain momentum",
+        "optim.nesterov_momentum",
+        "next_w = w - mu * v_prev + (1 + mu) * v",
+        "next_w = w + v",
+    ),
+    Mutant(
+        "optim: nesterov with the wrong sign on the old velocity",
+        "optim.nesterov_momentum",
+        "next_w = w - mu * v_prev + (1 + mu) * v",
+        "next_w = w + mu * v_prev + (1 + mu) * v",
+    ),
+    Mutant(
+        "optim: nesterov keeps the velocity after the update as v_prev",
+        "optim.nesterov_momentum",
+        "    v_prev = v\n    v = mu * v - lr * dw\n",
+        "    v = mu * v - lr * dw\n    v_prev = v\n",
+    ),
+    Mutant(
+        "optim: adagrad replaces the cache instead of accumulating it",
+        "optim.adagrad",
+        "cache = cache + dw * dw",
+        "cache = dw * dw",
+    ),
+    Mutant(
+        "optim: adagrad divides by the cache, not its square root",
+        "optim.adagrad",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw / (cache + eps)",
+    ),
+    Mutant(
+        "optim: adagrad squares the gradient in the step",
+        "optim.adagrad",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw * dw / (np.sqrt(cache) + eps)",
+    ),
+    Mutant(
+        "optim: rmsprop without the decay of the cache",
+        "optim.rmsprop",
+        "cache = decay * cache + (1 - decay) * (dw * dw)",
+        "cache = cache + (1 - decay) * (dw * dw)",
+    ),
+    Mutant(
+        "optim: rmsprop without the (1 - decay) factor",
+        "optim.rmsprop",
+        "cache = decay * cache + (1 - decay) * (dw * dw)",
+        "cache = decay * cache + dw * dw",
+    ),
+    Mutant(
+        "optim: rmsprop with decay and 1 - decay swapped",
+        "optim.rmsprop",
+        "cache = decay * cache + (1 - decay) * (dw * dw)",
+        "cache = (1 - decay) * cache + decay * (dw * dw)",
+    ),
+    Mutant(
+        "optim: adam without bias correction",
+        "optim.adam",
+        "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
+        "    m_hat = m\n    v_hat = v\n",
+    ),
+    Mutant(
+        "optim: adam increments t after the correction",
+        "optim.adam",
+        "    t = t + 1\n"
+        "    m = beta1 * m + (1 - beta1) * dw\n"
+        "    v = beta2 * v + (1 - beta2) * (dw * dw)\n"
+        "    m_hat = m / (1 - beta1**t)\n"
+        "    v_hat = v / (1 - beta2**t)\n"
+        "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)\n",
+        "    m = beta1 * m + (1 - beta1) * dw\n"
+        "    v = beta2 * v + (1 - beta2) * (dw * dw)\n"
+        "    m_hat = m / (1 - beta1**t)\n"
+        "    v_hat = v / (1 - beta2**t)\n"
+        "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)\n"
+        "    t = t + 1\n",
+    ),
+    Mutant(
+        "optim: adam steps with m instead of m_hat",
+        "optim.adam",
+        "next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)",
+        "next_w = w - lr * m / (np.sqrt(v_hat) + eps)",
+    ),
+    Mutant(
+        "optim: adam divides by sqrt(v) instead of sqrt(v_hat)",
+        "optim.adam",
+        "next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)",
+        "next_w = w - lr * m_hat / (np.sqrt(v) + eps)",
+    ),
+    Mutant(
+        "optim: adam does not store t",
+        "optim.adam",
+        'config["m"], config["v"], config["t"] = m, v, t',
+        'config["m"], config["v"] = m, v',
+    ),
+    Mutant(
+        "optim: adam with beta1 and beta2 swapped in the first moment",
+        "optim.adam",
+        "m = beta1 * m + (1 - beta1) * dw",
+        "m = beta2 * m + (1 - beta2) * dw",
+    ),
+    Mutant(
+        "optim: step decay off by one (floor((t + 1) / every))",
+        "optim.step_decay",
+        "lr = lr0 * drop ** math.floor(t / every)",
+        "lr = lr0 * drop ** math.floor((t + 1) / every)",
+    ),
+    Mutant(
+        "optim: step decay with ceil instead of floor",
+        "optim.step_decay",
+        "lr = lr0 * drop ** math.floor(t / every)",
+        "lr = lr0 * drop ** math.ceil(t / every)",
+    ),
+    Mutant(
+        "optim: step decay decays continuously",
+        "optim.step_decay",
+        "lr = lr0 * drop ** math.floor(t / every)",
+        "lr = lr0 * drop ** (t / every)",
+    ),
+    Mutant(
+        "optim: exponential decay off by one (exp(-k * (t + 1)))",
+        "optim.exponential_decay",
+        "lr = lr0 * math.exp(-k * t)",
+        "lr = lr0 * math.exp(-k * (t + 1))",
+    ),
+    Mutant(
+        "optim: exponential decay grows (exp(k * t))",
+        "optim.exponential_decay",
+        "lr = lr0 * math.exp(-k * t)",
+        "lr = lr0 * math.exp(k * t)",
+    ),
+    Mutant(
+        "optim: inverse time decay off by one (1 + k * (t + 1))",
+        "optim.inverse_time_decay",
+        "lr = lr0 / (1 + k * t)",
+        "lr = lr0 / (1 + k * (t + 1))",
+    ),
+    Mutant(
+        "optim: inverse time decay as lr0 / (1 + k)**t",
+        "optim.inverse_time_decay",
+        "lr = lr0 / (1 + k * t)",
+        "lr = lr0 / (1 + k) ** t",
+    ),
+    Mutant(
+        "optim: cosine decay not clipped after total",
+        "optim.cosine_decay",
+        "progress = min(t, total) / total",
+        "progress = t / total",
+    ),
+    Mutant(
+        "optim: cosine decay ignores lr_min",
+        "optim.cosine_decay",
+        "lr = lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * progress))",
+        "lr = 0.5 * lr0 * (1 + math.cos(math.pi * progress))",
+    ),
+    Mutant(
+        "optim: cosine decay off by one (t + 1)",
+        "optim.cosine_decay",
+        "progress = min(t, total) / total",
+        "progress = min(t + 1, total) / total",
+    ),
+    Mutant(
+        "optim: cosine decay without pi",
+        "optim.cosine_decay",
+        "math.cos(math.pi * progress)",
+        "math.cos(progress)",
+    ),
+    # ------------------------------------------------------------ end of optim
 ]
 
 ALTERNATIVES: list[Alternative] = [
+    # ------------------------------------------------------------ layers
     Alternative(
-        "affine forward with np.dot and an explicit reshape",
+        "layers: affine forward with np.dot and an explicit reshape",
         "layers",
         "out = x.reshape(x.shape[0], -1) @ w + b",
         "out = np.dot(np.reshape(x, (len(x), w.shape[0])), w) + b[None, :]",
     ),
+    Alternative(
+        "layers: affine backward with np.dot and tensordot",
+        "layers",
+        "    dx = (dout @ w.T).reshape(x.shape)\n"
+        "    dw = x.reshape(x.shape[0], -1).T @ dout\n",
+        "    dx = np.reshape(np.dot(dout, w.T), x.shape)\n"
+        "    dw = np.tensordot(x, dout, axes=([0], [0])).reshape(w.shape)\n",
+    ),
+    Alternative(
+        "layers: relu as x * (x > 0)",
+        "layers",
+        "out = np.maximum(x, 0)",
+        "out = x * (x > 0)",
+    ),
+    Alternative(
+        "layers: relu caches a boolean mask that its own backward reads",
+        "layers",
+        '''    cache = x
+    return out, cache
+
+
+def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
+    """Backward pass of the rectified linear unit.
+
+    The derivative at x == 0 is taken to be 0.
+
+    Inputs:
+    - dout: upstream gradient, of the same shape as x
+    - cache: the cache returned by relu_forward (the input x)
+
+    Returns:
+    - dx: gradient with respect to x, of the same shape as x
+    """
+    x = cache
+    # TODO: the gradient passes where the unit was active and is blocked elsewhere.
+    dx = np.where(x > 0, dout, 0)
+''',
+        """    cache = {"active": x > 0}
+    return out, cache
+
+
+def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
+    dx = dout * cache["active"]
+""",
+    ),
+    Alternative(
+        "layers: leaky relu through a per-entry slope",
+        "layers",
+        "out = np.where(x > 0, x, negative_slope * x)",
+        "out = x * np.where(x > 0, 1.0, negative_slope)",
+    ),
+    Alternative(
+        "layers: prelu dalpha with a boolean mask",
+        "layers",
+        "dalpha = (dout * np.minimum(x, 0)).sum(axis=0)",
+        "dalpha = np.sum(dout * x * (x <= 0), axis=0)",
+    ),
+    Alternative(
+        "layers: elu backward from the output (out + alpha)",
+        "layers",
+        "dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))",
+        "out = alpha * np.expm1(np.minimum(x, 0))\n"
+        "    dx = np.where(x > 0, dout, dout * (out + alpha))",
+    ),
+    Alternative(
+        "layers: sigmoid through the tanh identity",
+        "layers",
+        "z = np.exp(-np.abs(x))\n    out = np.where(x >= 0, 1.0, z)\n    out /= 1.0 + z\n",
+        "out = 0.5 * (1.0 + np.tanh(0.5 * x))\n",
+    ),
+    Alternative(
+        "layers: sigmoid computed in float32",
+        "layers",
+        "z = np.exp(-np.abs(x))\n    out = np.where(x >= 0, 1.0, z)\n    out /= 1.0 + z\n",
+        "xf = x.astype(np.float32)\n"
+        "    z = np.exp(-np.abs(xf))\n"
+        "    out = np.where(xf >= 0, np.float32(1), z) / (np.float32(1) + z)\n",
+    ),
+    Alternative(
+        "layers: tanh backward computed in float32",
+        "layers",
+        "dx = dout * (1 - out * out)",
+        "o = out.astype(np.float32)\n    dx = dout.astype(np.float32) * (1 - o * o)",
+    ),
+    Alternative(
+        "layers: maxout caches a one-hot winner mask that its own backward reads",
+        "layers",
+        '''    cache = (x, w, b, winner)
+    return out, cache
+
+
+def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of a maxout layer.
+
+    Each output's gradient flows only through its winning piece (see maxout_forward).
+
+    Inputs:
+    - dout: upstream gradient, of shape (N, M)
+    - cache: the cache returned by maxout_forward, (x, w, b, winner)
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (N, D)
+    - dw: gradient with respect to w, of shape (K, D, M)
+    - db: gradient with respect to b, of shape (K, M)
+    """
+    x, w, b, winner = cache
+    # TODO: route dout to the winning piece of each output (zero for the others),
+    # then backpropagate through each piece as through an affine layer.
+    dscores = np.zeros((w.shape[0], *dout.shape), dtype=np.result_type(dout, x, w))
+    np.put_along_axis(dscores, winner[None], dout[None], axis=0)
+''',
+        """    onehot = winner == np.arange(w.shape[0])[:, None, None]
+    cache = (onehot, x, w)
+    return out, cache
+
+
+def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    onehot, x, w = cache
+    dscores = onehot * dout
+""",
+    ),
+    Alternative(
+        "layers: maxout backward with a loop over the pieces",
+        "layers",
+        """    dscores = np.zeros((w.shape[0], *dout.shape), dtype=np.result_type(dout, x, w))
+    np.put_along_axis(dscores, winner[None], dout[None], axis=0)
+    dx = np.matmul(dscores, w.transpose(0, 2, 1)).sum(axis=0)
+    dw = np.matmul(x.T, dscores)
+    db = dscores.sum(axis=1)
+""",
+        """    dx, dw, db = np.zeros(x.shape), np.zeros(w.shape), np.zeros(b.shape)
+    for k in range(w.shape[0]):
+        d = np.where(winner == k, dout, 0.0)
+        dx += d @ w[k].T
+        dw[k] = x.T @ d
+        db[k] = d.sum(axis=0)
+""",
+    ),
+    Alternative(
+        "layers: softmax loss through log-sum-exp",
+        "layers",
+        "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+        "    loss = -log_probs[rows, y].sum() / N\n"
+        "    dx = np.exp(log_probs)\n",
+        "    lse = x.max(axis=1) + np.log(np.sum(np.exp(shifted), axis=1))\n"
+        "    loss = np.mean(lse - x[rows, y])\n"
+        "    dx = np.exp(x - lse[:, None])\n",
+    ),
+    Alternative(
+        "layers: svm loss counting every class, then removing the N correct ones",
+        "layers",
+        "    margins = x - x[rows, y][:, None] + 1\n"
+        "    margins[rows, y] = 0\n"
+        "    np.maximum(margins, 0, out=margins)\n"
+        "    loss = margins.sum() / N\n",
+        "    margins = np.maximum(0, x - x[rows, y][:, None] + 1)\n"
+        "    loss = (margins.sum() - N) / N\n"
+        "    margins[rows, y] = 0\n",
+    ),
+    Alternative(
+        "layers: dropout mask drawn with rng.uniform, output as x / p",
+        "layers",
+        "        mask = (rng.random(x.shape) < p).astype(x.dtype)\n"
+        "        mask /= p\n"
+        "        out = x * mask\n",
+        "        keep = rng.uniform(0.0, 1.0, size=x.shape) < p\n"
+        "        mask = keep.astype(x.dtype) / p\n"
+        "        out = np.where(keep, x / p, 0.0)\n",
+    ),
+    Alternative(
+        "layers: dropout mask drawn with rng.binomial",
+        "layers",
+        "mask = (rng.random(x.shape) < p).astype(x.dtype)",
+        "mask = rng.binomial(1, p, size=x.shape).astype(x.dtype)",
+    ),
+    Alternative(
+        "layers: dropout with a float32 mask",
+        "layers",
+        "mask = (rng.random(x.shape) < p).astype(x.dtype)",
+        "mask = (rng.random(x.shape) < p).astype(np.float32)",
+    ),
+    # ------------------------------------------------------------ end of layers
+    # ------------------------------------------------------------ initializers
+    Alternative(
+        "initializers: zeros with np.full",
+        "initializers",
+        "w = np.zeros((fan_in, fan_out))",
+        "w = np.full((fan_in, fan_out), 0.0)",
+    ),
+    Alternative(
+        "initializers: gaussian through rng.normal",
+        "initializers",
+        "    w = std * rng.standard_normal((fan_in, fan_out))\n",
+        "    w = rng.normal(0.0, std, size=(fan_in, fan_out))\n",
+    ),
+    Alternative(
+        "initializers: xavier drawn transposed through rng.normal",
+        "initializers",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "w = rng.normal(scale=1 / np.sqrt(fan_in), size=(fan_out, fan_in)).T",
+    ),
+    Alternative(
+        "initializers: he through rng.normal",
+        "initializers",
+        "w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
+        "w = rng.normal(0, np.sqrt(2 / fan_in), (fan_in, fan_out))",
+    ),
+    Alternative(
+        "initializers: glorot uniform from rng.random",
+        "initializers",
+        "w = rng.uniform(-limit, limit, size=(fan_in, fan_out))",
+        "w = (2 * rng.random((fan_in, fan_out)) - 1) * limit",
+    ),
+    Alternative(
+        "initializers: orthogonal through the SVD (polar factor)",
+        "initializers",
+        "    tall = fan_in >= fan_out\n"
+        "    a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))\n"
+        "    q, r = np.linalg.qr(a)\n"
+        "    # A zero on R's diagonal has probability zero; count it as positive.\n"
+        "    q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)\n"
+        "    w = gain * (q if tall else q.T)\n",
+        "    a = rng.standard_normal((fan_in, fan_out))\n"
+        "    u, _, vt = np.linalg.svd(a, full_matrices=False)\n"
+        "    w = gain * (u @ vt)\n",
+    ),
+    Alternative(
+        "initializers: orthogonal with np.sign and QR of the transpose for wide layers",
+        "initializers",
+        "    tall = fan_in >= fan_out\n"
+        "    a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))\n"
+        "    q, r = np.linalg.qr(a)\n"
+        "    # A zero on R's diagonal has probability zero; count it as positive.\n"
+        "    q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)\n"
+        "    w = gain * (q if tall else q.T)\n",
+        "    a = rng.standard_normal((fan_in, fan_out))\n"
+        "    q, r = np.linalg.qr(a if fan_in >= fan_out else a.T)\n"
+        "    q = q * np.sign(np.diag(r))\n"
+        "    w = gain * q if fan_in >= fan_out else gain * q.T\n",
+    ),
+    Alternative(
+        "initializers: lsuv with a while loop, E[z^2] - E[z]^2 and a float scale",
+        "initializers",
+        "        z = h @ w\n"
+        "        for _ in range(max_iter):\n"
+        "            var = float(np.var(z))\n"
+        "            if abs(var - 1.0) <= tol:\n"
+        "                break\n"
+        "            if var == 0.0:\n"
+        '                raise ValueError(f"lsuv: layer {l} has an output of zero variance")\n'
+        "            w /= np.sqrt(var)  # in place on the copy, so float32 stays float32\n"
+        "            z = h @ w\n"
+        "        new_weights.append(w)\n"
+        "        h = act(z)\n",
+        "        rescalings = 0\n"
+        "        while True:\n"
+        "            z = h @ w\n"
+        "            var = np.mean(z**2) - np.mean(z) ** 2\n"
+        "            if abs(var - 1) <= tol or rescalings == max_iter:\n"
+        "                break\n"
+        "            if var <= 0:\n"
+        '                raise ValueError("zero variance")\n'
+        "            w *= float(1 / np.sqrt(var))\n"
+        "            rescalings += 1\n"
+        "        new_weights.append(w)\n"
+        "        h = act(h @ w)\n",
+    ),
+    # ------------------------------------------------------------ end of initializers
+    # ------------------------------------------------------------ optim
+    Alternative(
+        "optim: momentum returns a new config dict",
+        "optim",
+        '    next_w = w + v\n    config["velocity"] = v\n',
+        '    next_w = w + v\n    config = {**config, "velocity": v}\n',
+    ),
+    Alternative(
+        "optim: momentum with in-place velocity arithmetic and an extra config key",
+        "optim",
+        '    v = mu * v - lr * dw\n    next_w = w + v\n    config["velocity"] = v\n',
+        "    v = v * mu\n"
+        "    v -= lr * dw\n"
+        "    next_w = w.copy()\n"
+        "    next_w += v\n"
+        '    config["velocity"] = v\n'
+        '    config["steps_taken"] = config.get("steps_taken", 0) + 1\n',
+    ),
+    Alternative(
+        "optim: nesterov as w + momentum * v_new - lr * dw",
+        "optim",
+        "next_w = w - mu * v_prev + (1 + mu) * v",
+        "next_w = w + mu * v - lr * dw",
+    ),
+    Alternative(
+        "optim: adagrad accumulating into the config's cache in place",
+        "optim",
+        "    cache = cache + dw * dw\n"
+        "    next_w = w - lr * dw / (np.sqrt(cache) + eps)\n"
+        '    config["cache"] = cache\n',
+        "    cache += np.square(dw)\n"
+        "    next_w = w - lr * dw / (np.sqrt(cache) + eps)\n"
+        '    config["cache"] = cache\n',
+    ),
+    Alternative(
+        "optim: rmsprop with a new config dict holding an extra key",
+        "optim",
+        "    cache = decay * cache + (1 - decay) * (dw * dw)\n"
+        "    next_w = w - lr * dw / (np.sqrt(cache) + eps)\n"
+        '    config["cache"] = cache\n',
+        "    cache = decay * cache + (1 - decay) * dw**2\n"
+        "    step = lr * dw / (np.sqrt(cache) + eps)\n"
+        "    next_w = w - step\n"
+        "    config = dict(config, cache=cache, last_step=step)\n",
+    ),
+    Alternative(
+        "optim: adam in the paper's efficient form (bias corrections folded into the step)",
+        "optim",
+        "    m_hat = m / (1 - beta1**t)\n"
+        "    v_hat = v / (1 - beta2**t)\n"
+        "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)\n",
+        "    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)\n"
+        "    next_w = w - lr_t * m / (np.sqrt(v) + eps)\n",
+    ),
+    Alternative(
+        "optim: adam returns a new config dict with extra keys",
+        "optim",
+        'config["m"], config["v"], config["t"] = m, v, t',
+        "config = dict(config, m=m, v=v, t=t, m_hat=m_hat, v_hat=v_hat)",
+    ),
+    Alternative(
+        "optim: step decay with t // every",
+        "optim",
+        "lr = lr0 * drop ** math.floor(t / every)",
+        "lr = lr0 * drop ** (t // every)",
+    ),
+    Alternative(
+        "optim: exponential decay as lr0 * e**(-k t)",
+        "optim",
+        "lr = lr0 * math.exp(-k * t)",
+        "lr = lr0 * math.e ** (-k * t)",
+    ),
+    Alternative(
+        "optim: inverse time decay as lr0 * (1 + k t)**-1",
+        "optim",
+        "lr = lr0 / (1 + k * t)",
+        "lr = lr0 * (1 + k * t) ** -1",
+    ),
+    Alternative(
+        "optim: cosine decay through cos^2 and np.clip",
+        "optim",
+        "    progress = min(t, total) / total\n"
+        "    lr = lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * progress))\n",
+        "    progress = np.clip(t / total, 0.0, 1.0)\n"
+        "    lr = lr_min + (lr0 - lr_min) * np.cos(0.5 * np.pi * progress) ** 2\n",
+    ),
+    Alternative(
+        "optim: adagrad with epsilon inside the square root",
+        "optim",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)",
+        "cache = cache + dw * dw\n    next_w = w - lr * dw / np.sqrt(cache + eps)",
+    ),
+    Alternative(
+        "optim: rmsprop with epsilon inside the square root",
+        "optim",
+        "(1 - decay) * (dw * dw)\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)",
+        "(1 - decay) * (dw * dw)\n    next_w = w - lr * dw / np.sqrt(cache + eps)",
+    ),
+    Alternative(
+        "optim: adam with epsilon inside the square root",
+        "optim",
+        "next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)",
+        "next_w = w - lr * m_hat / np.sqrt(v_hat + eps)",
+    ),
+    # ------------------------------------------------------------ end of optim
 ]
