@@ -30,6 +30,30 @@ class Alternative:
     replace: str
 
 
+# classifiers: the reference's text between the forward pass's last cache and the backward
+# loop's unpacking of it (for an alternative that changes both).
+_CLS_BETWEEN_CACHES = (
+    '        scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])\n'
+    "\n"
+    "        if y is None:\n"
+    "            return scores\n"
+    "\n"
+    "        grads: dict[str, np.ndarray] = {}\n"
+    "        # TODO: backward pass. Compute `loss` (softmax loss plus the L2 term\n"
+    "        # 0.5 * reg * sum(W ** 2) of every weight matrix) and fill `grads`, one\n"
+    "        # entry per key of self.params.\n"
+    "        act_backward = {\n"
+    '            "relu": relu_backward,\n'
+    '            "leaky_relu": leaky_relu_backward,\n'
+    '            "elu": elu_backward,\n'
+    '            "sigmoid": sigmoid_backward,\n'
+    '            "tanh": tanh_backward,\n'
+    "        }.get(self.activation)\n"
+    "        loss, dout = softmax_loss(scores, y)\n"
+    '        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)\n'
+    "        for i in range(L - 1, 0, -1):\n"
+)
+
 MUTANTS: list[Mutant] = [
     # ------------------------------------------------------------ layers
     Mutant(
@@ -590,6 +614,336 @@ MUTANTS: list[Mutant] = [
         "math.cos(progress)",
     ),
     # ------------------------------------------------------------ end of optim
+    # ------------------------------------------------------------ classifiers
+    Mutant(
+        "classifiers: biases drawn at random instead of zeros",
+        "classifiers.FullyConnectedNet.__init__",
+        'self.params[f"b{i}"] = np.zeros(fan_out)',
+        'self.params[f"b{i}"] = weight_scale * rng.standard_normal(fan_out)',
+    ),
+    Mutant(
+        "classifiers: gamma starts at zero",
+        "classifiers.FullyConnectedNet.__init__",
+        'self.params[f"gamma{i}"] = np.ones(fan_out)',
+        'self.params[f"gamma{i}"] = np.zeros(fan_out)',
+    ),
+    Mutant(
+        "classifiers: PReLU slopes start at zero",
+        "classifiers.FullyConnectedNet.__init__",
+        'self.params[f"alpha{i}"] = np.full(fan_out, PRELU_INIT)',
+        'self.params[f"alpha{i}"] = np.zeros(fan_out)',
+    ),
+    Mutant(
+        "classifiers: default weights ignore weight_scale",
+        "classifiers.FullyConnectedNet.__init__",
+        "w = weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "w = rng.standard_normal((fan_in, fan_out))",
+    ),
+    Mutant(
+        "classifiers: default weights drawn from the global np.random (seed ignored)",
+        "classifiers.FullyConnectedNet.__init__",
+        "w = weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "w = weight_scale * np.random.randn(fan_in, fan_out)",
+    ),
+    Mutant(
+        "classifiers: gaussian initialiser without std=weight_scale",
+        "classifiers.FullyConnectedNet.__init__",
+        "w = initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
+        "w = initializers.gaussian(fan_in, fan_out, rng=rng)",
+    ),
+    Mutant(
+        "classifiers: named initialiser called without the generator",
+        "classifiers.FullyConnectedNet.__init__",
+        "w = getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
+        "w = getattr(initializers, weight_init)(fan_in, fan_out)",
+    ),
+    Mutant(
+        "classifiers: named initialiser with the fans swapped",
+        "classifiers.FullyConnectedNet.__init__",
+        "w = getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
+        "w = getattr(initializers, weight_init)(fan_out, fan_in, rng=rng).T",
+    ),
+    Mutant(
+        "classifiers: weight_init='he' falls back to xavier",
+        "classifiers.FullyConnectedNet.__init__",
+        "            else:\n"
+        "                w = getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)\n",
+        "            elif weight_init == \"he\":\n"
+        "                w = initializers.xavier(fan_in, fan_out, rng=rng)\n"
+        "            else:\n"
+        "                w = getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)\n",
+    ),
+    Mutant(
+        "classifiers: normalization parameters on the last layer too",
+        "classifiers.FullyConnectedNet.__init__",
+        "            if i == self.num_layers:\n"
+        "                break\n"
+        "            if normalization is not None:\n"
+        '                self.params[f"gamma{i}"] = np.ones(fan_out)\n'
+        '                self.params[f"beta{i}"] = np.zeros(fan_out)\n',
+        "            if normalization is not None:\n"
+        '                self.params[f"gamma{i}"] = np.ones(fan_out)\n'
+        '                self.params[f"beta{i}"] = np.zeros(fan_out)\n'
+        "            if i == self.num_layers:\n"
+        "                break\n",
+    ),
+    Mutant(
+        "classifiers: L2 loss without the 0.5",
+        "classifiers.FullyConnectedNet.loss",
+        "loss += 0.5 * self.reg * float(np.vdot(w, w))",
+        "loss += self.reg * float(np.vdot(w, w))",
+    ),
+    Mutant(
+        "classifiers: L2 gradient 2 * reg * W",
+        "classifiers.FullyConnectedNet.loss",
+        'grads[f"W{i}"] += self.reg * w',
+        'grads[f"W{i}"] += 2 * self.reg * w',
+    ),
+    Mutant(
+        "classifiers: biases regularized too",
+        "classifiers.FullyConnectedNet.loss",
+        '            grads[f"W{i}"] += self.reg * w\n',
+        '            grads[f"W{i}"] += self.reg * w\n'
+        '            b = self.params[f"b{i}"]\n'
+        "            loss += 0.5 * self.reg * float(np.vdot(b, b))\n"
+        '            grads[f"b{i}"] += self.reg * b\n',
+    ),
+    Mutant(
+        "classifiers: dropout before the activation",
+        "classifiers.FullyConnectedNet.loss",
+        "            if self.activation == \"prelu\":\n"
+        '                out, act_cache = prelu_forward(out, self.params[f"alpha{i}"])\n'
+        "            else:\n"
+        "                out, act_cache = act_forward(out)\n"
+        "            drop_cache = None\n"
+        "            if self.use_dropout:\n"
+        "                out, drop_cache = dropout_forward(out, self.dropout_param)\n",
+        "            drop_cache = None\n"
+        "            if self.use_dropout:\n"
+        "                out, drop_cache = dropout_forward(out, self.dropout_param)\n"
+        "            if self.activation == \"prelu\":\n"
+        '                out, act_cache = prelu_forward(out, self.params[f"alpha{i}"])\n'
+        "            else:\n"
+        "                out, act_cache = act_forward(out)\n",
+    ),
+    Mutant(
+        "classifiers: normalization after the activation",
+        "classifiers.FullyConnectedNet.loss",
+        "            norm_cache = None\n"
+        "            if self.normalization == \"batchnorm\":\n"
+        "                out, norm_cache = batchnorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        "self.bn_params[i - 1]\n"
+        "                )\n"
+        "            elif self.normalization == \"layernorm\":\n"
+        "                out, norm_cache = layernorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        "self.bn_params[i - 1]\n"
+        "                )\n"
+        "            if self.activation == \"prelu\":\n"
+        '                out, act_cache = prelu_forward(out, self.params[f"alpha{i}"])\n'
+        "            else:\n"
+        "                out, act_cache = act_forward(out)\n",
+        "            if self.activation == \"prelu\":\n"
+        '                out, act_cache = prelu_forward(out, self.params[f"alpha{i}"])\n'
+        "            else:\n"
+        "                out, act_cache = act_forward(out)\n"
+        "            norm_cache = None\n"
+        "            if self.normalization == \"batchnorm\":\n"
+        "                out, norm_cache = batchnorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        "self.bn_params[i - 1]\n"
+        "                )\n"
+        "            elif self.normalization == \"layernorm\":\n"
+        "                out, norm_cache = layernorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        "self.bn_params[i - 1]\n"
+        "                )\n",
+    ),
+    Mutant(
+        "classifiers: dgamma left out of grads",
+        "classifiers.FullyConnectedNet.loss",
+        'dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward(dout, norm_cache)',
+        'dout, _, grads[f"beta{i}"] = batchnorm_backward(dout, norm_cache)',
+    ),
+    Mutant(
+        "classifiers: backward through the normalization before the activation",
+        "classifiers.FullyConnectedNet.loss",
+        "            if self.activation == \"prelu\":\n"
+        '                dout, grads[f"alpha{i}"] = prelu_backward(dout, act_cache)\n'
+        "            else:\n"
+        "                dout = act_backward(dout, act_cache)\n"
+        "            if self.normalization == \"batchnorm\":\n"
+        '                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = '
+        "batchnorm_backward(dout, norm_cache)\n"
+        "            elif self.normalization == \"layernorm\":\n"
+        '                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = '
+        "layernorm_backward(dout, norm_cache)\n",
+        "            if self.normalization == \"batchnorm\":\n"
+        '                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = '
+        "batchnorm_backward(dout, norm_cache)\n"
+        "            elif self.normalization == \"layernorm\":\n"
+        '                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = '
+        "layernorm_backward(dout, norm_cache)\n"
+        "            if self.activation == \"prelu\":\n"
+        '                dout, grads[f"alpha{i}"] = prelu_backward(dout, act_cache)\n'
+        "            else:\n"
+        "                dout = act_backward(dout, act_cache)\n",
+    ),
+    Mutant(
+        "classifiers: dropout and batchnorm left in train mode for the scores",
+        "classifiers.FullyConnectedNet.loss",
+        'mode = "test" if y is None else "train"',
+        'mode = "train"',
+    ),
+    Mutant(
+        "classifiers: batchnorm given a fresh parameter dict (no running statistics)",
+        "classifiers.FullyConnectedNet.loss",
+        "                out, norm_cache = batchnorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        "self.bn_params[i - 1]\n",
+        "                out, norm_cache = batchnorm_forward(\n"
+        '                    out, self.params[f"gamma{i}"], self.params[f"beta{i}"], '
+        '{"mode": mode}\n',
+    ),
+    Mutant(
+        "classifiers: ReLU applied to the scores",
+        "classifiers.FullyConnectedNet.loss",
+        'scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])',
+        'scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])\n'
+        "        scores = np.maximum(scores, 0)",
+    ),
+    Mutant(
+        "classifiers: backward reads the caches off by one layer",
+        "classifiers.FullyConnectedNet.loss",
+        "fc_cache, norm_cache, act_cache, drop_cache = caches[i - 1]",
+        "fc_cache, norm_cache, act_cache, drop_cache = caches[i - 2]",
+    ),
+    # ------------------------------------------------------------ end of classifiers
+    # ------------------------------------------------------------ solver
+    Mutant(
+        "solver: step does not store the config the rule returns",
+        "solver.Solver._step",
+        "            self.optim_configs[name] = next_config\n",
+        "",
+    ),
+    Mutant(
+        "solver: step does not append the loss",
+        "solver.Solver._step",
+        "        self.loss_history.append(float(loss))\n",
+        "",
+    ),
+    Mutant(
+        "solver: step climbs the gradient",
+        "solver.Solver._step",
+        "self.update_rule(w, grads[name], self.optim_configs[name])",
+        "self.update_rule(w, -grads[name], self.optim_configs[name])",
+    ),
+    Mutant(
+        "solver: step gives every parameter the template config",
+        "solver.Solver._step",
+        "self.update_rule(w, grads[name], self.optim_configs[name])",
+        "self.update_rule(w, grads[name], self.optim_config)",
+    ),
+    Mutant(
+        "solver: step leaves the new weights out of the model",
+        "solver.Solver._step",
+        "        old_params = dict(self.model.params)\n"
+        "        for name, w in old_params.items():\n"
+        "            next_w, next_config = self.update_rule(w, grads[name], "
+        "self.optim_configs[name])\n"
+        "            self.model.params[name] = next_w\n"
+        "            self.optim_configs[name] = next_config\n"
+        "        self._record_update_ratios(old_params, self.model.params)\n",
+        "        new_params = {}\n"
+        "        for name, w in self.model.params.items():\n"
+        "            next_w, next_config = self.update_rule(w, grads[name], "
+        "self.optim_configs[name])\n"
+        "            new_params[name] = next_w\n"
+        "            self.optim_configs[name] = next_config\n"
+        "        self._record_update_ratios(self.model.params, new_params)\n",
+    ),
+    Mutant(
+        "solver: step keeps the old parameters by reference (ratios see new for old)",
+        "solver.Solver._step",
+        "old_params = dict(self.model.params)",
+        "old_params = self.model.params",
+    ),
+    Mutant(
+        "solver: accuracy as a count instead of a fraction",
+        "solver.Solver.check_accuracy",
+        "acc = float(np.mean(y_pred == y))",
+        "acc = float(np.sum(y_pred == y))",
+    ),
+    Mutant(
+        "solver: accuracy batches sliced up to batch_size instead of start + batch_size",
+        "solver.Solver.check_accuracy",
+        "scores = self.model.loss(X[start : start + batch_size])",
+        "scores = self.model.loss(X[start:batch_size])",
+    ),
+    Mutant(
+        "solver: accuracy predicts the whole set in one call",
+        "solver.Solver.check_accuracy",
+        "        for start in range(0, N, batch_size):\n"
+        "            scores = self.model.loss(X[start : start + batch_size])\n"
+        "            y_pred[start : start + batch_size] = np.argmax(scores, axis=1)\n",
+        "        y_pred[:] = np.argmax(self.model.loss(X), axis=1)\n",
+    ),
+    Mutant(
+        "solver: divergence stops at exactly explosion_factor x the first loss",
+        "solver.Solver._check_divergence",
+        "loss > self.explosion_factor * first",
+        "loss >= self.explosion_factor * first",
+    ),
+    Mutant(
+        "solver: divergence compares with the latest loss instead of the first",
+        "solver.Solver._check_divergence",
+        "first = self.loss_history[0] if self.loss_history else loss",
+        "first = self.loss_history[-1] if self.loss_history else loss",
+    ),
+    Mutant(
+        "solver: divergence misses a NaN loss",
+        "solver.Solver._check_divergence",
+        "if not math.isfinite(loss):",
+        "if math.isinf(loss):",
+    ),
+    Mutant(
+        "solver: divergence fails on an empty loss history",
+        "solver.Solver._check_divergence",
+        "first = self.loss_history[0] if self.loss_history else loss",
+        "first = self.loss_history[0]",
+    ),
+    Mutant(
+        "solver: divergence ignores explosion_factor=None",
+        "solver.Solver._check_divergence",
+        "elif self.explosion_factor is not None and loss > self.explosion_factor * first:",
+        "elif loss > (self.explosion_factor or 3.0) * first:",
+    ),
+    Mutant(
+        "solver: update ratio uses the norm of the new weights instead of the update",
+        "solver.Solver._record_update_ratios",
+        "update_norm = float(np.linalg.norm(new - old))",
+        "update_norm = float(np.linalg.norm(new))",
+    ),
+    Mutant(
+        "solver: update ratio without the norm (sum of the update)",
+        "solver.Solver._record_update_ratios",
+        "update_norm = float(np.linalg.norm(new - old))",
+        "update_norm = float(np.abs(np.sum(new - old)))",
+    ),
+    Mutant(
+        "solver: update ratio history overwritten instead of appended",
+        "solver.Solver._record_update_ratios",
+        "self.update_ratio_history.setdefault(name, []).append(ratio)",
+        "self.update_ratio_history[name] = [ratio]",
+    ),
+    Mutant(
+        "solver: update ratio 0 instead of NaN for all-zero weights",
+        "solver.Solver._record_update_ratios",
+        "ratio = update_norm / w_norm if w_norm > 0 else math.nan",
+        "ratio = update_norm / w_norm if w_norm > 0 else 0.0",
+    ),
+    # ------------------------------------------------------------ end of solver
 ]
 
 ALTERNATIVES: list[Alternative] = [
@@ -973,4 +1327,137 @@ def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
         "next_w = w - lr * m_hat / np.sqrt(v_hat + eps)",
     ),
     # ------------------------------------------------------------ end of optim
+    # ------------------------------------------------------------ classifiers
+    Alternative(
+        "classifiers: default weights through initializers.gaussian",
+        "classifiers",
+        "w = weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "w = initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
+    ),
+    Alternative(
+        "classifiers: default weights with rng.normal and parameters made in the net's dtype",
+        "classifiers",
+        "                w = weight_scale * rng.standard_normal((fan_in, fan_out))\n",
+        "                w = rng.normal(0.0, weight_scale, size=(fan_in, fan_out)).astype(dtype)\n",
+    ),
+    Alternative(
+        "classifiers: zero biases made in the net's dtype",
+        "classifiers",
+        'self.params[f"b{i}"] = np.zeros(fan_out)',
+        'self.params[f"b{i}"] = np.zeros(fan_out, dtype=dtype)',
+    ),
+    Alternative(
+        "classifiers: backward pops the layer caches in reverse",
+        "classifiers",
+        "fc_cache, norm_cache, act_cache, drop_cache = caches[i - 1]",
+        "fc_cache, norm_cache, act_cache, drop_cache = caches.pop()",
+    ),
+    Alternative(
+        "classifiers: layer caches as a list of dicts",
+        "classifiers",
+        "            caches.append((fc_cache, norm_cache, act_cache, drop_cache))\n"
+        + _CLS_BETWEEN_CACHES
+        + "            fc_cache, norm_cache, act_cache, drop_cache = caches[i - 1]\n",
+        "            caches.append(\n"
+        '                {"affine": fc_cache, "norm": norm_cache, "act": act_cache, '
+        '"dropout": drop_cache}\n'
+        "            )\n"
+        + _CLS_BETWEEN_CACHES
+        + "            layer = caches[i - 1]\n"
+        '            fc_cache, norm_cache = layer["affine"], layer["norm"]\n'
+        '            act_cache, drop_cache = layer["act"], layer["dropout"]\n',
+    ),
+    Alternative(
+        "classifiers: activation functions looked up by name",
+        "classifiers",
+        "        act_forward = {\n"
+        '            "relu": relu_forward,\n'
+        '            "leaky_relu": leaky_relu_forward,\n'
+        '            "elu": elu_forward,\n'
+        '            "sigmoid": sigmoid_forward,\n'
+        '            "tanh": tanh_forward,\n'
+        "        }.get(self.activation)\n",
+        '        act_forward = globals().get(f"{self.activation}_forward")\n',
+    ),
+    Alternative(
+        "classifiers: dropout backward after a fixed activation's backward (they commute)",
+        "classifiers",
+        "            if self.use_dropout:\n"
+        "                dout = dropout_backward(dout, drop_cache)\n"
+        "            if self.activation == \"prelu\":\n"
+        '                dout, grads[f"alpha{i}"] = prelu_backward(dout, act_cache)\n'
+        "            else:\n"
+        "                dout = act_backward(dout, act_cache)\n",
+        "            if self.activation == \"prelu\":\n"
+        "                if self.use_dropout:\n"
+        "                    dout = dropout_backward(dout, drop_cache)\n"
+        '                dout, grads[f"alpha{i}"] = prelu_backward(dout, act_cache)\n'
+        "            else:\n"
+        "                dout = act_backward(dout, act_cache)\n"
+        "                if self.use_dropout:\n"
+        "                    dout = dropout_backward(dout, drop_cache)\n",
+    ),
+    Alternative(
+        "classifiers: L2 term with np.sum(W ** 2) over a list of the weights",
+        "classifiers",
+        "        for i in range(1, L + 1):\n"
+        '            w = self.params[f"W{i}"]\n'
+        "            # 0.5 * reg * |W|^2 has gradient reg * W (the 0.5 cancels the square's 2).\n"
+        "            loss += 0.5 * self.reg * float(np.vdot(w, w))\n"
+        '            grads[f"W{i}"] += self.reg * w\n',
+        '        weights = [self.params[f"W{i}"] for i in range(1, L + 1)]\n'
+        "        loss += 0.5 * self.reg * sum(np.sum(w**2) for w in weights)\n"
+        "        for i, w in enumerate(weights, start=1):\n"
+        '            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * w\n',
+    ),
+    # ------------------------------------------------------------ end of classifiers
+    # ------------------------------------------------------------ solver
+    Alternative(
+        "solver: step builds a new params dict and passes config by keyword",
+        "solver",
+        "        old_params = dict(self.model.params)\n"
+        "        for name, w in old_params.items():\n"
+        "            next_w, next_config = self.update_rule(w, grads[name], "
+        "self.optim_configs[name])\n"
+        "            self.model.params[name] = next_w\n"
+        "            self.optim_configs[name] = next_config\n"
+        "        self._record_update_ratios(old_params, self.model.params)\n",
+        "        old_params = self.model.params\n"
+        "        new_params = {}\n"
+        "        for name in old_params:\n"
+        "            new_params[name], self.optim_configs[name] = self.update_rule(\n"
+        "                old_params[name], grads[name], config=self.optim_configs[name]\n"
+        "            )\n"
+        "        self.model.params = new_params\n"
+        "        self._record_update_ratios(old_params=old_params, new_params=new_params)\n",
+    ),
+    Alternative(
+        "solver: accuracy from concatenated batch predictions",
+        "solver",
+        "        y_pred = np.empty(N, dtype=np.intp)\n"
+        "        for start in range(0, N, batch_size):\n"
+        "            scores = self.model.loss(X[start : start + batch_size])\n"
+        "            y_pred[start : start + batch_size] = np.argmax(scores, axis=1)\n"
+        "        acc = float(np.mean(y_pred == y))\n",
+        "        preds = [\n"
+        "            np.argmax(self.model.loss(X[i : i + batch_size]), axis=1)\n"
+        "            for i in range(0, N, batch_size)\n"
+        "        ]\n"
+        "        acc = np.sum(np.concatenate(preds) == y) / N\n",
+    ),
+    Alternative(
+        "solver: divergence with np.isnan / np.isinf and a division",
+        "solver",
+        "        if not math.isfinite(loss):\n",
+        "        if np.isnan(loss) or np.isinf(loss):\n",
+    ),
+    Alternative(
+        "solver: update ratio with explicit square roots of sums",
+        "solver",
+        "            w_norm = float(np.linalg.norm(old))\n"
+        "            update_norm = float(np.linalg.norm(new - old))\n",
+        "            w_norm = float(np.sqrt(np.sum(old * old)))\n"
+        "            update_norm = float(np.sqrt(np.sum((new - old) ** 2)))\n",
+    ),
+    # ------------------------------------------------------------ end of solver
 ]
