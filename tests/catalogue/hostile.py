@@ -295,7 +295,7 @@ HOSTILES: list[Hostile] = [
         return x.reshape(x.shape[0], -1) @ w + b, None
         """,
         ),
-        (),
+        AFFINE,  # the write fails inside the sandbox, so the function raises
         isolated_only=True,
     ),
     Hostile(
@@ -307,7 +307,7 @@ HOSTILES: list[Hostile] = [
         return x.reshape(x.shape[0], -1) @ w + b, None
         """,
         ),
-        (),
+        AFFINE,  # the write fails inside the sandbox, so the function raises
         isolated_only=True,
     ),
     Hostile(
