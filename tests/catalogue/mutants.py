@@ -1461,3 +1461,517 @@ def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     ),
     # ------------------------------------------------------------ end of solver
 ]
+
+# ======================================================== normalization, preprocessing
+# Whole solution bodies are rewritten through _solution_body / _rewrite, which read the
+# reference, so an alternative touching several functions (a forward pass and the
+# backward passes reading its cache) is still one exact find/replace.
+
+
+def _solution_body(module: str, qualname: str) -> str:
+    """The exact text between the solution markers of one function or method of a reference."""
+    import re
+
+    from autograder.build_stubs import BEGIN, END, reference_path
+
+    lines = reference_path(module).read_text().splitlines(keepends=True)
+    i = 0
+    for name in qualname.split("."):
+        pattern = re.compile(rf"\s*(def|class) {re.escape(name)}\b")
+        i = next(k for k in range(i, len(lines)) if pattern.match(lines[k]))
+    start = next(k for k in range(i, len(lines)) if lines[k].strip() == BEGIN) + 1
+    end = next(k for k in range(start, len(lines)) if lines[k].strip() == END)
+    return "".join(lines[start:end])
+
+
+def _rewrite(module: str, bodies: dict[str, str]) -> tuple[str, str]:
+    """(find, replace) giving the named functions new solution bodies at once.
+
+    A body may be written unindented: it takes the indentation of the body it
+    replaces. The find runs from the first replaced body to the last.
+    """
+    import textwrap
+
+    from autograder.solutions import solved_module_text
+
+    text = solved_module_text(module)
+    spans = []
+    for qualname, body in bodies.items():
+        old = _solution_body(module, qualname)
+        start = text.index(old)
+        indent = old[: len(old) - len(old.lstrip(" "))]
+        new = textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", indent)
+        spans.append((start, start + len(old), new))
+    spans.sort()
+    pieces, cursor = [], spans[0][0]
+    for start, end, new in spans:
+        pieces += [text[cursor:start], new]
+        cursor = end
+    return text[spans[0][0] : spans[-1][1]], "".join(pieces)
+
+
+MUTANTS += [
+    # ------------------------------------------------------------ normalization
+    Mutant(
+        "normalization: batchnorm forward with the unbiased (N - 1) variance",
+        "normalization.batchnorm_forward",
+        'var = np.einsum("ij,ij->j", xhat, xhat) / N',
+        'var = np.einsum("ij,ij->j", xhat, xhat) / (N - 1)',
+    ),
+    Mutant(
+        "normalization: batchnorm forward updates the running statistics in test mode",
+        "normalization.batchnorm_forward",
+        "    else:\n        xhat = x - running_mean\n        var = running_var\n",
+        "    else:\n        xhat = x - running_mean\n        var = running_var\n"
+        "        running_mean = momentum * running_mean + (1.0 - momentum) * x.mean(axis=0)\n"
+        "        running_var = momentum * running_var + (1.0 - momentum) * x.var(axis=0)\n",
+    ),
+    Mutant(
+        "normalization: batchnorm running averages with momentum the wrong way round",
+        "normalization.batchnorm_forward",
+        "running_mean = momentum * running_mean + (1.0 - momentum) * mean\n"
+        "        running_var = momentum * running_var + (1.0 - momentum) * var",
+        "running_mean = momentum * mean + (1.0 - momentum) * running_mean\n"
+        "        running_var = momentum * var + (1.0 - momentum) * running_var",
+    ),
+    Mutant(
+        "normalization: batchnorm test mode normalises with the batch statistics",
+        "normalization.batchnorm_forward",
+        "        xhat = x - running_mean\n        var = running_var\n",
+        "        xhat = x - x.mean(axis=0)\n        var = x.var(axis=0)\n",
+    ),
+    Mutant(
+        "normalization: batchnorm forward with a hard-coded eps",
+        "normalization.batchnorm_forward",
+        "std = np.sqrt(var + eps)",
+        "std = np.sqrt(var + 1e-5)",
+    ),
+    Mutant(
+        "normalization: batchnorm forward promotes float32 data to float64",
+        "normalization.batchnorm_forward",
+        "mean = x.mean(axis=0)",
+        "mean = x.mean(axis=0, dtype=np.float64)",
+    ),
+    Mutant(
+        "normalization: batchnorm forward treats an unknown mode as test mode",
+        "normalization.batchnorm_forward",
+        'if mode not in ("train", "test"):',
+        "if mode is None:",
+    ),
+    Mutant(
+        "normalization: batchnorm backward misses the variance path",
+        "normalization.batchnorm_backward",
+        "dxc += (2.0 / N) * dvar * xc",
+        "pass",
+    ),
+    Mutant(
+        "normalization: batchnorm backward misses the mean path",
+        "normalization.batchnorm_backward",
+        "dx = dxc + dmean / N",
+        "dx = dxc",
+    ),
+    Mutant(
+        "normalization: batchnorm backward computes dgamma without xhat",
+        "normalization.batchnorm_backward",
+        "dgamma = (dout * xhat).sum(axis=0)",
+        "dgamma = dout.sum(axis=0)",
+    ),
+    Mutant(
+        "normalization: batchnorm backward averages dbeta over the batch",
+        "normalization.batchnorm_backward",
+        "    dbeta = dout.sum(axis=0)\n    dgamma = (dout * xhat).sum(axis=0)",
+        "    dbeta = dout.mean(axis=0)\n    dgamma = (dout * xhat).sum(axis=0)",
+    ),
+    Mutant(
+        "normalization: closed-form batchnorm backward drops the mean term",
+        "normalization.batchnorm_backward_alt",
+        "    dx -= dbeta / N\n",
+        "",
+    ),
+    Mutant(
+        "normalization: closed-form batchnorm backward forgets gamma",
+        "normalization.batchnorm_backward_alt",
+        "scale = gamma * inv_std",
+        "scale = inv_std",
+    ),
+    Mutant(
+        "normalization: closed-form batchnorm backward averages dgamma",
+        "normalization.batchnorm_backward_alt",
+        'dgamma = np.einsum("ij,ij->j", dout, xhat)\n    scale',
+        'dgamma = np.einsum("ij,ij->j", dout, xhat) / N\n    scale',
+    ),
+    Mutant(
+        "normalization: layernorm normalises over the batch axis",
+        "normalization.layernorm_forward",
+        "    xc = x - x.mean(axis=1, keepdims=True)\n"
+        '    var = np.einsum("ij,ij->i", xc, xc) / x.shape[1]\n'
+        "    inv_std = (1.0 / np.sqrt(var + eps))[:, None]\n",
+        "    xc = x - x.mean(axis=0, keepdims=True)\n"
+        '    var = np.einsum("ij,ij->j", xc, xc) / x.shape[0]\n'
+        "    inv_std = 1.0 / np.sqrt(var + eps)\n",
+    ),
+    Mutant(
+        "normalization: layernorm forward with a hard-coded eps",
+        "normalization.layernorm_forward",
+        "inv_std = (1.0 / np.sqrt(var + eps))[:, None]",
+        "inv_std = (1.0 / np.sqrt(var + 1e-5))[:, None]",
+    ),
+    Mutant(
+        "normalization: layernorm backward drops the mean term",
+        "normalization.layernorm_backward",
+        "    dx -= mean_dxhat\n",
+        "",
+    ),
+    Mutant(
+        "normalization: layernorm backward sums dgamma and dbeta over the features",
+        "normalization.layernorm_backward",
+        '    dbeta = dout.sum(axis=0)\n    dgamma = np.einsum("ij,ij->j", dout, xhat)\n    dxhat',
+        '    dbeta = dout.sum(axis=1)\n    dgamma = np.einsum("ij,ij->i", dout, xhat)\n    dxhat',
+    ),
+    Mutant(
+        "normalization: layernorm backward forgets gamma",
+        "normalization.layernorm_backward",
+        "dxhat = dout * gamma\n    # dx = inv_std",
+        "dxhat = dout\n    # dx = inv_std",
+    ),
+    # ------------------------------------------------------------ preprocessing
+    Mutant(
+        "preprocessing: channel mean over axes (0, 1)",
+        "preprocessing.MeanSubtraction.fit",
+        'axes = 0 if self.mode == "image" else (0, 2, 3)',
+        'axes = 0 if self.mode == "image" else (0, 1)',
+    ),
+    Mutant(
+        "preprocessing: mean image taken over every axis (a single number)",
+        "preprocessing.MeanSubtraction.fit",
+        'axes = 0 if self.mode == "image" else (0, 2, 3)',
+        'axes = None if self.mode == "image" else (0, 2, 3)',
+    ),
+    Mutant(
+        "preprocessing: mean accumulated in the data's float32",
+        "preprocessing.MeanSubtraction.fit",
+        "self.mean_ = X.mean(axis=axes, dtype=np.float64)",
+        "self.mean_ = X.mean(axis=axes)",
+    ),
+    Mutant(
+        "preprocessing: mean subtraction refits on the data it transforms",
+        "preprocessing.MeanSubtraction.transform",
+        'mean = self.mean_ if self.mode == "image" else self.mean_[:, None, None]',
+        'mean = X.mean(axis=0) if self.mode == "image" else X.mean(axis=(0, 2, 3))[:, None, None]',
+    ),
+    Mutant(
+        "preprocessing: channel mean broadcast along the last axis",
+        "preprocessing.MeanSubtraction.transform",
+        'mean = self.mean_ if self.mode == "image" else self.mean_[:, None, None]',
+        "mean = self.mean_",
+    ),
+    Mutant(
+        "preprocessing: mean subtraction modifies its input in place",
+        "preprocessing.MeanSubtraction.transform",
+        "out = X - mean.astype(X.dtype, copy=False)",
+        "X -= mean.astype(X.dtype, copy=False)\n        out = X",
+    ),
+    Mutant(
+        "preprocessing: standardisation with the unbiased (ddof=1) std",
+        "preprocessing.Standardization.fit",
+        "self.std_ = X.std(axis=0, dtype=np.float64)",
+        "self.std_ = X.std(axis=0, dtype=np.float64, ddof=1)",
+    ),
+    Mutant(
+        "preprocessing: standardisation stores std + eps in std_",
+        "preprocessing.Standardization.fit",
+        "self.std_ = X.std(axis=0, dtype=np.float64)",
+        "self.std_ = X.std(axis=0, dtype=np.float64) + self.eps",
+    ),
+    Mutant(
+        "preprocessing: standardisation mean over the wrong axis",
+        "preprocessing.Standardization.fit",
+        "self.mean_ = X.mean(axis=0, dtype=np.float64)\n        self.std_",
+        "self.mean_ = X.mean(axis=-1, dtype=np.float64)\n        self.std_",
+    ),
+    Mutant(
+        "preprocessing: standardisation statistics in the data's float32",
+        "preprocessing.Standardization.fit",
+        "self.std_ = X.std(axis=0, dtype=np.float64)",
+        "self.std_ = X.std(axis=0)",
+    ),
+    Mutant(
+        "preprocessing: standardisation transform without eps",
+        "preprocessing.Standardization.transform",
+        "out /= (self.std_ + self.eps).astype(X.dtype, copy=False)",
+        "out /= self.std_.astype(X.dtype, copy=False)",
+    ),
+    Mutant(
+        "preprocessing: standardisation refits on the data it transforms",
+        "preprocessing.Standardization.transform",
+        "out = X - self.mean_.astype(X.dtype, copy=False)\n"
+        "        out /= (self.std_ + self.eps).astype(X.dtype, copy=False)",
+        "out = X - X.mean(axis=0)\n        out /= X.std(axis=0) + self.eps",
+    ),
+    Mutant(
+        "preprocessing: PCA without centring",
+        "preprocessing.PCAWhitening.fit",
+        "Xc = X - self.mean_",
+        "Xc = X",
+    ),
+    Mutant(
+        "preprocessing: PCA covariance divided by N - 1",
+        "preprocessing.PCAWhitening.fit",
+        "cov = Xc.T @ Xc / X.shape[0]",
+        "cov = Xc.T @ Xc / (X.shape[0] - 1)",
+    ),
+    Mutant(
+        "preprocessing: PCA keeps eigh's increasing order",
+        "preprocessing.PCAWhitening.fit",
+        "evals = evals[::-1][:K]\n        components = evecs[:, ::-1][:, :K].T.copy()",
+        "evals = evals[:K]\n        components = evecs[:, :K].T.copy()",
+    ),
+    Mutant(
+        "preprocessing: PCA takes the rows of eigh's eigenvector matrix",
+        "preprocessing.PCAWhitening.fit",
+        "components = evecs[:, ::-1][:, :K].T.copy()",
+        "components = evecs[::-1][:K].copy()",
+    ),
+    Mutant(
+        "preprocessing: PCA without the sign convention",
+        "preprocessing.PCAWhitening.fit",
+        "components *= np.where(pivots < 0, -1.0, 1.0)[:, None]",
+        "pass",
+    ),
+    Mutant(
+        "preprocessing: whitening divides by the eigenvalue instead of its square root",
+        "preprocessing.PCAWhitening.transform",
+        "out /= np.sqrt(self.explained_variance_ + self.eps)",
+        "out /= (self.explained_variance_ + self.eps)",
+    ),
+    Mutant(
+        "preprocessing: whitening without eps",
+        "preprocessing.PCAWhitening.transform",
+        "np.sqrt(self.explained_variance_ + self.eps)",
+        "np.sqrt(self.explained_variance_)",
+    ),
+    Mutant(
+        "preprocessing: PCA transform centres with the mean of its own input",
+        "preprocessing.PCAWhitening.transform",
+        "out = (X - self.mean_.astype(X.dtype, copy=False)) @",
+        "out = (X - X.mean(axis=0)) @",
+    ),
+    Mutant(
+        "preprocessing: PCA transform projects on the columns of components_",
+        "preprocessing.PCAWhitening.transform",
+        "@ self.components_.T.astype(X.dtype)",
+        "@ self.components_.astype(X.dtype)",
+    ),
+]
+
+_BN_TUPLE_CACHE = {
+    "batchnorm_forward": """
+        if mode == "train":
+            sample_mean = np.mean(x, axis=0)
+            sample_var = np.var(x, axis=0)
+            running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+            running_var = momentum * running_var + (1 - momentum) * sample_var
+            x_norm = (x - sample_mean) / np.sqrt(sample_var + eps)
+            cache = (x, sample_mean, sample_var, eps, gamma, "train")
+        else:
+            x_norm = (x - running_mean) / np.sqrt(running_var + eps)
+            cache = (x, running_mean, running_var, eps, gamma, "test")
+        out = gamma * x_norm + beta
+        """,
+    "batchnorm_backward": """
+        x, mu, var, eps, gamma, mode = cache
+        N = x.shape[0]
+        xmu = x - mu
+        sqrtvar = np.sqrt(var + eps)
+        ivar = 1.0 / sqrtvar
+        xhat = xmu * ivar
+        dbeta = np.sum(dout, axis=0)
+        dgamma = np.sum(dout * xhat, axis=0)
+        dxhat = dout * gamma
+        if mode == "test":
+            return dxhat * ivar, dgamma, dbeta
+        divar = np.sum(dxhat * xmu, axis=0)
+        dxmu1 = dxhat * ivar
+        dsqrtvar = -1.0 / sqrtvar**2 * divar
+        dvar = 0.5 / sqrtvar * dsqrtvar
+        dsq = np.ones_like(dout) * dvar / N
+        dxmu2 = 2 * xmu * dsq
+        dmu = -np.sum(dxmu1 + dxmu2, axis=0)
+        dx = dxmu1 + dxmu2 + np.ones_like(dout) * dmu / N
+        """,
+    "batchnorm_backward_alt": """
+        x, mu, var, eps, gamma, mode = cache
+        N = x.shape[0]
+        ivar = 1.0 / np.sqrt(var + eps)
+        xhat = (x - mu) * ivar
+        dbeta = dout.sum(axis=0)
+        dgamma = (dout * xhat).sum(axis=0)
+        if mode == "test":
+            return dout * gamma * ivar, dgamma, dbeta
+        dx = (gamma * ivar / N) * (N * dout - dbeta - xhat * dgamma)
+        """,
+}
+
+ALTERNATIVES += [
+    # ------------------------------------------------------------ normalization
+    Alternative(
+        "normalization: batchnorm with np.var and a tuple cache its backward passes read",
+        "normalization",
+        *_rewrite("normalization", _BN_TUPLE_CACHE),
+    ),
+    Alternative(
+        "normalization: graph and closed-form batchnorm backward swapped",
+        "normalization",
+        *_rewrite(
+            "normalization",
+            {
+                "batchnorm_backward": _solution_body("normalization", "batchnorm_backward_alt"),
+                "batchnorm_backward_alt": _solution_body("normalization", "batchnorm_backward"),
+            },
+        ),
+    ),
+    Alternative(
+        "normalization: closed-form batchnorm backward calls the graph version",
+        "normalization",
+        *_rewrite(
+            "normalization",
+            {"batchnorm_backward_alt": "dx, dgamma, dbeta = batchnorm_backward(dout, cache)"},
+        ),
+    ),
+    Alternative(
+        "normalization: batchnorm running statistics updated in place",
+        "normalization",
+        "running_mean = momentum * running_mean + (1.0 - momentum) * mean\n"
+        "        running_var = momentum * running_var + (1.0 - momentum) * var",
+        "running_mean *= momentum\n"
+        "        running_mean += (1.0 - momentum) * mean\n"
+        "        running_var *= momentum\n"
+        "        running_var += (1.0 - momentum) * var",
+    ),
+    Alternative(
+        "normalization: closed-form batchnorm backward computed in float32",
+        "normalization",
+        *_rewrite(
+            "normalization",
+            {
+                "batchnorm_backward_alt": """
+                    xhat = cache["xhat"].astype(np.float32)
+                    inv_std = cache["inv_std"].astype(np.float32)
+                    gamma = cache["gamma"].astype(np.float32)
+                    dout = dout.astype(np.float32)
+                    N = dout.shape[0]
+                    dbeta = dout.sum(axis=0)
+                    dgamma = (dout * xhat).sum(axis=0)
+                    if cache["mode"] == "test":
+                        return dout * (gamma * inv_std), dgamma, dbeta
+                    dx = (gamma * inv_std / N) * (N * dout - dbeta - xhat * dgamma)
+                    """
+            },
+        ),
+    ),
+    Alternative(
+        "normalization: layernorm as batchnorm on x.T, with a dict cache",
+        "normalization",
+        *_rewrite(
+            "normalization",
+            {
+                "layernorm_forward": """
+                    xt = x.T
+                    mu = xt.mean(axis=0)
+                    var = xt.var(axis=0)
+                    xhat = ((xt - mu) / np.sqrt(var + eps)).T
+                    out = gamma * xhat + beta
+                    cache = {"x": x, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+                    """,
+                "layernorm_backward": """
+                    x, mu, var = cache["x"], cache["mu"], cache["var"]
+                    D = x.shape[1]
+                    istd = 1.0 / np.sqrt(var + cache["eps"])
+                    xhat_t = (x.T - mu) * istd
+                    dbeta = dout.sum(axis=0)
+                    dgamma = (dout * xhat_t.T).sum(axis=0)
+                    g = (dout * cache["gamma"]).T
+                    dx = (istd / D * (D * g - g.sum(axis=0) - xhat_t * (g * xhat_t).sum(axis=0))).T
+                    """,
+            },
+        ),
+    ),
+    # ------------------------------------------------------------ preprocessing
+    Alternative(
+        "preprocessing: channel mean as the mean of the mean image; broadcast by reshape",
+        "preprocessing",
+        *_rewrite(
+            "preprocessing",
+            {
+                "MeanSubtraction.fit": """
+                    mean_image = X.mean(axis=0, dtype=np.float64)
+                    per_channel = mean_image.mean(axis=(1, 2)) if self.mode == "channel" else None
+                    self.mean_ = mean_image if per_channel is None else per_channel
+                    """,
+                "MeanSubtraction.transform": """
+                    shift = self.mean_ if self.mode == "image" else self.mean_.reshape(1, -1, 1, 1)
+                    out = X - shift
+                    """,
+            },
+        ),
+    ),
+    Alternative(
+        "preprocessing: standardisation written out, computed in float64",
+        "preprocessing",
+        *_rewrite(
+            "preprocessing",
+            {
+                "Standardization.fit": """
+                    self.mean_ = np.mean(X, axis=0, dtype=np.float64)
+                    self.std_ = np.sqrt(np.mean((X - self.mean_) ** 2, axis=0))
+                    """,
+                "Standardization.transform": """
+                    out = (X - self.mean_) / (self.std_ + self.eps)
+                    """,
+            },
+        ),
+    ),
+    Alternative(
+        "preprocessing: PCA by the SVD of the centred data; transform with np.dot",
+        "preprocessing",
+        *_rewrite(
+            "preprocessing",
+            {
+                "PCAWhitening.fit": """
+                    self.mean_ = X.mean(axis=0, dtype=np.float64)
+                    _, s, vt = np.linalg.svd(X - self.mean_, full_matrices=False)
+                    components = vt[:K].copy()
+                    for row in components:
+                        if row[np.argmax(np.abs(row))] < 0:
+                            row *= -1
+                    self.components_ = components
+                    self.explained_variance_ = s[:K] ** 2 / X.shape[0]
+                    """,
+                "PCAWhitening.transform": """
+                    out = np.dot(X - self.mean_, self.components_.T)
+                    if self.whiten:
+                        out = out / np.sqrt(self.explained_variance_ + self.eps)
+                    """,
+            },
+        ),
+    ),
+    Alternative(
+        "preprocessing: PCA with np.cov(bias=True) and argsort",
+        "preprocessing",
+        *_rewrite(
+            "preprocessing",
+            {
+                "PCAWhitening.fit": """
+                    self.mean_ = X.mean(axis=0, dtype=np.float64)
+                    evals, evecs = np.linalg.eigh(np.cov(X, rowvar=False, bias=True))
+                    order = np.argsort(evals)[::-1][:K]
+                    comps = evecs[:, order].T
+                    pivots = comps[np.arange(K), np.argmax(np.abs(comps), axis=1)]
+                    self.components_ = comps * np.sign(pivots)[:, None]
+                    self.explained_variance_ = np.clip(evals[order], 0.0, None)
+                    """,
+            },
+        ),
+    ),
+]
+# ======================================================== end of normalization, preprocessing
