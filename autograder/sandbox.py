@@ -4,9 +4,10 @@ The sandbox (Debian package ``bubblewrap``) shows the worker a read-only file sy
 holding only the Python runtime, numpy, the worker script, the grader's copy of the
 provided modules and one submission's staged ``cs231n_core``; a private /tmp; no
 network; its own process, IPC and host-name namespaces. When the grader runs as
-root, the worker drops to ``nobody`` so process limits apply. Without bubblewrap,
-the worker still runs with the same resource limits and without access to the
-``autograder`` package, and every report says loudly that it was not isolated.
+root, the worker drops to an unprivileged uid of its own so process limits apply.
+Without bubblewrap, the worker still runs with the same resource limits and without
+access to the ``autograder`` package, and every report says loudly that it was not
+isolated.
 
 Set ``CS231N_SANDBOX=off`` to force the unisolated path (benchmarks, tests).
 """
@@ -14,6 +15,7 @@ Set ``CS231N_SANDBOX=off`` to force the unisolated path (benchmarks, tests).
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import shutil
 import stat
@@ -25,7 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-NOBODY = 65534
+# Each worker runs as its own unprivileged uid (no account needed), so the process
+# limit of one submission's fork bomb never starves another worker of processes.
+UID_BASE = 200_000
+UID_RANGE = 500_000
+_uid_counter = itertools.count()
 TMPFS_BYTES = 64 * 1024**2
 MAX_STAGED_FILE_BYTES = 4 * 1024**2
 NO_ISOLATION_NOTICE = (
@@ -162,10 +168,11 @@ def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list
         "--chdir", "/tmp",
     ]  # fmt: skip
     if os.geteuid() == 0:
+        uid = UID_BASE + (os.getpid() * 7919 + next(_uid_counter)) % UID_RANGE
         drop = [
             "/usr/bin/setpriv",
-            f"--reuid={NOBODY}",
-            f"--regid={NOBODY}",
+            f"--reuid={uid}",
+            f"--regid={uid}",
             "--clear-groups",
             "--no-new-privs",
         ]

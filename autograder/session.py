@@ -241,7 +241,15 @@ class WorkerSession:
             "provided": provided,
             "proxies": by_module,
         }
-        self.request(self._import_message)
+        try:
+            self.request(self._import_message)
+        except WorkerFailure as failure:
+            if failure.kind != "crash":
+                raise
+            # A worker can fail to start on a machine under heavy load; the
+            # student's import gets one more chance before it counts as a crash.
+            self.kill()
+            self.request(self._import_message)
 
     def remote(self, obj: RemoteObject) -> dict:
         """Register a trusted object and return its encoded form for call arguments."""
