@@ -1,0 +1,266 @@
+"""Hidden checks of the ``preprocessing`` tasks: each ``fit`` and each ``transform``.
+
+``fit`` runs on a bare instance holding the reference constructor's state and
+returns the fitted attributes; ``transform`` runs on an instance holding a FITTED
+reference object's state, so a broken fit costs no transform points. Held-out
+data is shifted and scaled away from the training data, so a transform that
+recomputes statistics from its own input fails.
+
+PCA: the training data is built with an exactly known covariance whose
+eigenvalues are well separated, so the eigenvectors are determined to rounding.
+The components are scored up to the sign of each row (SVD and eigh give either
+sign), and the documented sign rule (largest-magnitude entry positive) is a
+separate, smaller part. transform is compared exactly (not up to sign): it gets
+the reference's components, signs included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import TaskRun, check
+from autograder.reference import preprocessing as ref
+
+
+def _dim(run: TaskRun, low: int, high: int) -> int:
+    return int(run.rng.integers(low, high + 1))
+
+
+def _images(run: TaskRun, n: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """Data of shape (n, C, H, W) (or (n, *shape)) with a per-position offset and spread."""
+    if shape is None:
+        shape = (_dim(run, 1, 3), _dim(run, 2, 4), _dim(run, 2, 4))
+    loc = run.rng.uniform(-3, 3, size=shape)
+    scale = run.rng.uniform(0.5, 2, size=shape)
+    return run.rng.normal(loc=loc, scale=scale, size=(n, *shape))
+
+
+def _held_out(run: TaskRun, X: np.ndarray, m: int) -> np.ndarray:
+    """Data shaped like X's rows but of another distribution (a shift and a scale)."""
+    fresh = run.rng.normal(size=(m, *X.shape[1:]))
+    return fresh * 1.7 * X.std(axis=0) + X.mean(axis=0) + 2.0
+
+
+def _fit(run: TaskRun, blank: Any, X: np.ndarray, attrs: tuple[str, ...]) -> dict[str, Any]:
+    """Call the student's fit on an instance holding ``blank``'s (unfitted) state."""
+    return run.call_full((X,), state=dict(vars(blank)), return_attrs=attrs)["self"]
+
+
+def _transform(run: TaskRun, fitted: Any, X: np.ndarray) -> tuple[Any, Any]:
+    """The student's transform on the fitted reference state: (output, X after the call)."""
+    result = run.call_full((X,), state=dict(vars(fitted)))
+    return result["value"], result["args"][0]
+
+
+def _input_unchanged(run: TaskRun, before: np.ndarray, after: Any) -> None:
+    run.check(
+        "input unchanged",
+        type(after) is np.ndarray and after.dtype == before.dtype and np.array_equal(after, before),
+        "transform modified its input X (work on a copy)",
+        "X is left unchanged",
+    )
+
+
+def _float32_output(run: TaskRun, part: str, got: Any, expected: np.ndarray) -> None:
+    if type(got) is np.ndarray and got.dtype != np.float32:
+        run.check(part, False, f"float32 data gave an output of dtype {got.dtype}")
+    else:
+        run.close(part, got, expected)
+
+
+def _float64_statistic(run: TaskRun, part: str, got: Any, expected: np.ndarray, name: str) -> None:
+    """A fitted statistic: documented as a float64 array, whatever the data's dtype."""
+    if type(got) is np.ndarray and got.dtype != np.float64:
+        run.check(part, False, f"{name} has dtype {got.dtype}; statistics are stored as float64")
+    else:
+        run.close(part, got, expected, allow_float32=False)
+
+
+def _pixels32(run: TaskRun, n: int, like: np.ndarray | None = None) -> np.ndarray:
+    """Pixel-like float32 images (of the shape of ``like``'s rows if given)."""
+    shape = (3, _dim(run, 3, 5), _dim(run, 3, 5)) if like is None else like.shape[1:]
+    return run.rng.uniform(0, 255, size=(n, *shape)).astype(np.float32)
+
+
+# ----------------------------------------------------------------- mean subtraction
+
+
+@check(
+    "preprocessing.MeanSubtraction.fit",
+    parts={"image mean": 2.0, "channel mean": 2.0, "float32 data": 1.0},
+)
+def _mean_subtraction_fit(run: TaskRun) -> None:
+    # Image mode works for data of any shape (N, ...): images and plain vectors.
+    for X in (_images(run, _dim(run, 3, 8)), _images(run, _dim(run, 3, 8), (_dim(run, 2, 6),))):
+        got = _fit(run, ref.MeanSubtraction("image"), X, ("mean_",))["mean_"]
+        run.close("image mean", got, ref.MeanSubtraction("image").fit(X).mean_)
+    X = _images(run, _dim(run, 3, 8))
+    got = _fit(run, ref.MeanSubtraction("channel"), X, ("mean_",))["mean_"]
+    run.close("channel mean", got, ref.MeanSubtraction("channel").fit(X).mean_)
+    # float32 data: the mean is still a float64 array, as accurate as float64 work.
+    X = _pixels32(run, _dim(run, 20, 40))
+    for mode in ("image", "channel"):
+        got = _fit(run, ref.MeanSubtraction(mode), X, ("mean_",))["mean_"]
+        _float64_statistic(
+            run, "float32 data", got, ref.MeanSubtraction(mode).fit(X).mean_, "mean_"
+        )
+
+
+@check(
+    "preprocessing.MeanSubtraction.transform",
+    parts={"image": 2.0, "channel": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
+)
+def _mean_subtraction_transform(run: TaskRun) -> None:
+    train = _images(run, _dim(run, 4, 8))
+    vectors = _images(run, _dim(run, 4, 8), (_dim(run, 2, 6),))
+    for mode, X_train in (("image", train), ("image", vectors), ("channel", train)):
+        fitted = ref.MeanSubtraction(mode).fit(X_train)
+        X = _held_out(run, X_train, _dim(run, 2, 6))
+        out, after = _transform(run, fitted, X)
+        run.close(mode, out, fitted.transform(X))
+        _input_unchanged(run, X, after)
+    # float32 stays float32; integer pixels become float64.
+    X_train = _pixels32(run, _dim(run, 5, 10))
+    fitted = ref.MeanSubtraction("channel").fit(X_train)
+    X = _pixels32(run, _dim(run, 2, 5), X_train)
+    _float32_output(
+        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+    )
+    X_train = run.rng.integers(0, 256, size=(_dim(run, 4, 8), 3, 2, 3), dtype=np.uint8)
+    fitted = ref.MeanSubtraction("image").fit(X_train)
+    X = run.rng.integers(0, 256, size=(_dim(run, 2, 5), 3, 2, 3), dtype=np.uint8)
+    run.close("dtypes", _transform(run, fitted, X)[0], fitted.transform(X), allow_float32=False)
+
+
+# ----------------------------------------------------------------- standardisation
+
+
+def _standardization(run: TaskRun) -> ref.Standardization:
+    # An eps far above the default 1e-8, so leaving it out (or adding it to std_) shows.
+    return ref.Standardization(eps=float(10 ** run.rng.uniform(-3, -2)))
+
+
+@check(
+    "preprocessing.Standardization.fit",
+    parts={"mean": 1.0, "std": 2.0, "float32 data": 0.5},
+)
+def _standardization_fit(run: TaskRun) -> None:
+    for X in (_images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)), _images(run, _dim(run, 4, 8))):
+        blank = _standardization(run)
+        got = _fit(run, blank, X, ("mean_", "std_"))
+        expected = ref.Standardization(blank.eps).fit(X)
+        run.close("mean", got["mean_"], expected.mean_)
+        run.close("std", got["std_"], expected.std_)
+    X = _pixels32(run, _dim(run, 20, 40))
+    blank = _standardization(run)
+    got = _fit(run, blank, X, ("mean_", "std_"))
+    expected = ref.Standardization(blank.eps).fit(X)
+    _float64_statistic(run, "float32 data", got["mean_"], expected.mean_, "mean_")
+    _float64_statistic(run, "float32 data", got["std_"], expected.std_, "std_")
+
+
+@check(
+    "preprocessing.Standardization.transform",
+    parts={"output": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
+)
+def _standardization_transform(run: TaskRun) -> None:
+    for X_train in (
+        _images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)),
+        _images(run, _dim(run, 4, 8)),
+    ):
+        fitted = _standardization(run).fit(X_train)
+        X = _held_out(run, X_train, _dim(run, 2, 6))
+        out, after = _transform(run, fitted, X)
+        run.close("output", out, fitted.transform(X))
+        _input_unchanged(run, X, after)
+    X_train = _pixels32(run, _dim(run, 5, 10))
+    fitted = _standardization(run).fit(X_train)
+    X = _pixels32(run, _dim(run, 2, 5), X_train)
+    _float32_output(
+        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+    )
+
+
+# ----------------------------------------------------------------- PCA and whitening
+
+
+def _pca_data(run: TaskRun, n: int, d: int) -> np.ndarray:
+    """n samples whose covariance (divided by n) has eigenvalues exactly 1, 2.2, 2.2^2, ...
+
+    times a random factor, along random orthonormal directions, plus an offset
+    several standard deviations away from 0 (so skipping the centring shows).
+    """
+    Z = run.rng.standard_normal((n, d))
+    Z -= Z.mean(axis=0)
+    Z = np.linalg.qr(Z)[0] * np.sqrt(n)  # centred, Z.T @ Z / n == I
+    variances = run.rng.uniform(0.5, 1.0) * 2.2 ** run.rng.permutation(d)
+    Q = np.linalg.qr(run.rng.standard_normal((d, d)))[0]
+    offset = run.rng.uniform(-3, 3, size=d) * np.sqrt(variances.max())
+    return (Z * np.sqrt(variances)) @ Q.T + offset
+
+
+def _pca(run: TaskRun, d: int, whiten: bool, truncate: bool) -> ref.PCAWhitening:
+    k = _dim(run, 1, d - 1) if truncate else None
+    return ref.PCAWhitening(n_components=k, whiten=whiten, eps=float(10 ** run.rng.uniform(-2, -1)))
+
+
+_PCA_ATTRS = ("mean_", "components_", "explained_variance_")
+
+
+@check(
+    "preprocessing.PCAWhitening.fit",
+    parts={"mean": 0.5, "components": 2.0, "sign convention": 0.5, "explained variance": 1.5},
+)
+def _pca_fit(run: TaskRun) -> None:
+    for truncate in (False, True):
+        d = _dim(run, 3, 6)
+        X = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
+        blank = _pca(run, d, whiten=bool(run.rng.random() < 0.5), truncate=truncate)
+        got = _fit(run, blank, X, _PCA_ATTRS)
+        expected = ref.PCAWhitening(blank.n_components, blank.whiten, blank.eps).fit(X)
+        run.close("mean", got["mean_"], expected.mean_)
+        run.close("explained variance", got["explained_variance_"], expected.explained_variance_)
+        components = got["components_"]
+        want = expected.components_
+        if type(components) is np.ndarray and components.shape == want.shape:
+            # Up to the sign of each row (a zero row gets +1 and fails anyway).
+            signs = np.where(
+                np.sum(np.asarray(components, dtype=np.float64) * want, axis=1) < 0, -1.0, 1.0
+            )
+            aligned = components * signs[:, None].astype(components.dtype)
+        else:
+            aligned, signs = components, np.ones(1)
+        if run.close("components", aligned, want):
+            run.check(
+                "sign convention",
+                bool(np.all(signs > 0)),
+                "a component's entry of largest magnitude is negative (flip that row)",
+            )
+        else:
+            run.check("sign convention", False, "not checked: the components are wrong")
+
+
+@check(
+    "preprocessing.PCAWhitening.transform",
+    parts={"projection": 1.5, "whitened": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
+)
+def _pca_transform(run: TaskRun) -> None:
+    cases = [("projection", False, False), ("projection", False, True)]
+    cases += [("whitened", True, False), ("whitened", True, True)]
+    for part, whiten, truncate in cases:
+        d = _dim(run, 3, 6)
+        X_train = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
+        fitted = _pca(run, d, whiten, truncate).fit(X_train)
+        X = _held_out(run, X_train, _dim(run, 2, 6))
+        out, after = _transform(run, fitted, X)
+        run.close(part, out, fitted.transform(X))
+        _input_unchanged(run, X, after)
+    d = _dim(run, 3, 6)
+    X_train = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
+    fitted = _pca(run, d, whiten=True, truncate=False).fit(X_train)
+    X = _held_out(run, X_train, _dim(run, 2, 6)).astype(np.float32)
+    _float32_output(
+        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+    )
