@@ -24,22 +24,18 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.course_notebooks import grade_cell_source
 from autograder.registry import NOTEBOOKS, TASKS
 from autograder.solutions import write_solution_package
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "training_nn"
 ASSIGNMENT_DIR = ROOT / "assignments" / ASSIGNMENT
-GRADE_CELL_TEMPLATE = 'from cs231n_core.check import check_task\ncheck_task("{task_id}")'
 CELL_TIMEOUT = 600
 
 
 def notebook_path(name: str) -> Path:
     return ASSIGNMENT_DIR / f"{name}.ipynb"
-
-
-def grade_cell_source(task_id: str) -> str:
-    return GRADE_CELL_TEMPLATE.format(task_id=task_id)
 
 
 def lint(nb: nbformat.NotebookNode, name: str) -> list[str]:
