@@ -27,9 +27,9 @@ def write_solution_package(dest: Path, mutations: dict[str, str] | None = None) 
     """
     package = Path(dest) / "cs231n_core"
     package.mkdir(parents=True, exist_ok=True)
-    for path in sorted(STUB_DIR.glob("*.py")):
-        if path.stem not in STUB_MODULES:
-            shutil.copyfile(path, package / path.name)
+    for path in sorted(STUB_DIR.iterdir()):
+        if path.is_file() and not (path.suffix == ".py" and path.stem in STUB_MODULES):
+            shutil.copyfile(path, package / path.name)  # provided modules and their data
     for module in STUB_MODULES:
         text = (mutations or {}).get(module) or solved_module_text(module)
         (package / f"{module}.py").write_text(text)
