@@ -54,7 +54,7 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     from autograder.course_gradebook import format_table, gradebook_scores
 
     course = _course(args.course_dir)
-    results = autograde(course, args.student, jobs=args.jobs)
+    results = autograde(course, args.student, jobs=args.jobs, execute=args.execute)
     graded = {r.student for r in results if r.ok}
     rows = [r for r in gradebook_scores(course) if r.student in graded]
     if rows:
@@ -192,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade only this student (repeatable; default: every submission)")
     p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                    help="submissions graded at once (default 1)")
+    p.add_argument("--execute", action="store_true",
+                   help="also re-run the notebooks (fast mode) for fresh outputs in the feedback; "
+                   "scores never depend on it, and notebook code then runs unsandboxed")
     p.set_defaults(func=cmd_autograde)
 
     p = sub.add_parser("feedback", help="write feedback pages for autograded students",

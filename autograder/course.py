@@ -128,7 +128,9 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(course: Course, args: list[str], log_name: str) -> None:
+def run_nbgrader(
+    course: Course, args: list[str], log_name: str, extra_env: dict[str, str] | None = None
+) -> None:
     """Run ``nbgrader <args>`` in the course directory; its log goes to ``logs/<log_name>.log``.
 
     Raises CourseError with nbgrader's last error line when it fails.
@@ -142,7 +144,7 @@ def run_nbgrader(course: Course, args: list[str], log_name: str) -> None:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=nbgrader_env(),
+            env={**nbgrader_env(), **(extra_env or {})},
         )
     if proc.returncode != 0:
         raise CourseError(f"nbgrader {args[0]} failed: {_last_error(log_path)} (log: {log_path})")

@@ -23,7 +23,7 @@ from autograder.course_gradebook import (
     store_missing_notebook_grades,
     student_total,
 )
-from autograder.course_notebooks import course_notebook_paths
+from autograder.course_notebooks import course_notebook_paths, has_plain_test_cells
 
 
 def submit(course: Course, student: str, folder: str | os.PathLike) -> Path:
@@ -54,7 +54,7 @@ class AutogradeResult:
     message: str = ""
 
 
-def autograde_submission(course: Course, student: str) -> AutogradeResult:
+def autograde_submission(course: Course, student: str, execute: bool = False) -> AutogradeResult:
     """Autograde one submission through nbgrader and the trusted grader, into the gradebook.
 
     One call grades one submission completely (this is the unit a parallel
@@ -76,6 +76,7 @@ def autograde_submission(course: Course, student: str) -> AutogradeResult:
                 course,
                 ["autograde", ASSIGNMENT, "--student", student, "--force"],
                 f"autograde-{student}",
+                {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0", "NBGRADER_EXECUTION": "1"},
             )
         store_missing_notebook_grades(course, student, missing)
     except CourseError as exc:
@@ -91,6 +92,7 @@ def autograde(
     students: Iterable[str] | None = None,
     jobs: int = 1,
     progress: Progress = stderr_progress,
+    execute: bool = False,
 ) -> list[AutogradeResult]:
     """Autograde the given students (default: every submission), one submission per call."""
     if jobs < 1:
@@ -102,12 +104,15 @@ def autograde(
             raise CourseError(f"no submission for {name!r} in {course.root / 'submitted'}")
     if not names:
         raise CourseError(f"no submissions in {course.root / 'submitted'}")
+    if not execute and has_plain_test_cells(course.source):
+        progress("[autograde] the notebooks have plain nbgrader test cells: executing them")
+        execute = True
     if jobs > 1:
         progress(f"[autograde] note: --jobs {jobs} is not parallel yet; grading one at a time")
     results = []
     for i, name in enumerate(names, 1):
         progress(f"[autograde {i}/{len(names)}] {name} ...")
-        result = autograde_submission(course, name)
+        result = autograde_submission(course, name, execute=execute)
         if result.ok:
             score, max_score = student_total(course, name)
             progress(f"[autograde {i}/{len(names)}] {name}: {score:g} / {max_score:g} "

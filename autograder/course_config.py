@@ -36,7 +36,15 @@ from autograder.nbgrader_plugin import (
     snapshot_submission,
 )
 
+import os
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
+
+# Scores never depend on running the notebooks, so by default they are not run:
+# student notebook code then never executes on the grading machine, and feedback
+# shows the outputs the student handed in. `cs231n-course autograde --execute`
+# re-runs them (fast mode) for fresh outputs.
+EXECUTE = os.environ.get("CS231N_EXECUTE_NOTEBOOKS") == "1"
 
 # Seconds a single notebook cell may run during autograde (NBGRADER_EXECUTION is set then).
 c.Execute.timeout = {timeout}
@@ -46,8 +54,7 @@ c.Execute.timeout = {timeout}
 c.Autograde.exclude_overwriting = {{"{assignment}": {exclude!r}}}
 
 # Grade cells of registry tasks get their outputs (feedback, points) from the trusted grader.
-c.Autograde.autograde_preprocessors = [
-    Execute,
+c.Autograde.autograde_preprocessors = [Execute] * EXECUTE + [
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -57,8 +64,7 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 # Grade cells edited in ways nbgrader cannot survive are restored before its OverwriteCells.
-c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
+c.Autograde.sanitize_preprocessors = [ClearOutput] * EXECUTE + [
     DeduplicateIds,
     OverwriteKernelspec,
     RestoreGradeCells,

@@ -174,3 +174,18 @@ def write_notebook(nb: NotebookNode, path: Path) -> None:
 def course_notebook_paths(folder: Path) -> list[Path]:
     """The course notebooks in ``folder`` (registry names only), sorted."""
     return sorted(p for p in folder.glob("*.ipynb") if p.stem in NOTEBOOKS)
+
+
+def has_plain_test_cells(folder: Path) -> bool:
+    """True if a notebook has autograded code cells that are not registry tasks.
+
+    Such cells (ordinary nbgrader tests) are scored from their outputs, so the
+    notebooks must be executed during autograde for them to be graded honestly.
+    """
+    for path in course_notebook_paths(folder):
+        for cell in read_notebook(path).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if (cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+                    and task_id_of(meta.get("grade_id")) is None):
+                return True
+    return False
