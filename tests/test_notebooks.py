@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.notebooks import lint, notebook_path, solved_workspace
+from autograder.notebooks import REPRODUCIBLE_ENV, lint, notebook_path, solved_workspace
 from autograder.registry import NOTEBOOKS
 
 SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
@@ -51,6 +51,7 @@ def test_notebook_reproduces_its_stored_outputs(name: str) -> None:
         pytest.skip("notebook not written yet")
     with solved_workspace([name]) as work:
         env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION",)}
+        env.update(REPRODUCIBLE_ENV)
         result = subprocess.run(
             [
                 sys.executable,
