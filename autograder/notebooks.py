@@ -70,6 +70,10 @@ def lint(nb: nbformat.NotebookNode, name: str) -> list[str]:
                 problems.append(f"{name}: {grade_id} grade cell source differs from the template")
         elif meta.get("grade") and cell.cell_type == "code" and "." in grade_id:
             problems.append(f"{name}: grade cell {grade_id} is not a task of this notebook")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.rstrip().endswith(";"):
+            problems.append(f"{name}: a cell ends with ';' (nbval ignores it; assign the result "
+                            f"instead): {cell.source.strip().splitlines()[-1][:60]}")
     for task_id in wanted:
         if seen.get(task_id, 0) != 1:
             problems.append(
