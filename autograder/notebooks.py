@@ -34,8 +34,9 @@ ASSIGNMENT_DIR = ROOT / "assignments" / ASSIGNMENT
 CELL_TIMEOUT = 600
 # Stored outputs are reproduced exactly only with one BLAS thread (float32 sums change
 # with the thread count); nbval runs use the same settings.
+# TQDM_DISABLE: stored outputs hold no progress-bar widgets (their text varies run to run).
 REPRODUCIBLE_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                    "MKL_NUM_THREADS": "1"}
+                    "MKL_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
 
 
 def notebook_path(name: str) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import pickle
 
 import numpy as np
@@ -383,6 +384,34 @@ def test_verbose_prints_progress(small_data, capsys) -> None:
     assert "(Iteration 1 / 2) loss:" in out and "(Epoch 1 / 1) train acc:" in out
     Solver(three_layer_net(), small_data, num_epochs=1, batch_size=25, verbose=False).train()
     assert capsys.readouterr().out == ""
+
+
+@task(STEP)
+def test_progress_bar_when_verbose_and_quiet_under_autograde(small_data, capsys,
+                                                             monkeypatch) -> None:
+    # The bar (tqdm.auto: a widget in a notebook, text on stderr in a shell) carries
+    # the loss and the accuracies; printed lines still go to stdout.
+    if os.environ.get("TQDM_DISABLE"):
+        pytest.skip("TQDM_DISABLE (tqdm's own switch) turns every progress bar off")
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    Solver(three_layer_net(), small_data, num_epochs=2, batch_size=25, print_every=1,
+           seed=0).train()
+    captured = capsys.readouterr()
+    assert "4/4" in captured.err
+    assert "loss=" in captured.err and "train_acc=" in captured.err and "val_acc=" in captured.err
+    assert "(Iteration 1 / 4) loss:" in captured.out and "(Epoch 2 / 2)" in captured.out
+
+    # Under nbgrader autograde nothing reaches stderr (it would cost the cell its points).
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    Solver(three_layer_net(), small_data, num_epochs=2, batch_size=25, seed=0).train()
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "(Epoch 2 / 2)" in captured.out
+
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    Solver(three_layer_net(), small_data, num_epochs=1, batch_size=25, verbose=False,
+           seed=0).train()
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize(
