@@ -54,7 +54,8 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     from autograder.course_gradebook import format_table, gradebook_scores
 
     course = _course(args.course_dir)
-    results = autograde(course, args.student, jobs=args.jobs, execute=args.execute)
+    results = autograde(course, args.student, jobs=args.jobs, execute=args.execute,
+                        dask_scheduler=args.dask_scheduler)
     graded = {r.student for r in results if r.ok}
     rows = [r for r in gradebook_scores(course) if r.student in graded]
     if rows:
@@ -139,6 +140,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from autograder.course_report import write_report
+
+    path = write_report(_course(args.course_dir), args.out)
+    print(f"class report: {path.resolve()}")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from autograder.course_collect import collect
+
+    path = collect(args.submission_dir, args.out)
+    print(f"submission zip: {path.resolve()}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -191,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", metavar="ID",
                    help="grade only this student (repeatable; default: every submission)")
     p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
-                   help="submissions graded at once (default 1)")
+                   help="submissions graded at once in local worker processes (default 1)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="grade on the Dask cluster at ADDRESS (e.g. tcp://host:8786; needs the "
+                   "'dask' extra; workers must see COURSE_DIR at the same path)")
     p.add_argument("--execute", action="store_true",
                    help="also re-run the notebooks (fast mode) for fresh outputs in the feedback; "
                    "scores never depend on it, and notebook code then runs unsandboxed")
@@ -230,6 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                    help="submissions graded at once (default 1)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="write the HTML class report after autograde",
+                       description="One self-contained HTML page: pass rate per task, the "
+                       "distribution of total scores (inline PNG plots) and a table per "
+                       "notebook, read from the gradebook.")
+    p.add_argument("course_dir", metavar="COURSE_DIR")
+    p.add_argument("--out", metavar="FILE",
+                   help="HTML file to write (default COURSE_DIR/reports/class_report.html)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("collect", help="zip a finished submission for an LMS upload",
+                       description="Check that every notebook of SUBMISSION_DIR ran top to "
+                       "bottom without errors and that no required file is missing, then zip "
+                       "the notebooks and cs231n_core/.")
+    p.add_argument("submission_dir", metavar="SUBMISSION_DIR")
+    p.add_argument("--out", required=True, metavar="FILE.zip", help="zip file to write")
+    p.set_defaults(func=cmd_collect)
     return parser
 
 

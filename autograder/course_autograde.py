@@ -1,4 +1,9 @@
-"""Submissions and autograde: one submission is graded completely by one function call."""
+"""Submissions and autograde: one submission is graded completely by one function call.
+
+``autograde_submission`` grades one submission of a course directly into its
+gradebook; ``autograde`` (the command) runs it for each submission in a
+private scratch course and merges the results: see ``autograder.course_parallel``.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,6 @@ from autograder.course import (
 from autograder.course_gradebook import (
     grade_missing_notebooks_before,
     store_missing_notebook_grades,
-    student_total,
 )
 from autograder.course_notebooks import course_notebook_paths, has_plain_test_cells
 
@@ -93,11 +97,20 @@ def autograde(
     jobs: int = 1,
     progress: Progress = stderr_progress,
     execute: bool = False,
+    dask_scheduler: str | None = None,
 ) -> list[AutogradeResult]:
-    """Autograde the given students (default: every submission), one submission per call."""
+    """Autograde the given students (default: every submission) into the gradebook.
+
+    Each submission is graded in a private scratch course (one at a time, in
+    ``jobs`` local worker processes, or on the Dask cluster at
+    ``dask_scheduler``) and only this process writes the gradebook, one
+    transaction per submission: see ``autograder.course_parallel``.
+    """
+    from autograder.course_parallel import autograde_class
+
     if jobs < 1:
         raise CourseError("--jobs must be at least 1")
-    names = list(students) if students is not None else course.students()
+    names = list(dict.fromkeys(students)) if students is not None else course.students()
     for name in names:
         check_student_id(name)
         if not course.submitted(name).is_dir():
@@ -107,17 +120,6 @@ def autograde(
     if not execute and has_plain_test_cells(course.source):
         progress("[autograde] the notebooks have plain nbgrader test cells: executing them")
         execute = True
-    if jobs > 1:
-        progress(f"[autograde] note: --jobs {jobs} is not parallel yet; grading one at a time")
-    results = []
-    for i, name in enumerate(names, 1):
-        progress(f"[autograde {i}/{len(names)}] {name} ...")
-        result = autograde_submission(course, name, execute=execute)
-        if result.ok:
-            score, max_score = student_total(course, name)
-            progress(f"[autograde {i}/{len(names)}] {name}: {score:g} / {max_score:g} "
-                     f"({result.seconds:.1f} s)")
-        else:
-            progress(f"[autograde {i}/{len(names)}] {name}: FAILED: {result.message}")
-        results.append(result)
-    return results
+    graded = autograde_class(course, names, execute, jobs=jobs, dask_scheduler=dask_scheduler,
+                             progress=progress)
+    return [AutogradeResult(g.student, g.ok, g.seconds, g.message) for g in graded]

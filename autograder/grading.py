@@ -103,6 +103,19 @@ def _friendly(task_id: str, reason: str) -> str:
     return reason
 
 
+def _import_failure(module: str, failure: WorkerFailure) -> str:
+    """The feedback for every task of a module that could not be imported."""
+    path = f"cs231n_core/{module}.py"
+    if failure.kind == "timeout":
+        return f"importing {path} {failure.message} (slow or looping code at import time?)"
+    if failure.kind != "exception":
+        return f"importing {path}: {failure.message}"
+    hint = ""
+    if "(unicode error)" in failure.message or "UnicodeDecodeError" in failure.message:
+        hint = f"\n{path} is not valid UTF-8: save it with the UTF-8 encoding"
+    return f"{path} could not be imported:\n{failure.message}{hint}"
+
+
 def _zero(task: Task, reason: str) -> TaskResult:
     return TaskResult(task.id, 0.0, float(task.points), reason)
 
@@ -128,9 +141,13 @@ def _grade_module(
     # Honest code needs well under a second per task; a module whose tasks keep
     # timing out stops getting fresh full timeouts, so one looping file costs minutes.
     deadline = time.monotonic() + 2 * timeout + len(tasks)
+    import_failure: str | None = None  # an import that failed fails the same way for every task
     try:
         for task in tasks:
             remaining = deadline - time.monotonic()
+            if import_failure is not None:
+                results.append(_zero(task, import_failure))
+                continue
             if remaining <= 0:
                 results.append(
                     _zero(
@@ -149,12 +166,8 @@ def _grade_module(
                 try:
                     session.import_module(module, PROVIDED_MODULES, proxies)
                 except WorkerFailure as failure:
-                    reason = (
-                        failure.message
-                        if failure.kind != "exception"
-                        else (f"cs231n_core/{module}.py could not be imported:\n{failure.message}")
-                    )
-                    results.append(_zero(task, reason))
+                    import_failure = _import_failure(module, failure)
+                    results.append(_zero(task, import_failure))
                     session.kill()
                     continue
             rng = np.random.default_rng([seed, zlib.crc32(task.id.encode())])

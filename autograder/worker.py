@@ -29,6 +29,7 @@ import types
 from typing import Any, BinaryIO
 
 MAX_MESSAGE_BYTES = 128 * 1024 * 1024
+MAX_ARRAY_BYTES = 64 * 1024 * 1024  # raw bytes of one array (base64 adds a third)
 MAX_DEPTH = 32
 _ALLOWED_DTYPE_KINDS = "biufc"  # bool, ints, floats, complex: never object or void
 
@@ -71,6 +72,12 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if t is np.ndarray:
         if value.dtype.kind not in _ALLOWED_DTYPE_KINDS:
             return {"t": "unsupported", "type": f"numpy.ndarray of dtype {value.dtype}"}
+        if value.nbytes > MAX_ARRAY_BYTES:  # would not fit in a message; say why instead
+            return {
+                "t": "unsupported",
+                "type": f"numpy.ndarray too large to grade ({value.size} elements, "
+                f"{value.nbytes / 2**20:.0f} MiB; the limit is {MAX_ARRAY_BYTES // 2**20} MiB)",
+            }
         data = np.ascontiguousarray(value)
         return {
             "t": "nd",
