@@ -149,7 +149,7 @@ BROKEN: list[Broken] = [
     Broken("file names that are not valid UTF-8", _undecodable_names, nbgrader_rejects=True),
     Broken("NaN in the result", _affine_returns("np.full_like(out, np.nan)"), (AFFINE,), "nan"),
     Broken("inf in the result", _affine_returns("out / 0.0 + np.inf"), (AFFINE,), "inf"),
-    Broken("wrong shape", _affine_returns("out.T"), (AFFINE,), "shape"),
+    Broken("wrong shape", _affine_returns("out.ravel()"), (AFFINE,), "shape"),
     Broken("wrong dtype (integers)", _affine_returns("out.astype(np.int64)"), (AFFINE,), "dtype"),
     Broken("wrong dtype (complex)", _affine_returns("out.astype(np.complex128)"), (AFFINE,),
            "dtype"),
