@@ -41,6 +41,7 @@ class CellScore:
     max_score: float
     needs_manual_grade: bool
     feedback: str = ""
+    written: bool = False  # a markdown answer cell (graded by hand), not a code test cell
 
     @property
     def task_id(self) -> str | None:
@@ -86,7 +87,8 @@ def gradebook_scores(course: Course, with_feedback: bool = False) -> list[Studen
                         grade.manual_score is not None else None
                     row.cells.append(CellScore(grade.name, nb.name, score,
                                                float(grade.max_score),
-                                               bool(grade.needs_manual_grade)))
+                                               bool(grade.needs_manual_grade),
+                                               written=grade.cell.cell_type == "markdown"))
             rows.append(row)
     if with_feedback:
         for row in rows:
@@ -257,7 +259,8 @@ def export_csv(course: Course, path: str | os.PathLike) -> int:
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }}
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 60em;
+       color: #222; }}
 table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }}
 th {{ background: #f3f3f3; }}
@@ -279,6 +282,13 @@ def _row_class(cell: CellScore) -> str:
     return "full" if cell.score >= cell.max_score else ("zero" if cell.score <= 0 else "part")
 
 
+def _cell_kind(cell: CellScore) -> str:
+    """How a grade cell without trusted-grader feedback is described to the student."""
+    if cell.task_id:
+        return ""
+    return "written answer" if cell.written else "test cell in the notebook"
+
+
 def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
     sections = []
     for nb in sorted(row.notebooks):
@@ -290,7 +300,7 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
         for cell in (c for c in row.cells if c.notebook == nb):
             points = ("awaiting manual grading" if cell.score is None
                       else f"{cell.score:g} / {cell.max_score:g}")
-            text = cell.feedback or ("" if cell.task_id else "written answer")
+            text = cell.feedback or _cell_kind(cell)
             lines.append(f'<tr class="{_row_class(cell)}"><td>{html.escape(cell.label)}</td>'
                          f'<td class="num">{points}</td>'
                          f'<td><pre>{html.escape(text)}</pre></td></tr>')

@@ -39,6 +39,7 @@ class CellStats:
     max_score: float
     is_task: bool
     scores: list[float]
+    written: bool = False  # a hand-graded markdown answer rather than a code test cell
     pending: int = 0  # submissions whose score awaits manual grading
 
     @property
@@ -70,7 +71,8 @@ def cell_stats(rows: list[StudentScores]) -> list[CellStats]:
             entry = stats.get(key)
             if entry is None:
                 entry = stats[key] = CellStats(cell.label, cell.notebook, cell.max_score,
-                                               cell.task_id is not None, [])
+                                               cell.task_id is not None, [],
+                                               written=cell.written)
             if cell.score is None:
                 entry.pending += 1
             else:
@@ -112,7 +114,7 @@ def pass_rate_plot(stats: list[CellStats]) -> str:
     y = range(len(tasks))
     ax.barh(list(y), [100 * s.pass_rate for s in tasks],
             color=[colours[s.notebook] for s in tasks])
-    ax.set_yticks(list(y), [s.label for s in tasks], fontsize=8)
+    ax.set_yticks(list(y), [s.label for s in tasks], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.axvline(100 * STRUGGLE, color="0.4", linestyle="--", linewidth=1)
@@ -122,7 +124,7 @@ def pass_rate_plot(stats: list[CellStats]) -> str:
     handles = [Rectangle((0, 0), 1, 1, color=colours[nb]) for nb in notebooks]
     labels = [NOTEBOOKS[nb] for nb in notebooks]
     ax.legend([*handles, ax.lines[0]], [*labels, f"{100 * STRUGGLE:g}% pass rate"],
-              fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="notebook")
+              fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="notebook")
     return _png(fig)
 
 
@@ -138,8 +140,8 @@ def score_histogram(rows: list[StudentScores]) -> str:
     ax.set_xlabel("total score (% of the maximum)")
     ax.set_ylabel("students")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_title("Score distribution")
-    ax.legend(fontsize=8)
+    ax.set_title("Total score per student, in 10% bins")
+    ax.legend(fontsize=9)
     return _png(fig)
 
 
@@ -148,7 +150,8 @@ def score_histogram(rows: list[StudentScores]) -> str:
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }}
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 62em;
+       color: #222; }}
 table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; }}
 th {{ background: #f3f3f3; }}
@@ -209,7 +212,9 @@ def _section(notebook: str, stats: list[CellStats], rows: list[StudentScores]) -
     for s in stats:
         rate = s.pass_rate
         flag = ' class="struggle"' if rate is not None and rate < STRUGGLE and s.is_task else ""
-        label = html.escape(s.label) + ("" if s.is_task else " <em>(written answer)</em>")
+        kind = "" if s.is_task else (" <em>(written answer)</em>" if s.written
+                                     else " <em>(test cell in the notebook)</em>")
+        label = html.escape(s.label) + kind
         graded = f"{s.graded}" + (f" ({s.pending} awaiting manual grading)" if s.pending else "")
         lines.append(
             f"<tr{flag}><td>{label}</td><td class=\"num\">{s.max_score:g}</td>"

@@ -29,7 +29,8 @@ def student(name: str, affine: float, relu: float, bn: float | None, answer: flo
     cells = [
         CellScore(grade_id_of("layers.affine_forward"), NB1, affine, 2.0, False),
         CellScore(grade_id_of("layers.relu_forward"), NB1, relu, 1.0, False),
-        CellScore("question_why_flatten", NB1, answer, 1.0, answer is None),
+        CellScore("question_why_flatten", NB1, answer, 1.0, answer is None, written=True),
+        CellScore("shapes_hidden_test", NB1, 1.0, 1.0, False),
     ]
     if bn is not None:
         cells.append(CellScore(grade_id_of("normalization.batchnorm_forward"), NB3, bn, 4.0,
@@ -96,6 +97,8 @@ def test_page_is_self_contained_with_two_png_plots_and_a_table_per_notebook(rows
     assert "struggle" not in relu_row and ">100%<" in relu_row
     # Written answers are counted, not rated, and pending manual grades are shown.
     assert "(written answer)" in page and "1 awaiting manual grading" in page
+    # A plain nbgrader test cell is not mistaken for a written answer.
+    assert "shapes_hidden_test <em>(test cell in the notebook)</em>" in page
     # The summary: four students, the hardest task named first.
     assert "<td>Students</td><td><strong>4</strong>" in page
     assert "Hardest tasks</td><td><strong>normalization.batchnorm_forward (0%)" in page
