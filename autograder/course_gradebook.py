@@ -294,7 +294,7 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
     for nb in sorted(row.notebooks):
         score, max_score = row.notebooks[nb]
         link = (f' (<a href="{html.escape(nb)}.html">annotated notebook</a>)'
-                if nb in notebook_pages else " (notebook not submitted)")
+                if nb in notebook_pages else " (no readable notebook submitted)")
         lines = [f"<h2>{html.escape(NOTEBOOKS.get(nb, nb))}: {score:g} / {max_score:g}{link}</h2>",
                  "<table><tr><th>Task</th><th>Points</th><th>Feedback</th></tr>"]
         for cell in (c for c in row.cells if c.notebook == nb):

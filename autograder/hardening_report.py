@@ -12,6 +12,13 @@ credit* when a task it attacked or broke earns any points (or any task earns mor
 than its maximum); it is *as expected* when, in addition, every other task keeps
 full marks, the feedback says what went wrong and (hostile cases) the course
 directory around the submission is unchanged.
+
+Then every hostile case that is not slow (a time-limit case) is submitted as one
+student of one class, with an honest bystander, and graded by one nbgrader
+``autograde`` run, as ``tests/test_hostile.py`` does with a sample of them
+(``tests/catalogue/hostile_class.py``): the *autograde* column says whether that
+student got no credit beyond its honest work, nothing from outside its submission in
+its autograded folder, and left the other students and the course directory alone.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ COMMAND = "python -m autograder.hardening_report"
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "hardening.md"
 HOSTILE_TIMEOUT = 3.0  # the per-task timeout tests/test_hostile.py uses
+CLASS_BOUND = 120.0  # seconds per submission of the autograde class (a hang guard)
 LAYERS = [t.id for t in TASKS if t.module == "layers"]
 BYSTANDER = "optim.adam"
 MAX_POINTS = {t.id: float(t.points) for t in TASKS}
@@ -49,6 +57,7 @@ class Outcome:
     as_expected: bool | None
     seconds: float
     note: str = ""
+    autograde: str = "-"  # through the autograde class: "yes", a problem, or "-"
 
 
 def _snapshot(root: Path) -> dict[str, str]:
@@ -126,7 +135,9 @@ def broken_outcome(case, perfect: Path, work: Path) -> Outcome:
     return Outcome("broken", case.name, gained, expected, seconds)
 
 
-def run_catalogue(progress: Callable[[str], None] = lambda s: None) -> list[Outcome]:
+def run_catalogue(
+    progress: Callable[[str], None] = lambda s: None,
+) -> tuple[list[Outcome], ClassRun]:
     sys.path.insert(0, str(REPO))  # the catalogue is importable from the repository root
     from autograder.course import write_solutions_folder
     from tests.catalogue.broken import BROKEN
@@ -146,18 +157,53 @@ def run_catalogue(progress: Callable[[str], None] = lambda s: None) -> list[Outc
             progress(f"[{i}/{len(cases)}] {kind}: {case.name}: "
                      f"{_cell(outcome.gained, 'yes', 'no')} ({outcome.seconds:.1f} s)")
             outcomes.append(outcome)
-    return outcomes
+        class_run = autograde_class(HOSTILES, outcomes, Path(tmp) / "class", progress)
+    return outcomes, class_run
+
+
+@dataclass
+class ClassRun:
+    students: int
+    seconds: float
+    slowest: float
+
+
+def autograde_class(hostiles, outcomes: list[Outcome], work: Path,
+                    progress: Callable[[str], None]) -> ClassRun:
+    """Grade the fast hostile cases as one class in one autograde run; fill the column."""
+    from tests.catalogue.hostile_class import class_problems, run_hostile_class
+
+    sandboxed = sandbox_available()
+    cases = [h for h in hostiles if not h.slow and (sandboxed or not h.isolated_only)]
+    progress(f"[autograde] one class: {len(cases)} hostile students and a bystander")
+    start = time.monotonic()
+    run = run_hostile_class(work, cases)
+    seconds = time.monotonic() - start
+    problems = class_problems(run, CLASS_BOUND)
+    by_name = {case.name: problems.get(student, []) for student, case in run.cases.items()}
+    for o in outcomes:
+        if o.kind == "hostile" and o.name in by_name:
+            o.autograde = "; ".join(by_name[o.name]) or "yes"
+        elif o.kind == "hostile" and o.gained is not None:
+            o.autograde = "- (time-limit case)"
+    others = [f"{k}: {'; '.join(v)}" for k, v in problems.items()
+              if v and k not in run.cases]
+    for o in outcomes:  # the bystander, earlier student or course directory harmed
+        if others and o.autograde == "yes":
+            o.autograde = "others harmed: " + " / ".join(others)
+    slowest = max((r.seconds for r in run.results.values()), default=0.0)
+    return ClassRun(len(run.results), seconds, slowest)
 
 
 def _cell(flag: bool | None, yes: str, no: str) -> str:
     return "-" if flag is None else (yes if flag else no)
 
 
-def render(outcomes: list[Outcome], sandboxed: bool) -> str:
+def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun) -> str:
     ran = [o for o in outcomes if o.gained is not None]
     skipped = len(outcomes) - len(ran)
     gained = [o for o in ran if o.gained]
-    unexpected = [o for o in ran if not o.as_expected]
+    unexpected = [o for o in ran if not o.as_expected or not o.autograde.startswith(("yes", "-"))]
     slowest = max(ran, key=lambda o: o.seconds) if ran else None
     kinds = {k: sum(o.kind == k for o in ran) for k in ("hostile", "broken")}
     lines = [
@@ -169,7 +215,12 @@ def render(outcomes: list[Outcome], sandboxed: bool) -> str:
         "`tests/catalogue/broken.py`) graded by the trusted grader. A case *gains credit* "
         "when a task it attacked or broke earns any points; it is *as expected* when, in "
         "addition, every other task keeps full marks, the feedback names the problem "
-        "(broken cases) and the course directory is unchanged (hostile cases).",
+        "(broken cases) and the course directory is unchanged (hostile cases). The "
+        "hostile cases that do not run into a time limit are also graded as one class by "
+        "one nbgrader `autograde` run with an honest bystander (*autograde* column: no "
+        "credit beyond the honest work, nothing from outside the submission in the "
+        "student's autograded folder, the other students and the course directory "
+        "untouched); the broken cases go through `autograde` in `tests/test_broken.py`.",
         "",
         "| figure | value |",
         "| --- | --- |",
@@ -180,24 +231,55 @@ def render(outcomes: list[Outcome], sandboxed: bool) -> str:
         "| slowest grading time | "
         + (f"{slowest.seconds:.1f} s ({slowest.kind}: {slowest.name})" if slowest else "-")
         + " |",
+        f"| autograde class | {class_run.students} students in one run, "
+        f"{class_run.seconds:.0f} s in all (2 worker processes), slowest student "
+        f"{class_run.slowest:.1f} s |",
         "| sandbox | "
         + ("active (bubblewrap)" if sandboxed
            else "NOT active: plain subprocess with resource limits only") + " |",
         "",
-        "| kind | case | gained credit | as expected | grading time |",
-        "| --- | --- | --- | --- | ---: |",
+        "| kind | case | gained credit | as expected | grading time | autograde |",
+        "| --- | --- | --- | --- | ---: | --- |",
     ]
     for o in outcomes:
         name = o.name.replace("|", "\\|")
         if o.gained is None:
-            lines.append(f"| {o.kind} | {name} | - | {o.note} | - |")
+            lines.append(f"| {o.kind} | {name} | - | {o.note} | - | - |")
         else:
             lines.append(
                 f"| {o.kind} | {name} | {_cell(o.gained, '**yes**', 'no')} | "
-                f"{_cell(o.as_expected, 'yes', '**no**')} | {o.seconds:.1f} s |"
+                f"{_cell(o.as_expected, 'yes', '**no**')} | {o.seconds:.1f} s | "
+                f"{o.autograde if o.autograde.startswith(('yes', '-')) else f'**{o.autograde}**'} |"
             )
-    lines.append("")
+    lines += ["", *WHERE_CODE_RUNS, ""]
     return "\n".join(lines)
+
+
+WHERE_CODE_RUNS = [
+    "## Where student code runs",
+    "",
+    "- **Trusted grading** (`grade`, and every registry grade cell under `autograde`): the "
+    "student's modules run in the bubblewrap sandbox (see `autograder/sandbox.py`), or, "
+    "without bubblewrap, in a plain subprocess with the same resource limits, flagged "
+    "`WITHOUT isolation` in the report and in the feedback.",
+    "- **Before nbgrader sees a submission** (`autograde`): symbolic links, special files and "
+    "names that are not valid UTF-8 are left out of a staged copy (nbgrader's copy would "
+    "follow a link and put, for example, the gradebook or the reference solutions into the "
+    "student's autograded and feedback folders), and a course notebook that cannot be read "
+    "(not UTF-8, not JSON, not a notebook, a link) is graded like a missing one, with the "
+    "reason in its tasks' feedback. The submitted files are never changed.",
+    "- **Notebook execution** (`autograde --execute`, or automatically when the notebooks "
+    "have plain nbgrader test cells; off by default for the course notebooks): the kernel "
+    "runs under bubblewrap (`autograder/kernel_sandbox.py`): read-only Python runtime and "
+    "installed packages (not the `autograder` source), the notebook's own folder read-only, "
+    "a private /tmp, no network, a cleared environment, its own uid and resource limits; "
+    "it talks to nbgrader over ZeroMQ `ipc` sockets in a private folder. Cells that write "
+    "files into the notebook folder therefore fail, and only the embedded dataset is "
+    "available (no cached CIFAR-10). Without bubblewrap the kernel runs unisolated, as "
+    "the instructor, and `autograde` says so in its output and in the student's log; the "
+    "scores of registry tasks never depend on that kernel either way, but plain nbgrader "
+    "test cells are scored from its outputs.",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Markdown file to write (default: docs/hardening.md)")
     args = parser.parse_args(argv)
     sandboxed = sandbox_available()
-    outcomes = run_catalogue(lambda s: print(s, file=sys.stderr, flush=True))
+    outcomes, class_run = run_catalogue(lambda s: print(s, file=sys.stderr, flush=True))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(outcomes, sandboxed))
+    args.output.write_text(render(outcomes, sandboxed, class_run))
     gained = sum(bool(o.gained) for o in outcomes)
     print(f"{args.output}: {len(outcomes)} case(s), {gained} gained credit")
     return 1 if gained else 0

@@ -38,6 +38,10 @@ from autograder.course_notebooks import (
 )
 from autograder.registry import TASKS_BY_ID, Task
 
+# The keys of nbgrader's cell metadata schema (version 3); any other key fails validation.
+NBGRADER_KEYS = frozenset({"schema_version", "grade", "locked", "solution", "task", "grade_id",
+                           "points", "checksum", "cell_type"})
+
 # Submitted assignment folder (real path) -> snapshot taken before any kernel ran.
 _SNAPSHOTS: dict[str, Path] = {}
 
@@ -115,7 +119,9 @@ class RestoreGradeCells(NbGraderPreprocessor):
     fails the whole submission with "Inconsistent checksums" when the
     student unticked the cell's grade flag). A cell naming a grade_id the
     gradebook does not know for this notebook loses its nbgrader metadata
-    (nbgrader alone strips the id and then fails metadata validation).
+    (nbgrader alone strips the id and then fails metadata validation). Keys
+    nbgrader's metadata schema does not know are dropped from every cell
+    (nbgrader alone fails the whole submission on them).
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
@@ -130,6 +136,12 @@ class RestoreGradeCells(NbGraderPreprocessor):
             meta = cell.get("metadata", {}).get("nbgrader")
             if not meta:
                 continue
+            unknown = sorted(str(k) for k in meta if k not in NBGRADER_KEYS)
+            if unknown:
+                self.log.warning("Cell %r: unknown nbgrader metadata %s removed",
+                                 meta.get("grade_id"), ", ".join(unknown))
+                for key in unknown:
+                    del meta[key]
             task_id = registry_grade_id(cell)
             if meta.get("grade_id") not in known:
                 self.log.warning("Cell %r is not in the gradebook; nbgrader metadata removed",

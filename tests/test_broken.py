@@ -10,6 +10,7 @@ must grade every student and keep going after each broken one.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from autograder.course import Course
 from autograder.course_autograde import submit
 from autograder.course_gradebook import gradebook_scores
 from autograder.registry import TASKS
-from tests.catalogue.broken import AFFINE, BROKEN, Broken
+from tests.catalogue.broken import AFFINE, BROKEN, NOTEBOOK, Broken
 from tests.fixtures.course_notebook import write_fixture_assignment
 
 pytestmark = pytest.mark.slow
@@ -100,8 +101,24 @@ def course(tmp_path_factory) -> Course:
         case.apply(folder)
         submit(course, student_id(i), folder)
     submit(course, "zz_perfect", perfect)  # graded last: the run got past every broken one
-    cli.main(["autograde", str(course_dir)])
+    submitted = _tree(course.root / "submitted")
+    assert cli.main(["autograde", str(course_dir)]) == 0  # every student graded
+    assert _tree(course.root / "submitted") == submitted  # submissions are never changed
     return course
+
+
+def _tree(root: Path) -> dict[str, tuple[str, bytes]]:
+    """Every entry under ``root`` (names as bytes, so undecodable ones too): kind and content."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        key = os.fsencode(path.relative_to(root))
+        if path.is_symlink():
+            out[key] = ("link", os.fsencode(os.readlink(path)))
+        elif path.is_file():
+            out[key] = ("file", path.read_bytes())
+        else:
+            out[key] = ("dir", b"")
+    return out
 
 
 def _rows(course: Course) -> dict:
@@ -118,24 +135,30 @@ def _check_student(rows: dict, index: int, case: Broken) -> None:
 
 def test_autograde_grades_the_whole_class(course: Course) -> None:
     rows = _rows(course)
-    readable = {i: c for i, c in CLASS.items() if not c.nbgrader_rejects}
-    assert {student_id(i) for i in readable} | {"zz_perfect"} <= set(rows)
-    for i, case in readable.items():
+    assert {student_id(i) for i in CLASS} | {"zz_perfect"} <= set(rows)
+    for i, case in CLASS.items():
         _check_student(rows, i, case)
     perfect = {c.label: c.score for c in rows["zz_perfect"].cells}
     assert perfect[AFFINE] == 2.0 and perfect["fixture_hidden_test"] == 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbgrader autograde fails on a notebook it cannot read (bad JSON, not UTF-8) and on "
-    "file names that are not UTF-8, and the student gets no grades at all; such a notebook "
-    "should be graded like a missing one (registry tasks from cs231n_core) with a message "
-    "saying it could not be read, and such files left out",
-)
 def test_autograde_grades_what_nbgrader_cannot_read(course: Course) -> None:
+    """An unreadable notebook is graded as missing, with the reason; odd file names left out."""
     rows = _rows(course)
-    for i, case in CLASS.items():
-        if case.nbgrader_rejects:
-            assert student_id(i) in rows, f"{case.name}: not in the gradebook"
-            _check_student(rows, i, case)
+    said = [(i, c) for i, c in CLASS.items() if c.autograde_says]
+    assert len(said) == 4
+    for i, case in said:
+        cells = {c.label: c for c in rows[student_id(i)].cells}
+        log = (course.logs / f"autograde-{student_id(i)}.log").read_text(errors="replace")
+        assert case.autograde_says in cells[AFFINE].feedback + log, (case.name, log[-2000:])
+        if "could not be read" in case.autograde_says:
+            # One line says why; the notebook's other cells score 0, as for a missing notebook.
+            first = cells[AFFINE].feedback.splitlines()[0]
+            assert case.autograde_says in first and "graded from your cs231n_core" in first
+            assert cells["fixture_hidden_test"].score == 0.0
+            assert cells["fixture_question"].score == 0.0
+            assert not (course.autograded(student_id(i)) / NOTEBOOK).exists()
+        else:
+            assert cells["fixture_hidden_test"].score == 1.0
+            left = os.listdir(os.fsencode(course.autograded(student_id(i)) / "cs231n_core"))
+            assert b"r\xe9sum\xe9.py" not in left

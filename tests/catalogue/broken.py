@@ -4,7 +4,9 @@
 in place. ``lost`` names what must earn nothing: task ids, or module names for every
 task of that module ("*" for all tasks); every other task keeps full marks.
 ``message`` is a piece of the feedback each lost task must show (case-insensitive),
-so the student learns what went wrong. The cases only touch
+so the student learns what went wrong. ``autograde_says`` is what an nbgrader
+``autograde`` must tell on top of that, in the task's feedback or in the student's
+autograde log (a notebook it could not read, files it left out). The cases only touch
 ``01_activations_preprocessing.ipynb`` among the notebooks and the ``layers``
 module's ``affine_forward`` among the tasks of the course-pipeline fixture, so the
 same cases run through ``grade --json`` and through an nbgrader ``autograde``.
@@ -12,6 +14,7 @@ same cases run through ``grade --json`` and through an nbgrader ``autograde``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -31,7 +34,7 @@ class Broken:
     apply: Callable[[Path], None]
     lost: tuple[str, ...] = ()
     message: str = ""
-    nbgrader_rejects: bool = False  # nbgrader autograde itself fails on this submission
+    autograde_says: str = ""
 
     def lost_tasks(self) -> set[str]:
         """The task ids that must earn nothing."""
@@ -99,6 +102,14 @@ def _latin1_notebook(folder: Path) -> None:
     path.write_bytes(text.replace(b"# ", b"# \xe9t\xe9 ", 1))
 
 
+def _unknown_metadata(folder: Path) -> None:
+    path = folder / NOTEBOOK
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if "nbgrader" in c.get("metadata", {}))
+    cell["metadata"]["nbgrader"]["my_note"] = "added by hand"  # not in nbgrader's schema
+    path.write_text(json.dumps(nb, indent=1))
+
+
 def _odd_names(folder: Path) -> None:
     package = folder / "cs231n_core"
     for name in ("my notes.py", "\u00fcbung \u795e.py", "-rf.py", "--help.py", "-x.ipynb"):
@@ -139,14 +150,19 @@ def _slow_import(folder: Path) -> None:
 
 
 BROKEN: list[Broken] = [
-    Broken("malformed notebook JSON", _malformed_notebook, nbgrader_rejects=True),
+    Broken("malformed notebook JSON", _malformed_notebook,
+           autograde_says="could not be read: it is not valid JSON"),
     Broken("missing notebook", _missing_notebook),
     Broken("missing module", _missing_module, ("optim",), "cs231n_core/optim.py is missing"),
     Broken("missing cs231n_core/", _missing_package, ("*",), "cs231n_core/ is missing"),
     Broken("non-UTF-8 bytes in a module", _latin1_module, ("optim",), "not valid UTF-8"),
-    Broken("non-UTF-8 bytes in a notebook", _latin1_notebook, nbgrader_rejects=True),
+    Broken("non-UTF-8 bytes in a notebook", _latin1_notebook,
+           autograde_says="could not be read: it is not valid UTF-8"),
+    Broken("a key nbgrader does not know in a cell's nbgrader metadata", _unknown_metadata,
+           autograde_says="unknown nbgrader metadata my_note removed"),
     Broken("oddly named files (spaces, unicode, leading dash)", _odd_names),
-    Broken("file names that are not valid UTF-8", _undecodable_names, nbgrader_rejects=True),
+    Broken("file names that are not valid UTF-8", _undecodable_names,
+           autograde_says="r\\xe9sum\\xe9.py': its name is not valid UTF-8"),
     Broken("NaN in the result", _affine_returns("np.full_like(out, np.nan)"), (AFFINE,), "nan"),
     Broken("inf in the result", _affine_returns("out / 0.0 + np.inf"), (AFFINE,), "inf"),
     Broken("wrong shape", _affine_returns("out.ravel()"), (AFFINE,), "shape"),

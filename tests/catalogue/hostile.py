@@ -7,6 +7,9 @@ functions were replaced by the attack (they must earn nothing); with
 ``breaks_module`` every task of the module must earn nothing; every other task must
 keep full marks. ``isolated_only`` attacks would harm the machine or the course
 directory without the sandbox and are run only when bubblewrap is active.
+``notebook`` attacks change the student's notebooks as well (they only matter to an
+nbgrader ``autograde``; ``grade --json`` reads the modules alone). ``slow`` cases
+run into a time limit and are left out of the autograde class to keep it short.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import ast
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
 
 
 def replace_function(source: str, name: str, body: str) -> str:
@@ -56,9 +62,42 @@ class Hostile:
     isolated_only: bool = False
     may_lose: bool = False  # the attack may break the student's own honest functions too
     extra_files: dict[str, str] = field(default_factory=dict)  # name -> symlink target key
+    notebook: Callable[[Path], None] | None = None  # edits the submitted folder's notebooks
+    slow: bool = False
 
 
 AFFINE = ("layers.affine_forward",)
+NOTEBOOK = "01_activations_preprocessing.ipynb"
+RENAMED = "01_activations_preprocessing (final version).ipynb"
+
+
+def _forge(path: Path) -> None:
+    """Claim full marks in the notebook JSON: grade cells print their points, points raised."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            meta["points"] = 100.0
+            cell.source = "print(2.0)\n2.0"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2.0\n"),
+                            nbformat.v4.new_output("execute_result", {"text/plain": "2.0"},
+                                                   execution_count=1)]
+    nbformat.write(nb, path)
+
+
+def renamed_notebook(forge: bool) -> Callable[[Path], None]:
+    """Rename the course notebook; with ``forge``, also forge it and put a forged copy back."""
+
+    def apply(folder: Path) -> None:
+        (folder / NOTEBOOK).rename(folder / RENAMED)
+        if forge:
+            _forge(folder / RENAMED)
+            (folder / NOTEBOOK).write_bytes((folder / RENAMED).read_bytes())
+
+    return apply
+
+
+NOT_DONE = in_function("affine_forward", "raise NotImplementedError")
 
 HOSTILES: list[Hostile] = [
     Hostile(
@@ -193,6 +232,7 @@ HOSTILES: list[Hostile] = [
         """,
         ),
         AFFINE,
+        slow=True,
     ),
     Hostile(
         "allocates memory without bound",
@@ -205,6 +245,7 @@ HOSTILES: list[Hostile] = [
         """,
         ),
         AFFINE,
+        slow=True,
     ),
     Hostile(
         "fork bomb",
@@ -346,5 +387,17 @@ HOSTILES: list[Hostile] = [
         lambda src, paths: src,
         breaks_module=True,
         extra_files={"layers.py": "reference"},
+    ),
+    Hostile(
+        "renames a course notebook (graded as a missing one)",
+        lambda src, paths: src,
+        (),
+        notebook=renamed_notebook(forge=False),
+    ),
+    Hostile(
+        "renames a course notebook and forges one under its name",
+        NOT_DONE,  # no honest work on the task the forged notebook claims
+        AFFINE,
+        notebook=renamed_notebook(forge=True),
     ),
 ]
