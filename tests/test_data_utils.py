@@ -23,56 +23,20 @@ from cs231n_core.data_utils import (
     load_dataset,
     load_mnist1d,
 )
+from tests.fixtures.cifar import write_batch as _write_batch
+from tests.fixtures.cifar import write_cifar10
 
 KEYS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
 N_PER_BATCH = 4  # 5 training batches -> 20 training images
 N_TEST = 6
 
 
-# ---------------------------------------------------------------------------------------------
-# A CIFAR-10 fixture in the python version's format: a pickled dict whose b'data' is uint8
-# (N, 3072), each row the red, green and blue 32x32 planes in row-major order.
-# ---------------------------------------------------------------------------------------------
-
-
-def _rows(n: int, rng: np.random.Generator, first_marker: int) -> np.ndarray:
-    rows = rng.integers(0, 256, size=(n, 3072), dtype=np.uint8)
-    # Pixel (0, 0) of the red plane numbers the image, so the order can be checked.
-    rows[:, 0] = np.arange(first_marker, first_marker + n)
-    return rows
-
-
-def _write_batch(path: Path, rows: np.ndarray, labels: list[int]) -> None:
-    batch = {
-        b"batch_label": path.name.encode(),
-        b"labels": labels,
-        b"data": rows,
-        b"filenames": [f"img{i}.png".encode() for i in range(len(labels))],
-    }
-    with open(path, "wb") as f:
-        pickle.dump(batch, f, protocol=2)
+# A CIFAR-10 fixture in the python version's format (written by tests/fixtures/cifar.py).
 
 
 def _write_cifar(root: Path) -> dict[str, np.ndarray]:
     """Write data_batch_1..5 and test_batch; return the raw rows and labels written."""
-    root.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(1234)
-    train_rows, train_labels = [], []
-    for i in range(1, 6):
-        rows = _rows(N_PER_BATCH, rng, first_marker=10 * i)
-        labels = [int(v) for v in rng.integers(0, 10, N_PER_BATCH)]
-        _write_batch(root / f"data_batch_{i}", rows, labels)
-        train_rows.append(rows)
-        train_labels += labels
-    test_rows = _rows(N_TEST, rng, first_marker=100)
-    test_labels = [int(v) for v in rng.integers(0, 10, N_TEST)]
-    _write_batch(root / "test_batch", test_rows, test_labels)
-    return {
-        "train_rows": np.concatenate(train_rows),
-        "train_labels": np.array(train_labels),
-        "test_rows": test_rows,
-        "test_labels": np.array(test_labels),
-    }
+    return write_cifar10(root, N_PER_BATCH, N_TEST)
 
 
 def _nchw(rows: np.ndarray) -> np.ndarray:
