@@ -227,7 +227,8 @@ def plot_search(
     ax.set_title(title)
     ax.set_xlabel("log10 learning rate")
     ax.set_ylabel("log10 regularisation strength")
-    ax.legend(loc="best", fontsize="small")
+    # Below the axes: inside them it would hide trials, which is where the answer lies.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize="small")
     return fig
 
 
