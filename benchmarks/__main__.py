@@ -4,19 +4,29 @@
     python -m benchmarks kernels grade   # chosen sections
 
 Sections: kernels (the reference against PyTorch, needs the ``benchmarks`` extra),
-grade (trusted grading of one complete submission, sandbox on and off).
+grade (trusted grading of one complete submission, sandbox on and off), class
+(``autograde`` of a synthetic class with --jobs 1 and --jobs N against plain
+nbgrader autograde; takes a while, see --plain-students), notebooks (every source
+notebook executed on the embedded data, full and fast mode).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from benchmarks.timing import machine_header, measure
 
+Row = tuple[str, str, str, str]
 
-def kernels_section(repeats: int) -> list[tuple[str, str, str, str]]:
+
+def kernels_section(args: argparse.Namespace) -> list[Row]:
     from benchmarks import kernels
+
+    repeats = args.repeats
 
     try:
         torch = kernels._torch()
@@ -47,10 +57,7 @@ def kernels_section(repeats: int) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def grade_section(repeats: int) -> list[tuple[str, str, str, str]]:
-    import os
-    import tempfile
-
+def grade_section(args: argparse.Namespace) -> list[Row]:
     from autograder.grading import grade_submission
     from autograder.sandbox import sandbox_available
     from autograder.solutions import write_solution_package
@@ -65,7 +72,8 @@ def grade_section(repeats: int) -> list[tuple[str, str, str, str]]:
 
         if not sandbox_available():
             return [("grade", "skipped", "", "bubblewrap is not available")]
-        t_on, t_off = measure(lambda: run(True), lambda: run(False), repeats=max(3, repeats // 5))
+        t_on, t_off = measure(lambda: run(True), lambda: run(False),
+                              repeats=max(3, args.repeats // 5))
         os.environ.pop("CS231N_SANDBOX", None)
     return [
         (
@@ -77,7 +85,103 @@ def grade_section(repeats: int) -> list[tuple[str, str, str, str]]:
     ]
 
 
-SECTIONS = {"kernels": kernels_section, "grade": grade_section}
+MIB = 1 << 20
+
+
+def class_section(args: argparse.Namespace) -> list[Row]:
+    from benchmarks.classrun import run_class
+
+    jobs = args.jobs
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        res = run_class(work, args.class_size, jobs, args.plain_students)
+        return class_rows(res, jobs)
+
+
+def class_rows(res: dict, jobs: int) -> list[Row]:
+    from benchmarks.classrun import task_seconds
+
+    n, runs = len(res["students"]), res["runs"]
+    plain, one, many = runs["plain nbgrader"], runs["autograde --jobs 1"], \
+        runs[f"autograde --jobs {jobs}"]
+    for run in runs.values():
+        if run.returncode != 0:
+            print(f"warning: {run.name} exited with {run.returncode} (log: {run.log})",
+                  file=sys.stderr)
+    # Throughput in submissions per second; plain nbgrader's from its sample.
+    plain_each = plain.seconds / len(res["plain_sample"])
+    rows: list[Row] = [(
+        f"plain nbgrader autograde (serial, {len(res['plain_sample'])} of {n})",
+        f"{plain_each:.1f} s/submission",
+        f"peak {plain.peak_total / MIB:.0f} MiB",
+        "1.00x (baseline)",
+    )]
+    for run in (one, many):
+        each = run.seconds / n
+        rows.append((
+            f"{run.name}, class of {n}",
+            f"{run.seconds:.1f} s = {each:.2f} s/submission",
+            f"peak {run.peak_worker / MIB:.0f} MiB/worker",
+            f"{plain_each / each:.2f}x plain's throughput",
+        ))
+    rows.append((f"--jobs {jobs} vs --jobs 1", f"{many.seconds:.1f} s", f"{one.seconds:.1f} s",
+                 f"{one.seconds / many.seconds:.2f}x faster"))
+    # The split the Dask projection needs: the grading task (runs on a worker) and
+    # the coordinator's share (storing a result, done serially in one process).
+    each, total = task_seconds(one.log)
+    if each and total is not None:
+        task = sum(each) / len(each)
+        coordinator = max(0.0, total - sum(each)) / len(each)
+        startup = one.seconds - total
+        rows.append(("per submission, --jobs 1", f"task {task:.2f} s",
+                     f"coordinator {coordinator:.2f} s", f"+ {startup:.1f} s per run"))
+    if not res["identical"]:
+        raise AssertionError("--jobs 1 and --jobs N gradebooks differ")
+    rows.append((f"gradebook --jobs 1 vs --jobs {jobs}", "identical: yes", "", ""))
+    return rows
+
+
+def notebooks_section(args: argparse.Namespace) -> list[Row]:
+    import subprocess
+
+    from autograder.notebooks import REPRODUCIBLE_ENV
+    from autograder.registry import NOTEBOOKS
+
+    def timings(fast: bool) -> dict[str, float]:
+        env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+        env.update(REPRODUCIBLE_ENV)
+        if fast:
+            env["NBGRADER_EXECUTION"] = "1"
+        print(f"  notebooks, {'fast' if fast else 'full'} mode ...", file=sys.stderr, flush=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "autograder.notebooks", "run", "--no-store"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout
+        # One line per notebook: "<name>: <seconds> s".
+        return {name: float(t.split()[0]) for name, _, t in
+                (line.partition(": ") for line in out.splitlines()) if name in NOTEBOOKS}
+
+    full, fast = timings(False), timings(True)
+    rows: list[Row] = []
+    for name in NOTEBOOKS:
+        if name in full:
+            verdict = "within 90 s" if full[name] <= 90 else f"OVER 90 s by {full[name] - 90:.0f} s"
+            rows.append((f"notebook {name}", f"{full[name]:.1f} s full",
+                         f"{fast.get(name, float('nan')):.1f} s fast", verdict))
+    total, total_fast = sum(full.values()), sum(fast.values())
+    verdict = "within 6 min" if total <= 360 else f"OVER 6 min by {total - 360:.0f} s"
+    rows.append((f"all {len(full)} notebooks", f"{total:.1f} s full", f"{total_fast:.1f} s fast",
+                 verdict))
+    return rows
+
+
+SECTIONS = {
+    "kernels": kernels_section,
+    "grade": grade_section,
+    "class": class_section,
+    "notebooks": notebooks_section,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,13 +192,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECTION",
         help=f"any of {', '.join(SECTIONS)} (default: all)",
     )
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=15, help="kernels: timed repeats")
+    parser.add_argument("--class-size", type=int, default=20, help="class: students (default 20)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="class: N for autograde --jobs N (default: the CPU count)")
+    parser.add_argument("--plain-students", type=int, default=5,
+                        help="class: submissions plain nbgrader grades, minutes each (default 5, "
+                             "one of each kind in the class)")
+    parser.add_argument("--keep", metavar="DIR", help="class: work in DIR and keep it (logs)")
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     rows: list[tuple[str, str, str, str]] = []
     for name in chosen:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        rows += SECTIONS[name](args.repeats)
+        rows += SECTIONS[name](args)
     print("\n".join(f"# {line}" for line in machine_header()))
     widths = [max(len(r[i]) for r in [*rows, ("case", "ours", "other", "ratio")]) for i in range(4)]
     header = ("case", "ours", "other", "ratio")

@@ -17,6 +17,10 @@ Variances are biased (divided by the number of values averaged). Statistics
 are computed in two passes (mean first, then the mean of squared deviations):
 the one-pass form E[x^2] - E[x]^2 cancels catastrophically when |mean| is large
 compared with the spread, which float32 activations easily reach.
+
+For large inputs the speed of these layers is set by memory traffic, not by
+arithmetic: every elementwise numpy operation reads and writes whole arrays,
+so avoid (N, D) temporaries and update arrays in place where you can.
 """
 
 from __future__ import annotations
@@ -155,7 +159,7 @@ def layernorm_forward(
     """
     eps = float(ln_param.get("eps", 1e-5))
     # TODO: the same computation as batch normalisation in train mode, along
-    # the other axis.
+    # the other axis. Keep in the cache what the backward pass needs.
     raise NotImplementedError("normalization.layernorm_forward")
     return out, cache
 

@@ -14,6 +14,10 @@ Variances are biased (divided by the number of values averaged). Statistics
 are computed in two passes (mean first, then the mean of squared deviations):
 the one-pass form E[x^2] - E[x]^2 cancels catastrophically when |mean| is large
 compared with the spread, which float32 activations easily reach.
+
+For large inputs the speed of these layers is set by memory traffic, not by
+arithmetic: every elementwise numpy operation reads and writes whole arrays,
+so avoid (N, D) temporaries and update arrays in place where you can.
 """
 
 from __future__ import annotations
@@ -172,11 +176,18 @@ def batchnorm_backward_alt(
     scale = gamma * inv_std
     if cache["mode"] == "test":
         return dout * scale, dgamma, dbeta
-    # dx = gamma * inv_std * (dout - dbeta / N - xhat * dgamma / N), one (N, D) buffer.
-    dx = xhat * (-dgamma / N)
-    dx -= dbeta / N
-    dx += dout
-    dx *= scale
+    # dx = gamma * inv_std * (dout - dbeta / N - xhat * dgamma / N): written
+    # block by block into dx, so no other (N, D) array is ever allocated.
+    xhat_coef, shift = dgamma / -N, dbeta / N
+    dx = np.empty(dout.shape, dtype=np.result_type(dout, xhat, scale))
+    # Blocks of about 512 KiB of rows: the arrays a step touches stay in the L2 cache.
+    step = max(1, (1 << 19) // max(1, dx.shape[1] * dx.itemsize))
+    for i in range(0, N, step):
+        block = dx[i : i + step]
+        np.multiply(xhat[i : i + step], xhat_coef, out=block)
+        block -= shift
+        block += dout[i : i + step]
+        block *= scale
     ### END SOLUTION
     return dx, dgamma, dbeta
 
@@ -205,16 +216,22 @@ def layernorm_forward(
     """
     eps = float(ln_param.get("eps", 1e-5))
     # TODO: the same computation as batch normalisation in train mode, along
-    # the other axis.
+    # the other axis. Keep in the cache what the backward pass needs.
     ### BEGIN SOLUTION
-    xc = x - x.mean(axis=1, keepdims=True)
-    var = np.einsum("ij,ij->i", xc, xc) / x.shape[1]
-    inv_std = (1.0 / np.sqrt(var + eps))[:, None]
-    xhat = xc
-    xhat *= inv_std  # xc is not needed again: normalise in place
-    out = xhat * gamma
+    D = x.shape[1]
+    mean = x.mean(axis=1, keepdims=True)  # pairwise sums: accurate in float32 too
+    out = np.subtract(x, mean, dtype=np.result_type(mean, gamma, beta))
+    # Row-wise dot products as a stack of (1, D) @ (D, 1) products: BLAS, faster than einsum.
+    var = (out[:, None, :] @ out[:, :, None]).reshape(-1) / D
+    inv_std = 1.0 / np.sqrt(var + eps)[:, None]
+    # out holds the centred x: normalise, scale and shift it in place, so the
+    # output is the only (N, D) array made.
+    out *= inv_std
+    out *= gamma
     out += beta
-    cache = (xhat, inv_std, gamma)
+    # x itself, not a copy (the backward pass recomputes the centred x block by
+    # block): the caller must not modify x in place before the backward pass.
+    cache = (x, mean, inv_std, gamma)
     ### END SOLUTION
     return out, cache
 
@@ -234,17 +251,33 @@ def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     # TODO: gamma and beta act per feature, so their gradients sum over the
     # samples; the normalisation acts per sample, so its sums run over features.
     ### BEGIN SOLUTION
-    xhat, inv_std, gamma = cache
-    D = dout.shape[1]
+    x, mean, inv_std, gamma = cache
+    N, D = dout.shape
+    dtype = np.result_type(dout, inv_std, gamma)
     dbeta = dout.sum(axis=0)
-    dgamma = np.einsum("ij,ij->j", dout, xhat)
-    dxhat = dout * gamma
-    # dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), per row.
-    mean_dxhat = dxhat.mean(axis=1, keepdims=True)
-    mean_dxhat_xhat = (np.einsum("ij,ij->i", dxhat, xhat) / D)[:, None]
-    dx = xhat * -mean_dxhat_xhat
-    dx -= mean_dxhat
-    dx += dxhat
-    dx *= inv_std
+    dgamma = np.zeros(D, dtype=dtype)
+    # Per row, with dxhat = dout * gamma and xhat = (x - mean) * inv_std:
+    #   dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
+    mean_dxhat = (dout @ gamma)[:, None] / D
+    dx = np.empty((N, D), dtype=dtype)
+    # Everything else needs only its own rows, so rows go in blocks of about
+    # 512 KiB: the centred x is recomputed into one small reused buffer (no
+    # (N, D) temporaries) and dx is built in place, block by block.
+    step = max(1, (1 << 19) // max(1, D * dx.itemsize))
+    centred = np.empty((min(step, N), D), dtype=dtype)
+    for i in range(0, N, step):
+        rows = slice(i, i + step)
+        inv = inv_std[rows]
+        xc = centred[: min(step, N - i)]
+        np.subtract(x[rows], mean[rows], out=xc)  # xhat / inv_std
+        block = dx[rows]
+        np.multiply(dout[rows], xc, out=block)  # scratch: dout * xhat / inv_std
+        dgamma += inv[:, 0] @ block
+        coef = (block @ gamma)[:, None] * (inv * inv / D)  # xhat * coef = xc * coef
+        np.multiply(dout[rows], gamma, out=block)  # now dxhat
+        block -= mean_dxhat[rows]
+        xc *= coef
+        block -= xc
+        block *= inv
     ### END SOLUTION
     return dx, dgamma, dbeta
