@@ -70,19 +70,19 @@ def _parents(target: Path) -> list[str]:
 def kernel_sandbox_command(cmd: list[str], cwd: Path, run_dir: Path, env, uid: int) -> list[str]:
     """The bwrap command line running the kernel command ``cmd`` for a notebook in ``cwd``."""
     prefix, _ = python_runtime()
-    args = [shutil.which("bwrap") or "bwrap", *_base_binds()]
+    args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    # Everything below comes after the private /tmp, which would otherwise hide a
+    # virtual environment, a notebook or the kernel's sockets kept under /tmp.
     bound = list(dict.fromkeys([prefix, Path(sys.prefix).resolve()]))
     for path in bound:
         if not str(path).startswith("/usr/"):
-            args += [*_mkdirs(path), "--ro-bind", str(path), str(path)]
+            args += [*_parents(path), "--ro-bind", str(path), str(path)]
     # An installed (not editable) autograder sits among the packages: hide it, references and all.
     source = Path(__file__).resolve().parent
     if any(source.is_relative_to(p) for p in [*bound, Path("/usr")]):
         args += ["--tmpfs", str(source)]
     args += [
-        "--proc", "/proc", "--dev", "/dev",
-        "--perms", "1777", "--tmpfs", "/tmp",
-        # After /tmp: both folders usually live in the grader's temporary directory.
         *_parents(cwd), "--ro-bind", str(cwd), str(cwd),
         *_parents(run_dir), "--bind", str(run_dir), str(run_dir),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",

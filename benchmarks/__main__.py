@@ -125,6 +125,14 @@ def class_rows(res: dict, jobs: int) -> list[Row]:
             f"peak {run.peak_worker / MIB:.0f} MiB/worker",
             f"{plain_each / each:.2f}x plain's throughput",
         ))
+    executed = runs[f"autograde --jobs {jobs} --execute"]
+    executed_each = executed.seconds / len(res["plain_sample"])
+    rows.append((
+        f"{executed.name} ({len(res['plain_sample'])} of {n})",
+        f"{executed.seconds:.1f} s = {executed_each:.2f} s/submission",
+        f"peak {executed.peak_worker / MIB:.0f} MiB/worker",
+        f"{plain_each / executed_each:.2f}x plain's throughput",
+    ))
     rows.append((f"--jobs {jobs} vs --jobs 1", f"{many.seconds:.1f} s", f"{one.seconds:.1f} s",
                  f"{one.seconds / many.seconds:.2f}x faster"))
     # The split the Dask projection needs: the grading task (runs on a worker) and

@@ -2,11 +2,14 @@
 
 The class (``build_class``): the demo's submissions (the perfect one, the
 untouched release and students with realistic bugs, see
-``autograder.course_demo``) cycled to the requested size. Three identical
+``autograder.course_demo``) cycled to the requested size. Four identical
 copies of the course are graded, each by a separate command, so every run
 starts from the same ungraded gradebook:
 
-* ``cs231n-course autograde --jobs 1`` and ``--jobs N``;
+* ``cs231n-course autograde --jobs 1`` and ``--jobs N`` on the whole class;
+* ``cs231n-course autograde --jobs N --execute`` on the first submissions
+  only (every notebook executed in a sandboxed kernel, like for like with
+  plain nbgrader);
 * plain ``nbgrader autograde training_nn`` on a course configured the usual
   way (nbgrader's default autograde steps: every notebook is executed in a
   kernel, in the fast mode nbgrader's NBGRADER_EXECUTION selects, and grade
@@ -235,19 +238,25 @@ def run_class(work: Path, n_students: int, jobs: int, plain_students: int,
     runs: dict[str, Run] = {}
     cli = [sys.executable, "-m", "autograder.cli", "autograde"]
     dirs = {}
-    for name, cmd_tail, pool in (
-        ("plain nbgrader", None, False),
-        ("autograde --jobs 1", ["--jobs", "1"], False),
-        (f"autograde --jobs {jobs}", ["--jobs", str(jobs)], jobs > 1),
+    # (name, arguments after the course directory, worker pool, sample only). The
+    # --execute run executes every notebook, as plain nbgrader does (in sandboxed
+    # kernels), on the same sample: the like-for-like comparison.
+    for name, cmd_tail, pool, sample_only in (
+        ("plain nbgrader", None, False, True),
+        ("autograde --jobs 1", ["--jobs", "1"], False, False),
+        (f"autograde --jobs {jobs}", ["--jobs", str(jobs)], jobs > 1, False),
+        (f"autograde --jobs {jobs} --execute", ["--jobs", str(jobs), "--execute"], jobs > 1,
+         True),
     ):
         course_dir = copy_course(base, work / f"course-{len(dirs)}")
         dirs[name] = course_dir
         log = work / f"run-{len(dirs)}.log"
-        if cmd_tail is None:
-            make_plain(course_dir)
+        if sample_only:
             for student in students:
                 if student not in plain_sample:
                     shutil.rmtree(course_dir / "submitted" / student)
+        if cmd_tail is None:
+            make_plain(course_dir)
             cmd = [sys.executable, "-m", "nbgrader", "autograde", "training_nn"]
         else:
             cmd = [*cli, str(course_dir), *cmd_tail]
