@@ -214,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "'dask' extra; workers must see COURSE_DIR at the same path)")
     p.add_argument("--execute", action="store_true",
                    help="also re-run the notebooks (fast mode) for fresh outputs in the feedback; "
-                   "scores never depend on it, and notebook code then runs unsandboxed")
+                   "scores never depend on it; the kernels run in the bubblewrap sandbox when "
+                   "it is available")
     p.set_defaults(func=cmd_autograde)
 
     p = sub.add_parser("feedback", help="write feedback pages for autograded students",

@@ -215,6 +215,13 @@ NO_ISOLATION_KERNEL = ("WARNING: notebooks are executed WITHOUT isolation (bubbl
                        "or disabled): their kernels can read and write what the grader can")
 
 
+# Several submissions are graded at once (--jobs, Dask workers): a multi-threaded BLAS
+# in every notebook kernel and grading worker would oversubscribe the cores (measured:
+# --jobs 2 --execute 4x slower per submission than one at a time). One thread is also
+# what the stored notebook outputs were made with.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def execution_args() -> list[str]:
     """nbgrader options that run the notebook kernel in the sandbox (when it is available)."""
     from autograder.sandbox import sandbox_available
@@ -266,7 +273,8 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
                 ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
                  *kernel_args],
                 log_name,
-                {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0", "NBGRADER_EXECUTION": "1"},
+                {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0", "NBGRADER_EXECUTION": "1",
+                 **ONE_BLAS_THREAD},
             )
         store_missing_notebook_grades(graded, student, missing)
         notes = _staging_notes(found)
