@@ -24,7 +24,7 @@ from autograder.course_autograde import submit
 from autograder.course_gradebook import gradebook_scores
 from autograder.registry import TASKS
 from tests.catalogue.broken import AFFINE, BROKEN, NOTEBOOK, Broken
-from tests.fixtures.course_notebook import write_fixture_assignment
+from tests.fixtures.course_notebook import new_fixture_course
 
 pytestmark = pytest.mark.slow
 
@@ -87,14 +87,8 @@ def test_grade_json_scores_what_still_works(tmp_path: Path, perfect: Path, case:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
     base = tmp_path_factory.mktemp("broken-class")
-    course_dir = base / "course"
-    assignment = write_fixture_assignment(base / "assignment" / "training_nn")
-    assert cli.main(["init", str(course_dir), "--assignments", str(assignment)]) == 0
-    assert cli.main(["release", str(course_dir)]) == 0
-    course = Course.open(course_dir)
-    perfect = base / "perfect"
-    assert cli.main(["release", "--with-solutions", str(perfect),
-                     "--assignments", str(course.source)]) == 0
+    course, perfect = new_fixture_course(base, release=True)
+    course_dir = course.root
     for i, case in CLASS.items():
         folder = base / student_id(i)
         shutil.copytree(perfect, folder)

@@ -27,7 +27,7 @@ from autograder.course_notebooks import task_id_of
 from autograder.course_release import solution_lines
 from autograder.registry import TASKS
 from autograder.sandbox import sandbox_available
-from tests.fixtures.course_notebook import HIDDEN_MARK, write_fixture_assignment
+from tests.fixtures.course_notebook import HIDDEN_MARK, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
@@ -110,15 +110,7 @@ def _delete_cell(nb: nbformat.NotebookNode) -> None:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
     base = tmp_path_factory.mktemp("pipeline")
-    course_dir = base / "course"
-    assignment = write_fixture_assignment(base / "assignment" / "training_nn")
-    assert cli.main(["init", str(course_dir), "--assignments", str(assignment)]) == 0
-    assert cli.main(["release", str(course_dir)]) == 0
-    course = Course.open(course_dir)
-
-    perfect = base / "perfect"
-    assert cli.main(["release", "--with-solutions", str(perfect),
-                     "--assignments", str(course.source)]) == 0
+    course, perfect = new_fixture_course(base, release=True)
     folders = {"perfect": perfect, "stubs": course.release}
     for name in ("no_bias", "edited_cell", "deleted_cell", "no_notebook"):
         folders[name] = base / name
@@ -135,7 +127,7 @@ def course(tmp_path_factory) -> Course:
     for student, folder in folders.items():
         submit(course, student, folder)
 
-    assert cli.main(["autograde", str(course_dir)]) == 0
+    assert cli.main(["autograde", str(course.root)]) == 0
     return course
 
 

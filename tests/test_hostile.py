@@ -19,9 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import cli
 from autograder.build_stubs import reference_path
-from autograder.course import Course
 from autograder.course_autograde import autograde, submit
 from autograder.course_gradebook import gradebook_scores
 from autograder.grading import grade_submission
@@ -31,7 +29,7 @@ from autograder.solutions import solved_module_text, write_solution_package
 from tests.catalogue.hostile import HOSTILES, Hostile
 from tests.catalogue.hostile_class import SAMPLE, class_problems, run_hostile_class
 from tests.fixtures.course_notebook import NOTEBOOK as FIXTURE_NOTEBOOK
-from tests.fixtures.course_notebook import write_fixture_assignment
+from tests.fixtures.course_notebook import new_fixture_course
 
 LAYERS = [t.id for t in TASKS if t.module == "layers"]
 BYSTANDER = "optim.adam"  # a task of another module: must be unaffected
@@ -176,13 +174,7 @@ def test_executed_notebooks_run_in_the_sandbox(tmp_path: Path) -> None:
     """Under autograde --execute the student's kernel sees only its notebook folder."""
     if not sandbox_available():
         pytest.skip("needs the bubblewrap sandbox")
-    course_dir = tmp_path / "course"
-    assignment = write_fixture_assignment(tmp_path / "assignment" / "training_nn")
-    assert cli.main(["init", str(course_dir), "--assignments", str(assignment)]) == 0
-    course = Course.open(course_dir)
-    perfect = tmp_path / "perfect"
-    assert cli.main(["release", "--with-solutions", str(perfect),
-                     "--assignments", str(course.source)]) == 0
+    course, perfect = new_fixture_course(tmp_path)
     attacker = tmp_path / "attacker"
     shutil.copytree(perfect, attacker)
     path = attacker / f"{FIXTURE_NOTEBOOK}.ipynb"

@@ -21,7 +21,7 @@ from autograder.course_autograde import autograde, submit
 from autograder.course_demo import Bug, apply_bugs
 from autograder.course_gradebook import open_gradebook
 from autograder.course_notebooks import grade_id_of
-from tests.fixtures.course_notebook import NOTEBOOK, write_fixture_assignment
+from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
@@ -39,13 +39,7 @@ EXPECTED = {
 
 def build_class(base: Path) -> tuple[Course, Path]:
     """A fresh course with the EXPECTED class submitted, ungraded; returns (course, perfect)."""
-    course_dir = base / "course"
-    assignment = write_fixture_assignment(base / "assignment" / "training_nn")
-    assert cli.main(["init", str(course_dir), "--assignments", str(assignment)]) == 0
-    course = Course.open(course_dir)
-    perfect = base / "perfect"
-    assert cli.main(["release", "--with-solutions", str(perfect),
-                     "--assignments", str(course.source)]) == 0
+    course, perfect = new_fixture_course(base)
     folders = {"perfect": perfect, "stubs": course.release}
     for name in ("no_bias", "no_notebook"):
         folders[name] = base / name

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import cli
 from autograder.build_stubs import reference_path
 from autograder.course import Course
 from autograder.course_autograde import AutogradeResult, autograde, submit
@@ -31,7 +30,7 @@ from autograder.course_gradebook import open_gradebook
 from autograder.course_notebooks import grade_id_of
 from autograder.solutions import solved_module_text
 from tests.catalogue.hostile import NOTEBOOK, Hostile
-from tests.fixtures.course_notebook import write_fixture_assignment
+from tests.fixtures.course_notebook import new_fixture_course, write_fixture_assignment
 
 AFFINE = "layers.affine_forward"
 CELL = grade_id_of(AFFINE)
@@ -125,13 +124,7 @@ def _hostile_folder(perfect: Path, dest: Path, case: Hostile, paths: dict) -> Pa
 
 
 def run_hostile_class(base: Path, cases: list[Hostile], jobs: int = 2) -> HostileClass:
-    course_dir = base / "course"
-    assignment = _write_assignment(base / "assignment" / "training_nn")
-    assert cli.main(["init", str(course_dir), "--assignments", str(assignment)]) == 0
-    course = Course.open(course_dir)
-    perfect = base / "perfect"
-    assert cli.main(["release", "--with-solutions", str(perfect),
-                     "--assignments", str(course.source)]) == 0
+    course, perfect = new_fixture_course(base, write_assignment=_write_assignment)
     quiet = lambda _msg: None  # noqa: E731
     submit(course, EARLIER, perfect)
     assert all(r.ok for r in autograde(course, [EARLIER], progress=quiet))
