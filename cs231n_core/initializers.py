@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Weight initialisers for fully connected layers.
 
 Every initialiser returns a weight matrix of shape (fan_in, fan_out), the layout

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Batch normalisation and layer normalisation, each as a forward/backward pair.
 
 Both layers standardise activations and then apply a learnable per-feature
