@@ -37,7 +37,6 @@ def zeros(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> 
     - w: zeros, of shape (fan_in, fan_out), dtype float64
     """
     raise NotImplementedError("initializers.zeros")
-    return w
 
 
 def gaussian(
@@ -60,7 +59,6 @@ def gaussian(
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.gaussian")
-    return w
 
 
 def xavier(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -81,7 +79,6 @@ def xavier(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) ->
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.xavier")
-    return w
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -101,7 +98,6 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator | None = 
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.glorot_uniform")
-    return w
 
 
 def he(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -121,7 +117,6 @@ def he(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.he")
-    return w
 
 
 def orthogonal(
@@ -151,7 +146,6 @@ def orthogonal(
     rng = np.random.default_rng(rng)
     # TODO: np.linalg.qr gives the reduced decomposition of a tall matrix.
     raise NotImplementedError("initializers.orthogonal")
-    return w
 
 
 def lsuv(
@@ -197,7 +191,6 @@ def lsuv(
     zero variance (no rescaling can fix that, e.g. all-zero weights or all
     inputs killed by the ReLU).
     """
-    act = activation if activation is not None else (lambda z: np.maximum(z, 0))
     h = x.reshape(x.shape[0], -1)
     dims = [h.shape[1]] + [w.shape[1] for w in weights]
     if [w.shape[0] for w in weights] != dims[:-1]:
@@ -209,4 +202,3 @@ def lsuv(
     # given array) as described above, then compute the next layer's input.
     # Raise ValueError when an output has zero variance.
     raise NotImplementedError("initializers.lsuv")
-    return new_weights

@@ -31,7 +31,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 from collections.abc import Callable
@@ -224,13 +223,8 @@ class Solver:
           value and the threshold); False otherwise, leaving self.stop_reason
           unchanged.
         """
-        reason: str | None = None
         # TODO: set `reason` to a sentence when the loss is NaN/inf or explodes.
         raise NotImplementedError("solver.Solver._check_divergence")
-        if reason is None:
-            return False
-        self.stop_reason = reason
-        return True
 
     def _update_learning_rates(self) -> None:
         """At the end of an epoch, apply lr_schedule (or lr_decay) to every config."""
@@ -292,7 +286,6 @@ class Solver:
             N, X, y = num_samples, X[idx], y[idx]
         # TODO: model.loss(X_batch) (no labels) gives the scores in test mode.
         raise NotImplementedError("solver.Solver.check_accuracy")
-        return acc
 
     def _progress_bar(self, total: int) -> Any:
         """A tqdm bar (notebook-aware) over the iterations, or None when quiet.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import subprocess
+import sys
 import textwrap
 
 import numpy as np
@@ -106,8 +108,125 @@ def test_stub_replaces_block_at_its_indentation() -> None:
         "    out = secret(x)\n"
         "    ### END SOLUTION\n"
         "    return out\n"
+        "\n"
+        "\n"
+        "def helper():\n"
+        "    return 1\n"
     )
     stub = build_stubs.make_stub("layers", src)
     assert "secret" not in stub
-    assert '    raise NotImplementedError("layers.affine_forward")\n    return out' in stub
-    assert "# hint stays" in stub
+    # The raise ends the function: the unreachable `return out` is left out, the next
+    # function is kept.
+    assert (
+        '    # hint stays\n    raise NotImplementedError("layers.affine_forward")\n\n\n'
+        "def helper():\n    return 1\n"
+    ) in stub
+    assert "return out" not in stub
+
+
+def test_block_that_ends_its_function_keeps_the_code_after_the_function() -> None:
+    src = (
+        "def relu_forward(x):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return secret(x)\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "\n"
+        "PROVIDED = 1\n"
+    )
+    stub = build_stubs.make_stub("layers", src)
+    assert stub.endswith(
+        'def relu_forward(x):\n    raise NotImplementedError("layers.relu_forward")\n\n\n'
+        "PROVIDED = 1\n"
+    )
+
+
+def test_block_must_end_its_function() -> None:
+    nested = (
+        "def relu_forward(x):\n"
+        "    if x:\n"
+        "        ### BEGIN SOLUTION\n"
+        "        return 1\n"
+        "        ### END SOLUTION\n"
+        "    return 0\n"
+    )
+    with pytest.raises(build_stubs.StubError, match="top level"):
+        build_stubs.make_stub("layers", nested)
+    two = (
+        "def relu_forward(x):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    y = 1\n"
+        "    ### END SOLUTION\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return y\n"
+        "    ### END SOLUTION\n"
+    )
+    with pytest.raises(build_stubs.StubError, match="second solution block"):
+        build_stubs.make_stub("layers", two)
+
+
+def test_imports_only_solutions_used_are_dropped() -> None:
+    src = (
+        "from __future__ import annotations\n"
+        "\n"
+        "import math\n"
+        "\n"
+        "import numpy as np\n"
+        "\n"
+        "from .normalization import (\n"
+        "    batchnorm_backward,\n"
+        "    batchnorm_forward,\n"
+        ")\n"
+        "\n"
+        "\n"
+        "def relu_forward(x: np.ndarray) -> np.ndarray:\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return math.e * batchnorm_forward(x)\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "\n"
+        "PROVIDED = batchnorm_backward\n"
+    )
+    body = build_stubs.make_stub("layers", src)[len(build_stubs.HEADER) :]
+    # `math` goes with its blank line; the from-import keeps the one name still used.
+    assert body.startswith(
+        "from __future__ import annotations\n"
+        "\n"
+        "import numpy as np\n"
+        "\n"
+        "from .normalization import batchnorm_backward\n"
+        "\n"
+        "\n"
+        "def relu_forward("
+    )
+
+
+def test_unused_imports_are_left_alone_when_all_are_used() -> None:
+    src = "import numpy as np\n\nX = np.zeros(1)\n"
+    assert build_stubs.drop_unused_imports(src) == src
+
+
+@pytest.mark.parametrize("task", TASKS, ids=TASK_IDS)
+def test_raise_is_the_last_statement_of_a_stubbed_function(task: Task) -> None:
+    module = importlib.import_module(f"cs231n_core.{task.module}")
+    func = ast.parse(textwrap.dedent(inspect.getsource(_resolve(module, task.qualname)))).body[0]
+    assert isinstance(func, ast.FunctionDef)
+    assert _raises_own_id(func, task.id)
+    assert isinstance(func.body[-1], ast.Raise), f"{task.id}: code follows the raise"
+
+
+def test_stubs_are_lint_clean_without_ignores() -> None:
+    """ruff with the project's rules and no per-file ignores finds nothing in the stubs."""
+    for module in STUB_MODULES:
+        assert "noqa" not in build_stubs.stub_path(module).read_text(), module
+    stubs = [str(build_stubs.stub_path(m)) for m in STUB_MODULES]
+    # The override drops any per-file ignores the project config might give the stubs.
+    command = ["check", "--no-cache", "--config", "lint.per-file-ignores = {}", *stubs]
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *command],
+        cwd=build_stubs.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
