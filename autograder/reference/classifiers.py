@@ -8,6 +8,10 @@ where the bracketed layers are optional. The learnable parameters live in the
 dictionary ``self.params`` and the loss function returns their gradients under
 the same keys, so the network plugs into ``Solver`` and the update rules of
 ``optim`` unchanged.
+
+The layers come from ``cs231n_core.layers`` and ``cs231n_core.normalization``, the
+weight initialisers from ``cs231n_core.initializers``: import what you use at the top
+of this module.
 """
 
 from __future__ import annotations
