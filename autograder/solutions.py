@@ -10,8 +10,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from autograder.maintain.build_stubs import BEGIN, END, STUB_DIR, reference_path
 from autograder.registry import STUB_MODULES
+
+# The fence around the student's part of each task in a reference module.
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = ROOT / "autograder" / "reference"
+STUB_DIR = ROOT / "cs231n_core"
+
+
+def reference_path(module: str) -> Path:
+    """The reference of a student module (``autograder/reference/<module>.py``)."""
+    return REFERENCE_DIR / f"{module}.py"
+
+
+def stub_path(module: str) -> Path:
+    """The generated stub of a student module (``cs231n_core/<module>.py``)."""
+    return STUB_DIR / f"{module}.py"
 
 
 def solved_module_text(module: str) -> str:

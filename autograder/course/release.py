@@ -7,6 +7,7 @@ from pathlib import Path
 
 from autograder.maintain import build_stubs
 from autograder.registry import STUB_MODULES
+from autograder.solutions import STUB_DIR, reference_path
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 # Fenced lines shorter than this (``return out``, ``else:``) are too common to mean a leak.
@@ -22,7 +23,7 @@ def solution_lines() -> set[str]:
     fenced: set[str] = set()
     public: set[str] = set()
     for module in STUB_MODULES:
-        path = build_stubs.reference_path(module)
+        path = reference_path(module)
         if not path.exists():
             continue
         lines = path.read_text().splitlines()
@@ -31,7 +32,7 @@ def solution_lines() -> set[str]:
             inside_any.update(range(block.begin, block.end + 1))
             fenced.update(ln.strip() for ln in lines[block.begin + 1 : block.end])
         public.update(ln.strip() for i, ln in enumerate(lines) if i not in inside_any)
-    for path in build_stubs.STUB_DIR.glob("*.py"):
+    for path in STUB_DIR.glob("*.py"):
         if path.stem not in STUB_MODULES:
             public.update(ln.strip() for ln in path.read_text().splitlines())
     return {

@@ -37,7 +37,7 @@ from autograder.grade_cells import (
 )
 from autograder.maintain import build_stubs
 from autograder.registry import NOTEBOOKS, STUB_MODULES, Task
-from autograder.solutions import write_solution_package
+from autograder.solutions import reference_path, stub_path, write_solution_package
 
 # --------------------------------------------------------------------------- init
 
@@ -46,10 +46,10 @@ def check_stubs_fresh() -> None:
     """Refuse to build a course from stale stubs (they are what students receive)."""
     stale = []
     for module in STUB_MODULES:
-        ref = build_stubs.reference_path(module)
+        ref = reference_path(module)
         if not ref.exists():
             continue
-        stub = build_stubs.stub_path(module)
+        stub = stub_path(module)
         expected = build_stubs.make_stub(module, ref.read_text())
         if not stub.exists() or stub.read_text() != expected:
             stale.append(f"cs231n_core/{module}.py")

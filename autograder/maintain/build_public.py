@@ -24,8 +24,8 @@ from types import ModuleType
 
 import numpy as np
 
-from autograder.maintain.build_stubs import REFERENCE_DIR
 from autograder.registry import TASKS, TASKS_BY_ID
+from autograder.solutions import REFERENCE_DIR
 from cs231n_core import check as public
 
 DATA_FILE = public.DATA_FILE

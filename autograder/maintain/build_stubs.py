@@ -27,18 +27,12 @@ import argparse
 import ast
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from autograder.registry import STUB_MODULES, TASKS_BY_ID
+from autograder.solutions import BEGIN, END, reference_path, stub_path
 
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
 # The project's line length (pyproject.toml), for imports the generator rewrites.
 LINE_LENGTH = 100
-
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = ROOT / "autograder" / "reference"
-STUB_DIR = ROOT / "cs231n_core"
 
 HEADER = (
     "# Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`\n"
@@ -216,14 +210,6 @@ def drop_unused_imports(source: str) -> str:
         ):
             del lines[first]
     return "\n".join(lines) + "\n"
-
-
-def reference_path(module: str) -> Path:
-    return REFERENCE_DIR / f"{module}.py"
-
-
-def stub_path(module: str) -> Path:
-    return STUB_DIR / f"{module}.py"
 
 
 def expected_stubs() -> dict[str, str]:

@@ -35,9 +35,8 @@ from pathlib import Path
 
 from autograder.grading import GradeReport, grade_submission
 from autograder.isolation.sandbox import sandbox_available
-from autograder.maintain.build_stubs import reference_path
 from autograder.registry import TASKS
-from autograder.solutions import solved_module_text, write_solution_package
+from autograder.solutions import reference_path, solved_module_text, write_solution_package
 
 COMMAND = "python -m tests.catalogue.hardening_report"
 REPO = Path(__file__).resolve().parents[2]

@@ -29,8 +29,7 @@ from autograder.course.gradebook import open_gradebook
 from autograder.course.layout import Course
 from autograder.course.submissions import submit
 from autograder.grade_cells import grade_id_of
-from autograder.maintain.build_stubs import reference_path
-from autograder.solutions import solved_module_text
+from autograder.solutions import reference_path, solved_module_text
 from tests.catalogue.hostile import NOTEBOOK, Hostile
 from tests.fixtures.course_notebook import new_fixture_course, write_fixture_assignment
 

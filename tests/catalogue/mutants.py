@@ -1472,7 +1472,7 @@ def _solution_body(module: str, qualname: str) -> str:
     """The exact text between the solution markers of one function or method of a reference."""
     import re
 
-    from autograder.maintain.build_stubs import BEGIN, END, reference_path
+    from autograder.solutions import BEGIN, END, reference_path
 
     lines = reference_path(module).read_text().splitlines(keepends=True)
     i = 0

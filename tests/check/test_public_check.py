@@ -15,7 +15,7 @@ import pytest
 
 from autograder.maintain import build_public, build_stubs
 from autograder.registry import STUB_MODULES, TASKS, tasks_matching
-from autograder.solutions import solved_module_text, write_solution_package
+from autograder.solutions import reference_path, solved_module_text, write_solution_package
 from cs231n_core import check as public
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,7 +144,7 @@ def test_check_py_contains_no_line_of_reference_solution() -> None:
     fenced: set[str] = set()
     public_lines: set[str] = set()
     for module in STUB_MODULES:
-        source = build_stubs.reference_path(module).read_text()
+        source = reference_path(module).read_text()
         lines = source.splitlines()
         inside: set[int] = set()
         for block in build_stubs.find_blocks(module, source):

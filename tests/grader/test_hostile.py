@@ -24,9 +24,8 @@ from autograder.course.gradebook import gradebook_scores
 from autograder.course.submissions import submit
 from autograder.grading import grade_submission
 from autograder.isolation.sandbox import sandbox_available
-from autograder.maintain.build_stubs import reference_path
 from autograder.registry import TASKS
-from autograder.solutions import solved_module_text, write_solution_package
+from autograder.solutions import reference_path, solved_module_text, write_solution_package
 from tests.catalogue.hostile import HOSTILES, Hostile
 from tests.catalogue.hostile_class import SAMPLE, class_problems, run_hostile_class
 from tests.fixtures.course_notebook import NOTEBOOK as FIXTURE_NOTEBOOK

@@ -14,6 +14,7 @@ import pytest
 
 from autograder.maintain import build_stubs
 from autograder.registry import STUB_MODULES, TASKS, Task
+from autograder.solutions import BEGIN, END, STUB_DIR, reference_path, stub_path
 
 TASK_IDS = [t.id for t in TASKS]
 
@@ -31,17 +32,17 @@ def test_every_registered_task_has_a_solution_block() -> None:
 
 @pytest.mark.parametrize("module", STUB_MODULES)
 def test_committed_stub_is_up_to_date(module: str) -> None:
-    expected = build_stubs.make_stub(module, build_stubs.reference_path(module).read_text())
-    assert build_stubs.stub_path(module).read_text() == expected, (
+    expected = build_stubs.make_stub(module, reference_path(module).read_text())
+    assert stub_path(module).read_text() == expected, (
         f"cs231n_core/{module}.py is stale: run `python -m autograder.maintain.build_stubs`"
     )
 
 
 @pytest.mark.parametrize("module", STUB_MODULES)
 def test_no_solution_text_leaks_into_stub(module: str) -> None:
-    source = build_stubs.reference_path(module).read_text()
-    stub = build_stubs.stub_path(module).read_text()
-    assert build_stubs.BEGIN not in stub and build_stubs.END not in stub
+    source = reference_path(module).read_text()
+    stub = stub_path(module).read_text()
+    assert BEGIN not in stub and END not in stub
     lines = source.splitlines()
     blocks = build_stubs.find_blocks(module, source)
     in_block = {i for b in blocks for i in range(b.begin, b.end + 1)}
@@ -218,13 +219,13 @@ def test_raise_is_the_last_statement_of_a_stubbed_function(task: Task) -> None:
 def test_stubs_are_lint_clean_without_ignores() -> None:
     """ruff with the project's rules and no per-file ignores finds nothing in the stubs."""
     for module in STUB_MODULES:
-        assert "noqa" not in build_stubs.stub_path(module).read_text(), module
-    stubs = [str(build_stubs.stub_path(m)) for m in STUB_MODULES]
+        assert "noqa" not in stub_path(module).read_text(), module
+    stubs = [str(stub_path(m)) for m in STUB_MODULES]
     # The override drops any per-file ignores the project config might give the stubs.
     command = ["check", "--no-cache", "--config", "lint.per-file-ignores = {}", *stubs]
     result = subprocess.run(
         [sys.executable, "-m", "ruff", *command],
-        cwd=build_stubs.ROOT,
+        cwd=STUB_DIR.parent,
         capture_output=True,
         text=True,
         check=False,
