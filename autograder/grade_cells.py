@@ -27,8 +27,10 @@ class NotebookError(ValueError):
 def grade_id_of(task_id: str) -> str:
     """The nbgrader grade_id of a task: its id with '.' replaced by '-'.
 
-    nbgrader's metadata schema only allows ``[a-zA-Z0-9_-]`` in a grade_id, and
-    Python names never contain '-', so the mapping is reversible.
+    The one place a task id is spelled the nbgrader way. nbgrader's metadata
+    schema only allows ``[a-zA-Z0-9_-]`` in a grade_id, and Python names never
+    contain '-', so the mapping is reversible (``task_id_of``). Everywhere else
+    (registry, grader, feedback, report, CSV columns) a task is named by its id.
     """
     return task_id.replace(".", "-")
 
@@ -67,7 +69,7 @@ def new_grade_cell(task: Task) -> NotebookNode:
     return cell
 
 
-def registry_grade_id(cell: NotebookNode) -> str | None:
+def cell_task_id(cell: NotebookNode) -> str | None:
     """The task id named by a cell's nbgrader grade_id, if it is a registry task."""
     return task_id_of(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
 
@@ -108,9 +110,10 @@ def prepare_source_notebook(nb: NotebookNode, stem: str) -> list[Task]:
         )
     seen: set[str] = set()
     for cell in nb.cells:
-        # Authors may write the task id itself as grade_id; nbgrader needs the dashed form.
+        # A grade_id written as the task id itself is not valid for nbgrader; it is
+        # accepted here and rewritten as grade_id_of(task id).
         written = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        task_id = written if written in TASKS_BY_ID else registry_grade_id(cell)
+        task_id = written if written in TASKS_BY_ID else cell_task_id(cell)
         if task_id is None:
             continue
         task = TASKS_BY_ID[task_id]

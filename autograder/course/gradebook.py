@@ -15,11 +15,12 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
-from autograder.grade_cells import grade_id_of, read_notebook, task_id_of
+from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
 from autograder.grading import grade_submission
 from autograder.registry import NOTEBOOKS, TASKS_BY_ID
 
-MISSING_FEEDBACK = "trusted_grades.json"  # feedback of tasks whose notebook was not submitted
+# Feedback (per task id) of tasks whose notebook was not submitted.
+MISSING_FEEDBACK = "trusted_grades.json"
 
 
 @contextlib.contextmanager
@@ -94,7 +95,7 @@ def gradebook_scores(course: Course, with_feedback: bool = False) -> list[Studen
         for row in rows:
             texts = task_feedback(course, row.student)
             for cell in row.cells:
-                cell.feedback = texts.get(cell.grade_id, "")
+                cell.feedback = texts.get(cell.task_id or "", "")
     return rows
 
 
@@ -105,23 +106,24 @@ def _cell_order(grade_id: str) -> tuple[int, str]:
 
 
 def task_feedback(course: Course, student: str) -> dict[str, str]:
-    """Trusted-grader feedback per grade_id, read from the autograded notebooks."""
+    """Trusted-grader feedback per task id, read from the autograded notebooks."""
     folder = course.autograded(student)
     texts: dict[str, str] = {}
     extra = folder / MISSING_FEEDBACK
     if extra.is_file():
-        texts.update(json.loads(extra.read_text()))
+        # Keyed by task id; files of earlier autograde runs are keyed by grade_id.
+        texts.update({task_id_of(k) or k: v for k, v in json.loads(extra.read_text()).items()})
     for stem in NOTEBOOKS:
         path = folder / f"{stem}.ipynb"
         if not path.is_file():
             continue
         for cell in read_notebook(path).cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if task_id_of(grade_id) and cell.cell_type == "code":
+            task_id = cell_task_id(cell)
+            if task_id and cell.cell_type == "code":
                 streams = [o.get("text", "") for o in cell.get("outputs", [])
                            if o.get("output_type") == "stream" and o.get("name") == "stdout"]
                 text = "".join(streams)
-                texts[grade_id] = text.split("\n", 1)[1].strip() if "\n" in text else text
+                texts[task_id] = text.split("\n", 1)[1].strip() if "\n" in text else text
     return texts
 
 
@@ -190,7 +192,7 @@ def store_missing_notebook_grades(course: Course, student: str, missing: Missing
         target = folder / MISSING_FEEDBACK
         if target.exists():
             os.chmod(target, 0o644)
-        texts = {grade_id_of(k): v[2] for k, v in missing.grades.items()}
+        texts = {task_id: grade[2] for task_id, grade in missing.grades.items()}
         target.write_text(json.dumps(texts, indent=1))
 
 

@@ -30,10 +30,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
 from autograder.grade_cells import (
+    cell_task_id,
     grade_id_of,
     new_grade_cell,
     notebook_tasks,
-    registry_grade_id,
     restore_grade_cell,
 )
 from autograder.grading import grade_submission
@@ -143,7 +143,7 @@ class RestoreGradeCells(NbGraderPreprocessor):
                                  meta.get("grade_id"), ", ".join(unknown))
                 for key in unknown:
                     del meta[key]
-            task_id = registry_grade_id(cell)
+            task_id = cell_task_id(cell)
             if meta.get("grade_id") not in known:
                 self.log.warning("Cell %r is not in the gradebook; nbgrader metadata removed",
                                  meta.get("grade_id"))
@@ -189,7 +189,7 @@ class TrustedGrades(NbGraderPreprocessor):
 
         done: set[str] = set()
         for cell in nb.cells:
-            task_id = registry_grade_id(cell)
+            task_id = cell_task_id(cell)
             if task_id is None or TASKS_BY_ID[task_id] not in graded:
                 continue
             if task_id in done:

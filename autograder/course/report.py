@@ -16,7 +16,6 @@ still await manual grading are counted, not scored.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import os
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from autograder.course.gradebook import StudentScores, gradebook_scores
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, stderr_progress
+from autograder.course.templates import render
 from autograder.registry import NOTEBOOKS
 
 # Tasks whose pass rate is below this are flagged in the tables.
@@ -60,6 +60,12 @@ class CellStats:
     @property
     def zeros(self) -> int:
         return sum(s <= 0 for s in self.scores)
+
+    @property
+    def struggling(self) -> bool:
+        """A task whose pass rate is below ``STRUGGLE`` (highlighted in the tables)."""
+        rate = self.pass_rate
+        return self.is_task and rate is not None and rate < STRUGGLE
 
 
 def cell_stats(rows: list[StudentScores]) -> list[CellStats]:
@@ -147,39 +153,8 @@ def score_histogram(rows: list[StudentScores]) -> str:
 
 # --------------------------------------------------------------------------- page
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 62em;
-       color: #222; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; }}
-th {{ background: #f3f3f3; }}
-td.num {{ text-align: right; white-space: nowrap; }}
-tr.struggle td {{ background: #fff1f0; }}
-tr.struggle td.num.rate {{ color: #cf222e; font-weight: bold; }}
-img {{ max-width: 100%; display: block; margin: 0.5em 0 1.5em; }}
-.summary td {{ border: none; padding: 0.15em 1em 0.15em 0; }}
-</style></head><body>
-<h1>{title}</h1>
-{summary}
-<h2>Where the class struggled</h2>
-<img alt="Pass rate per task" src="{pass_rate}">
-<h2>Score distribution</h2>
-<img alt="Histogram of total scores" src="{histogram}">
-<h2>Tasks per notebook</h2>
-<p>Pass rate: share of graded students with full marks. Rows below {struggle:g}% are
-highlighted.</p>
-{sections}
-</body></html>
-"""
-
-
-def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
-    return "&ndash;" if value is None else pattern.format(value)
-
-
-def _summary(rows: list[StudentScores], stats: list[CellStats]) -> str:
+def _summary(rows: list[StudentScores], stats: list[CellStats]) -> list[tuple[str, str]]:
+    """The summary table's (label, value) rows."""
     percents = sorted(100 * r.total / r.max_total if r.max_total else 0.0 for r in rows)
     n = len(percents)
     median = (percents[(n - 1) // 2] + percents[n // 2]) / 2
@@ -195,34 +170,20 @@ def _summary(rows: list[StudentScores], stats: list[CellStats]) -> str:
     ]
     if hardest:
         items.append(("Hardest tasks", ", ".join(
-            f"{html.escape(s.label)} ({100 * s.pass_rate:.0f}%)" for s in hardest[:3])))
-    cells = "".join(f"<tr><td>{k}</td><td><strong>{v}</strong></td></tr>" for k, v in items)
-    return f'<table class="summary">{cells}</table>'
+            f"{s.label} ({100 * s.pass_rate:.0f}%)" for s in hardest[:3])))
+    return items
 
 
-def _section(notebook: str, stats: list[CellStats], rows: list[StudentScores]) -> str:
+def _notebook(notebook: str, stats: list[CellStats], rows: list[StudentScores]) -> dict:
+    """One notebook's heading figures and the statistics of its cells."""
     totals = [r.notebooks[notebook] for r in rows if notebook in r.notebooks]
-    mean = (sum(s for s, _ in totals) / len(totals)) if totals else None
-    max_score = totals[0][1] if totals else sum(s.max_score for s in stats)
-    title = html.escape(NOTEBOOKS.get(notebook, notebook))
-    lines = [f"<h3>{title} <small>({html.escape(notebook)}, mean "
-             f"{_fmt(mean, '{:.1f}')} / {max_score:g})</small></h3>",
-             "<table><tr><th>Task</th><th>Points</th><th>Pass rate</th><th>Mean score</th>"
-             "<th>Scored 0</th><th>Graded</th></tr>"]
-    for s in stats:
-        rate = s.pass_rate
-        flag = ' class="struggle"' if rate is not None and rate < STRUGGLE and s.is_task else ""
-        kind = "" if s.is_task else (" <em>(written answer)</em>" if s.written
-                                     else " <em>(test cell in the notebook)</em>")
-        label = html.escape(s.label) + kind
-        graded = f"{s.graded}" + (f" ({s.pending} awaiting manual grading)" if s.pending else "")
-        lines.append(
-            f"<tr{flag}><td>{label}</td><td class=\"num\">{s.max_score:g}</td>"
-            f"<td class=\"num rate\">{_fmt(None if rate is None else 100 * rate, '{:.0f}%')}</td>"
-            f"<td class=\"num\">{_fmt(s.mean)}</td><td class=\"num\">{s.zeros}</td>"
-            f"<td class=\"num\">{graded}</td></tr>")
-    lines.append("</table>")
-    return "\n".join(lines)
+    return {
+        "name": notebook,
+        "title": NOTEBOOKS.get(notebook, notebook),
+        "mean": (sum(s for s, _ in totals) / len(totals)) if totals else None,
+        "max_score": totals[0][1] if totals else sum(s.max_score for s in stats),
+        "stats": stats,
+    }
 
 
 def report_html(rows: list[StudentScores], title: str | None = None) -> str:
@@ -230,15 +191,15 @@ def report_html(rows: list[StudentScores], title: str | None = None) -> str:
     if not rows:
         raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
     stats = cell_stats(rows)
-    notebooks = list(dict.fromkeys(s.notebook for s in stats))
-    sections = [_section(nb, [s for s in stats if s.notebook == nb], rows) for nb in notebooks]
-    return PAGE.format(
-        title=html.escape(title or f"Class report: {ASSIGNMENT}"),
+    names = list(dict.fromkeys(s.notebook for s in stats))
+    return render(
+        "report.html.j2",
+        title=title or f"Class report: {ASSIGNMENT}",
         summary=_summary(rows, stats),
         pass_rate=pass_rate_plot(stats),
         histogram=score_histogram(rows),
         struggle=100 * STRUGGLE,
-        sections="\n".join(sections),
+        notebooks=[_notebook(nb, [s for s in stats if s.notebook == nb], rows) for nb in names],
     )
 
 

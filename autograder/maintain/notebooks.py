@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,8 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grade_cells import grade_cell_source
-from autograder.registry import NOTEBOOKS, TASKS
+from autograder.grade_cells import grade_cell_source, grade_id_of, task_id_of
+from autograder.registry import NOTEBOOKS, TASKS, TASKS_BY_ID
 from autograder.solutions import write_solution_package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,20 +58,27 @@ def lint(nb: nbformat.NotebookNode, name: str) -> list[str]:
         if grade_id in ids:
             problems.append(f"{name}: duplicate grade_id {grade_id}")
         ids.add(grade_id)
-        if grade_id in wanted:
-            seen[grade_id] = seen.get(grade_id, 0) + 1
-            task = wanted[grade_id]
+        task_id = task_id_of(grade_id)
+        if task_id in wanted:
+            seen[task_id] = seen.get(task_id, 0) + 1
+            task = wanted[task_id]
             if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
-                problems.append(f"{name}: {grade_id} must be a code grade cell")
+                problems.append(f"{name}: {task_id} must be a code grade cell")
             if float(meta.get("points", -1)) != float(task.points):
                 problems.append(
-                    f"{name}: {grade_id} has {meta.get('points')} points, "
+                    f"{name}: {task_id} has {meta.get('points')} points, "
                     f"the registry says {task.points}"
                 )
-            if cell.source.strip() != grade_cell_source(grade_id):
-                problems.append(f"{name}: {grade_id} grade cell source differs from the template")
-        elif meta.get("grade") and cell.cell_type == "code" and "." in grade_id:
-            problems.append(f"{name}: grade cell {grade_id} is not a task of this notebook")
+            if cell.source.strip() != grade_cell_source(task_id):
+                problems.append(f"{name}: {task_id} grade cell source differs from the template")
+        elif grade_id in TASKS_BY_ID:
+            problems.append(f"{name}: grade_id {grade_id} is a task id; nbgrader needs "
+                            f"{grade_id_of(grade_id)}")
+        elif meta.get("grade") and cell.cell_type == "code" and task_id is not None:
+            problems.append(f"{name}: grade cell {task_id} is not a task of this notebook")
+        elif not re.fullmatch(r"[A-Za-z0-9_-]+", grade_id):
+            problems.append(f"{name}: grade_id {grade_id!r} is not valid for nbgrader "
+                            "(letters, digits, '_' and '-' only)")
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.rstrip().endswith(";"):
             problems.append(f"{name}: a cell ends with ';' (nbval ignores it; assign the result "

@@ -26,7 +26,7 @@ from autograder.course.demo import Bug, apply_bugs
 from autograder.course.layout import Course
 from autograder.course.setup import write_solutions_folder
 from autograder.course.submissions import submit
-from autograder.grade_cells import registry_grade_id
+from autograder.grade_cells import cell_task_id
 from tests.fixtures.browser import (
     PAGE_PROBLEMS_JS,
     chromium_path,
@@ -81,8 +81,8 @@ KERNEL_READY_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')
 def first_task_cell(path: Path) -> int:
     """Index of the first cell of the first student task (its heading, else its grade cell)."""
     cells = nbformat.read(path, as_version=4).cells
-    grade = next(i for i, c in enumerate(cells) if registry_grade_id(c))
-    task_id = registry_grade_id(cells[grade])
+    grade = next(i for i, c in enumerate(cells) if cell_task_id(c))
+    task_id = cell_task_id(cells[grade])
     return next(i for i, c in enumerate(cells[:grade + 1]) if task_id in c.source)
 
 

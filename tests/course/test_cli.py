@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,13 +12,20 @@ from nbgrader.nbgraderformat import MetadataValidator
 
 from autograder.course import cli
 from autograder.course.demo import BUGGY_STUDENTS, apply_bugs
-from autograder.course.gradebook import CellScore, StudentScores, format_table
-from autograder.course.layout import PACKAGE_DIR, CourseError
+from autograder.course.gradebook import (
+    MISSING_FEEDBACK,
+    CellScore,
+    StudentScores,
+    format_table,
+    task_feedback,
+)
+from autograder.course.layout import PACKAGE_DIR, Course, CourseError
 from autograder.course.nbgrader_plugin import grade_outputs
 from autograder.course.release import check_release, solution_lines
 from autograder.course.setup import write_solutions_folder
 from autograder.grade_cells import (
     NotebookError,
+    cell_task_id,
     grade_id_of,
     new_grade_cell,
     prepare_source_notebook,
@@ -162,6 +170,23 @@ def test_grade_ids_map_back_to_task_ids() -> None:
         assert "." not in grade_id and task_id_of(grade_id) == task.id
     assert task_id_of("fixture_question") is None and task_id_of(None) is None
     assert task_id_of("layers.affine_forward") is None  # the dotted form is not a grade_id
+    # The spelling stored in notebooks and the gradebook (nbgrader: [a-zA-Z0-9_-] only).
+    assert grade_id_of("solver.Solver._step") == "solver-Solver-_step"
+
+
+def test_task_feedback_is_keyed_by_task_id(tmp_path) -> None:
+    course = Course(tmp_path)
+    folder = course.autograded("ann")
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=[new_grade_cell(TASKS_BY_ID["layers.affine_forward"])])
+    nb.cells[0].outputs = grade_outputs(TASKS_BY_ID["layers.affine_forward"], 1.0, "bias", True)
+    nbformat.write(nb, str(folder / f"{NB1}.ipynb"))
+    # Feedback of tasks of a notebook that was not submitted; one key as older runs wrote it.
+    (folder / MISSING_FEEDBACK).write_text(json.dumps(
+        {"optim.adam": "not submitted", grade_id_of("optim.rmsprop"): "not submitted either"}))
+    assert task_feedback(course, "ann") == {"layers.affine_forward": "bias",
+                                            "optim.adam": "not submitted",
+                                            "optim.rmsprop": "not submitted either"}
 
 
 @pytest.mark.parametrize("task", TASKS[:3] + TASKS[-3:], ids=lambda t: t.id)
@@ -177,7 +202,7 @@ def _fixture() -> nbformat.NotebookNode:
 
 
 def _grade_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if task_id_of(c.metadata.get("nbgrader", {}).get("grade_id")))
+    return next(c for c in nb.cells if cell_task_id(c))
 
 
 def test_prepare_source_notebook_restores_points_and_source_and_accepts_dotted_ids() -> None:
@@ -187,7 +212,7 @@ def test_prepare_source_notebook_restores_points_and_source_and_accepts_dotted_i
     cell.metadata.nbgrader["points"] = 50
     cell.source = "print('full marks')"
     missing = prepare_source_notebook(nb, NB1)
-    assert cell.metadata.nbgrader["grade_id"] == "layers-affine_forward"
+    assert cell.metadata.nbgrader["grade_id"] == grade_id_of("layers.affine_forward")
     assert cell.metadata.nbgrader["points"] == 2.0
     assert "check_task" in cell.source
     assert "layers.affine_forward" not in {t.id for t in missing}
@@ -269,10 +294,10 @@ def test_demo_bugs_still_apply_to_the_reference(assignment, tmp_path) -> None:
 def test_format_table_lists_students_scores_and_lost_tasks() -> None:
     rows = [
         StudentScores("ann", 2.0, 3.0, True, {NB1: (2.0, 3.0)},
-                      [CellScore("layers-affine_forward", NB1, 2.0, 2.0, False),
+                      [CellScore(grade_id_of("layers.affine_forward"), NB1, 2.0, 2.0, False),
                        CellScore("fixture_question", NB1, None, 1.0, True)]),
         StudentScores("bo", 0.5, 3.0, False, {NB1: (0.5, 3.0)},
-                      [CellScore("layers-affine_forward", NB1, 0.5, 2.0, False)]),
+                      [CellScore(grade_id_of("layers.affine_forward"), NB1, 0.5, 2.0, False)]),
     ]
     table = format_table(rows).splitlines()
     assert table[0].split()[:5] == ["student", "01", "total", "max", "%"]

@@ -1,0 +1,76 @@
+"""The course's ``nbgrader_config.py``, rendered from ``autograder/course/templates``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+
+from autograder.course import nbgrader_plugin
+from autograder.course.config import config_text
+from autograder.course.layout import ASSIGNMENT, student_module_files
+
+# Every key the config sets, as nbgrader reads it.
+KEYS = {
+    ("Execute", "timeout"),
+    ("Autograde", "exclude_overwriting"),
+    ("Autograde", "autograde_preprocessors"),
+    ("Autograde", "sanitize_preprocessors"),
+    ("Autograde", "pre_convert_hook"),
+    ("Autograde", "post_convert_hook"),
+    ("IgnorePattern", "enabled"),
+    ("IgnorePattern", "pattern"),
+    ("GenerateFeedback", "preprocessors"),
+}
+AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
+             "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
+SANITIZE = ["DeduplicateIds", "OverwriteKernelspec", "RestoreGradeCells", "OverwriteCells",
+            "CheckCellMetadata"]
+
+
+def load(text: str) -> Config:
+    """Run a config file the way nbgrader does: ``get_config()`` hands out one Config."""
+    config = Config()
+    exec(compile(text, "nbgrader_config.py", "exec"), {"get_config": lambda: config})
+    return config
+
+
+def names(classes: list[Any]) -> list[str]:
+    return [c.__name__ for c in classes]
+
+
+def test_config_sets_the_trusted_pipeline(monkeypatch) -> None:
+    monkeypatch.delenv("CS231N_EXECUTE_NOTEBOOKS", raising=False)
+    c = load(config_text(37))
+    assert {(section, key) for section in c for key in c[section]} == KEYS
+    assert c.Execute.timeout == 37
+    assert c.Autograde.exclude_overwriting == {ASSIGNMENT: student_module_files()}
+    assert names(c.Autograde.autograde_preprocessors) == AUTOGRADE
+    assert names(c.Autograde.sanitize_preprocessors) == SANITIZE
+    assert c.Autograde.pre_convert_hook is nbgrader_plugin.snapshot_submission
+    assert c.Autograde.post_convert_hook is nbgrader_plugin.drop_snapshot
+    assert names(c.GenerateFeedback.preprocessors) == [
+        "GetGrades", "HideHiddenTestOutputs", "ClearHiddenTests", "CSSHTMLHeaderPreprocessor"]
+
+
+def test_execute_switch_adds_the_kernel_steps(monkeypatch) -> None:
+    monkeypatch.setenv("CS231N_EXECUTE_NOTEBOOKS", "1")
+    c = load(config_text(120))
+    assert names(c.Autograde.autograde_preprocessors) == ["Execute", *AUTOGRADE]
+    assert names(c.Autograde.sanitize_preprocessors) == ["ClearOutput", *SANITIZE]
+
+
+def test_warning_pattern_survives_rendering() -> None:
+    # A backslash lost or doubled in the template would match nothing.
+    pattern = load(config_text(120)).IgnorePattern.pattern
+    assert pattern == r"(?m)^.*:\d+: \w*Warning: "
+    assert re.search(pattern, "x\n/usr/lib/a.py:12: UserWarning: careful\n")
+    assert not re.search(pattern, "a.py:12: careful\n")
+
+
+def test_timeout_is_rendered_as_an_integer() -> None:
+    assert load(config_text(1.9)).Execute.timeout == 1  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        config_text("12; import os")  # type: ignore[arg-type]
