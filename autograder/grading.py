@@ -21,15 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.checks import CheckAbort, PartResult, TaskRun, load_checks
-from autograder.registry import STUB_MODULES, TASKS, Task
-from autograder.sandbox import (
+from autograder.checks.harness import CheckAbort, PartResult, TaskRun, load_checks
+from autograder.isolation.sandbox import (
     NO_ISOLATION_NOTICE,
     sandbox_available,
     stage_package,
     staged_provided,
 )
-from autograder.session import PROVIDED_DIR, WorkerFailure, WorkerSession
+from autograder.isolation.session import PROVIDED_DIR, WorkerFailure, WorkerSession
+from autograder.registry import STUB_MODULES, TASKS, Task
 
 PROVIDED_MODULES = sorted(
     p.stem for p in PROVIDED_DIR.glob("*.py") if p.stem not in STUB_MODULES and p.stem != "__init__"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from autograder.build_stubs import BEGIN, END, STUB_DIR, reference_path
+from autograder.maintain.build_stubs import BEGIN, END, STUB_DIR, reference_path
 from autograder.registry import STUB_MODULES
 
 

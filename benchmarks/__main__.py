@@ -59,7 +59,7 @@ def kernels_section(args: argparse.Namespace) -> list[Row]:
 
 def grade_section(args: argparse.Namespace) -> list[Row]:
     from autograder.grading import grade_submission
-    from autograder.sandbox import sandbox_available
+    from autograder.isolation.sandbox import sandbox_available
     from autograder.solutions import write_solution_package
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +153,7 @@ def class_rows(res: dict, jobs: int) -> list[Row]:
 def notebooks_section(args: argparse.Namespace) -> list[Row]:
     import subprocess
 
-    from autograder.notebooks import REPRODUCIBLE_ENV
+    from autograder.maintain.notebooks import REPRODUCIBLE_ENV
     from autograder.registry import NOTEBOOKS
 
     def timings(fast: bool) -> dict[str, float]:
@@ -163,7 +163,7 @@ def notebooks_section(args: argparse.Namespace) -> list[Row]:
             env["NBGRADER_EXECUTION"] = "1"
         print(f"  notebooks, {'fast' if fast else 'full'} mode ...", file=sys.stderr, flush=True)
         out = subprocess.run(
-            [sys.executable, "-m", "autograder.notebooks", "run", "--no-store"],
+            [sys.executable, "-m", "autograder.maintain.notebooks", "run", "--no-store"],
             env=env, check=True, capture_output=True, text=True,
         ).stdout
         # One line per notebook: "<name>: <seconds> s".

@@ -2,7 +2,7 @@
 
 The class (``build_class``): the demo's submissions (the perfect one, the
 untouched release and students with realistic bugs, see
-``autograder.course_demo``) cycled to the requested size. Four identical
+``autograder.course.demo``) cycled to the requested size. Four identical
 copies of the course are graded, each by a separate command, so every run
 starts from the same ungraded gradebook:
 
@@ -48,9 +48,9 @@ def quiet(_message: str) -> None:
 
 def build_class(root: Path, n_students: int) -> tuple[Path, list[str]]:
     """An ungraded course under ``root/course`` with ``n_students`` submissions."""
-    from autograder.course import init_course
-    from autograder.course_autograde import submit
-    from autograder.course_demo import build_class as demo_class
+    from autograder.course.demo import build_class as demo_class
+    from autograder.course.setup import init_course
+    from autograder.course.submissions import submit
 
     course = init_course(root / "course", progress=quiet)
     templates = demo_class(course, root / "students", quiet)  # submits the demo's students
@@ -74,7 +74,7 @@ def copy_course(src: Path, dest: Path) -> Path:
 
 def make_plain(course_dir: Path) -> None:
     """Turn a course copy into a plain nbgrader course (default autograde steps)."""
-    from autograder.course import ASSIGNMENT, DEFAULT_TIMEOUT, student_module_files
+    from autograder.course.layout import ASSIGNMENT, DEFAULT_TIMEOUT, student_module_files
 
     (course_dir / "nbgrader_config.py").write_text(
         PLAIN_CONFIG.format(timeout=DEFAULT_TIMEOUT, assignment=ASSIGNMENT,
@@ -156,7 +156,7 @@ class Run:
 
 def timed_command(name: str, cmd: list[str], cwd: Path, log: Path, pool: bool) -> Run:
     """Run ``cmd``; wall time and peak memory (per worker: per direct child when ``pool``)."""
-    from autograder.course import nbgrader_env
+    from autograder.course.layout import nbgrader_env
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     start = time.perf_counter()
@@ -199,8 +199,8 @@ def task_seconds(log: Path) -> tuple[list[float], float | None]:
 
 def gradebook_digest(course_dir: Path) -> list[tuple]:
     """Every autograde-owned gradebook value, sorted: what must not depend on the backend."""
-    from autograder.course import ASSIGNMENT, Course
-    from autograder.course_gradebook import open_gradebook
+    from autograder.course.gradebook import open_gradebook
+    from autograder.course.layout import ASSIGNMENT, Course
 
     rows = []
     with open_gradebook(Course(course_dir)) as gb:
@@ -215,8 +215,8 @@ def gradebook_digest(course_dir: Path) -> list[tuple]:
 
 
 def class_scores(course_dir: Path) -> dict[str, float]:
-    from autograder.course import Course
-    from autograder.course_gradebook import gradebook_scores
+    from autograder.course.gradebook import gradebook_scores
+    from autograder.course.layout import Course
 
     return {r.student: r.total for r in gradebook_scores(Course(course_dir))}
 
@@ -236,7 +236,7 @@ def run_class(work: Path, n_students: int, jobs: int, plain_students: int,
     base, students = build_class(work / "build", n_students)
     plain_sample = students[: max(1, min(plain_students, len(students)))]
     runs: dict[str, Run] = {}
-    cli = [sys.executable, "-m", "autograder.cli", "autograde"]
+    cli = [sys.executable, "-m", "autograder.course.cli", "autograde"]
     dirs = {}
     # (name, arguments after the course directory, worker pool, sample only). The
     # --execute run executes every notebook, as plain nbgrader does (in sandboxed

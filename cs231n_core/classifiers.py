@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """A fully connected network of any depth, built from the layers of this package.
 
 The architecture is
@@ -11,6 +12,10 @@ where the bracketed layers are optional. The learnable parameters live in the
 dictionary ``self.params`` and the loss function returns their gradients under
 the same keys, so the network plugs into ``Solver`` and the update rules of
 ``optim`` unchanged.
+
+The layers come from ``cs231n_core.layers`` and ``cs231n_core.normalization``, the
+weight initialisers from ``cs231n_core.initializers``: import what you use at the top
+of this module.
 """
 
 from __future__ import annotations
@@ -19,33 +24,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
-from . import initializers
-from .layers import (
-    affine_backward,
-    affine_forward,
-    dropout_backward,
-    dropout_forward,
-    elu_backward,
-    elu_forward,
-    leaky_relu_backward,
-    leaky_relu_forward,
-    prelu_backward,
-    prelu_forward,
-    relu_backward,
-    relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    softmax_loss,
-    tanh_backward,
-    tanh_forward,
-)
-from .normalization import (
-    batchnorm_backward,
-    batchnorm_forward,
-    layernorm_backward,
-    layernorm_forward,
-)
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "leaky_relu", "prelu", "elu", "sigmoid", "tanh")
 NORMALIZATIONS: tuple[str | None, ...] = (None, "batchnorm", "layernorm")
@@ -161,8 +139,6 @@ class FullyConnectedNet:
         elif normalization == "layernorm":
             self.bn_params = [{} for _ in range(self.num_layers - 1)]
 
-        rng = np.random.default_rng(seed)
-
         # TODO: fill self.params. For each layer i = 1 .. L draw Wi of shape
         # (D_{i-1}, D_i), in the order W1, W2, ..., WL, one draw from `rng` each:
         # weight_scale * standard normal when weight_init is None, otherwise the
@@ -170,10 +146,8 @@ class FullyConnectedNet:
         # for 'gaussian'). Biases start at zero.
         # Hidden layers with normalization get gamma{i} = 1 and beta{i} = 0;
         # with PReLU they get alpha{i} = PRELU_INIT.
+        # (`rng` is np.random.default_rng(seed); finish by casting every parameter to dtype.)
         raise NotImplementedError("classifiers.FullyConnectedNet.__init__")
-
-        for name, value in self.params.items():
-            self.params[name] = np.asarray(value).astype(dtype, copy=False)
 
     def loss(
         self, X: np.ndarray, y: np.ndarray | None = None
@@ -208,15 +182,9 @@ class FullyConnectedNet:
         # TODO: forward pass. Compute `scores` of shape (N, C), keeping each
         # layer's caches for the backward pass. Hidden layer i passes the dict
         # self.bn_params[i - 1] to its normalization; the last layer is affine only.
-        raise NotImplementedError("classifiers.FullyConnectedNet.loss")
+        # In test mode (y is None) return the scores.
 
-        if y is None:
-            return scores
-
-        grads: dict[str, np.ndarray] = {}
         # TODO: backward pass. Compute `loss` (softmax loss plus the L2 term
         # 0.5 * reg * sum(W ** 2) of every weight matrix) and fill `grads`, one
         # entry per key of self.params.
         raise NotImplementedError("classifiers.FullyConnectedNet.loss")
-
-        return loss, grads

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Weight initialisers for fully connected layers.
 
 Every initialiser returns a weight matrix of shape (fan_in, fan_out), the layout
@@ -36,7 +37,6 @@ def zeros(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> 
     - w: zeros, of shape (fan_in, fan_out), dtype float64
     """
     raise NotImplementedError("initializers.zeros")
-    return w
 
 
 def gaussian(
@@ -59,7 +59,6 @@ def gaussian(
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.gaussian")
-    return w
 
 
 def xavier(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -80,7 +79,6 @@ def xavier(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) ->
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.xavier")
-    return w
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -100,7 +98,6 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator | None = 
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.glorot_uniform")
-    return w
 
 
 def he(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -120,7 +117,6 @@ def he(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.
     """
     rng = np.random.default_rng(rng)
     raise NotImplementedError("initializers.he")
-    return w
 
 
 def orthogonal(
@@ -150,7 +146,6 @@ def orthogonal(
     rng = np.random.default_rng(rng)
     # TODO: np.linalg.qr gives the reduced decomposition of a tall matrix.
     raise NotImplementedError("initializers.orthogonal")
-    return w
 
 
 def lsuv(
@@ -196,7 +191,6 @@ def lsuv(
     zero variance (no rescaling can fix that, e.g. all-zero weights or all
     inputs killed by the ReLU).
     """
-    act = activation if activation is not None else (lambda z: np.maximum(z, 0))
     h = x.reshape(x.shape[0], -1)
     dims = [h.shape[1]] + [w.shape[1] for w in weights]
     if [w.shape[0] for w in weights] != dims[:-1]:
@@ -208,4 +202,3 @@ def lsuv(
     # given array) as described above, then compute the next layer's input.
     # Raise ValueError when an output has zero variance.
     raise NotImplementedError("initializers.lsuv")
-    return new_weights

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Layers, activation functions and losses, each as a forward/backward pair.
 
 Every forward function returns ``(out, cache)``; its backward partner takes
@@ -34,8 +35,6 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     """
     # TODO: flatten each example into a row, then apply the affine map.
     raise NotImplementedError("layers.affine_forward")
-    cache = (x, w, b)
-    return out, cache
 
 
 def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,7 +52,6 @@ def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     x, w, b = cache
     # TODO: dx must have the original shape of x.
     raise NotImplementedError("layers.affine_backward")
-    return dx, dw, db
 
 
 def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
@@ -68,8 +66,6 @@ def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     """
     # TODO: keep the positive entries of x and replace the others by zero.
     raise NotImplementedError("layers.relu_forward")
-    cache = x
-    return out, cache
 
 
 def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -84,10 +80,8 @@ def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    x = cache
     # TODO: the gradient passes where the unit was active and is blocked elsewhere.
     raise NotImplementedError("layers.relu_backward")
-    return dx
 
 
 def leaky_relu_forward(x: np.ndarray, negative_slope: float = 0.01) -> tuple[np.ndarray, Cache]:
@@ -103,8 +97,6 @@ def leaky_relu_forward(x: np.ndarray, negative_slope: float = 0.01) -> tuple[np.
     """
     # TODO: like ReLU, but non-positive inputs are scaled instead of zeroed.
     raise NotImplementedError("layers.leaky_relu_forward")
-    cache = (x, negative_slope)
-    return out, cache
 
 
 def leaky_relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -122,7 +114,6 @@ def leaky_relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     x, negative_slope = cache
     # TODO: the local slope is 1 on one side of zero and negative_slope on the other.
     raise NotImplementedError("layers.leaky_relu_backward")
-    return dx
 
 
 def prelu_forward(x: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, Cache]:
@@ -140,8 +131,6 @@ def prelu_forward(x: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, Cache]:
     """
     # TODO: a leaky ReLU whose slope is a vector; let broadcasting pair alpha[d] with column d.
     raise NotImplementedError("layers.prelu_forward")
-    cache = (x, alpha)
-    return out, cache
 
 
 def prelu_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +150,6 @@ def prelu_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarr
     # TODO: alpha[d] only influences the non-positive entries of column d; every
     # example contributes to its gradient.
     raise NotImplementedError("layers.prelu_backward")
-    return dx, dalpha
 
 
 def elu_forward(x: np.ndarray, alpha: float = 1.0) -> tuple[np.ndarray, Cache]:
@@ -180,8 +168,6 @@ def elu_forward(x: np.ndarray, alpha: float = 1.0) -> tuple[np.ndarray, Cache]:
     # TODO: evaluate the exponential only where it cannot overflow; np.expm1 is
     # more accurate than exp(x) - 1 close to zero.
     raise NotImplementedError("layers.elu_forward")
-    cache = (x, alpha)
-    return out, cache
 
 
 def elu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -199,7 +185,6 @@ def elu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     x, alpha = cache
     # TODO: differentiate each branch of the forward pass; mind overflow again.
     raise NotImplementedError("layers.elu_backward")
-    return dx
 
 
 def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
@@ -217,8 +202,6 @@ def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     # TODO: exp(-x) overflows for large negative x. Rewrite the formula so that
     # the exponential only ever sees non-positive arguments.
     raise NotImplementedError("layers.sigmoid_forward")
-    cache = out
-    return out, cache
 
 
 def sigmoid_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -231,10 +214,8 @@ def sigmoid_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    out = cache
     # TODO: the sigmoid's derivative can be written in terms of its own value.
     raise NotImplementedError("layers.sigmoid_backward")
-    return dx
 
 
 def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
@@ -249,8 +230,6 @@ def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     """
     # TODO: numpy has a stable tanh of its own.
     raise NotImplementedError("layers.tanh_forward")
-    cache = out
-    return out, cache
 
 
 def tanh_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -263,10 +242,8 @@ def tanh_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    out = cache
     # TODO: like the sigmoid, tanh's derivative is a function of its value.
     raise NotImplementedError("layers.tanh_backward")
-    return dx
 
 
 def maxout_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
@@ -288,8 +265,6 @@ def maxout_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     # TODO: score every piece at once (np.matmul broadcasts over the leading
     # axis of w), then keep the best piece per output and remember which one it was.
     raise NotImplementedError("layers.maxout_forward")
-    cache = (x, w, b, winner)
-    return out, cache
 
 
 def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -310,7 +285,6 @@ def maxout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     # TODO: route dout to the winning piece of each output (zero for the others),
     # then backpropagate through each piece as through an affine layer.
     raise NotImplementedError("layers.maxout_backward")
-    return dx, dw, db
 
 
 def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -327,13 +301,10 @@ def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     - loss: the loss, a Python float
     - dx: gradient of the loss with respect to x, of shape (N, C)
     """
-    N = x.shape[0]
-    rows = np.arange(N)
     # TODO: work with log-probabilities. Shifting each row so that its largest
     # score is 0 changes nothing mathematically but keeps exp from overflowing
     # and the log away from zero.
     raise NotImplementedError("layers.softmax_loss")
-    return float(loss), dx
 
 
 def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -350,12 +321,9 @@ def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     - loss: the loss, a Python float
     - dx: gradient of the loss with respect to x, of shape (N, C)
     """
-    N = x.shape[0]
-    rows = np.arange(N)
     # TODO: every violated margin pushes its class score up and the correct
     # class score down; the correct class itself never counts as a violation.
     raise NotImplementedError("layers.svm_loss")
-    return float(loss), dx
 
 
 def dropout_forward(x: np.ndarray, dropout_param: dict[str, Any]) -> tuple[np.ndarray, Cache]:
@@ -385,13 +353,9 @@ def dropout_forward(x: np.ndarray, dropout_param: dict[str, Any]) -> tuple[np.nd
         raise ValueError(f"dropout mode must be 'train' or 'test', got {mode!r}")
     if not 0 < p <= 1:
         raise ValueError(f"dropout keep probability p must be in (0, 1], got {p!r}")
-    rng = np.random.default_rng(dropout_param.get("seed"))
-    mask = None
     # TODO: in training, draw a keep/drop decision per unit with rng and scale the
     # kept units (build mask as described above); in test mode the layer does nothing.
     raise NotImplementedError("layers.dropout_forward")
-    cache = (dict(dropout_param), mask)
-    return out, cache
 
 
 def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
@@ -405,8 +369,6 @@ def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     - dx: gradient with respect to x, of the same shape as x
     """
     dropout_param, mask = cache
-    mode = dropout_param["mode"]
     # TODO: in training, the gradient flows through the kept units with the same
     # scaling as the forward pass; in test mode it passes unchanged.
     raise NotImplementedError("layers.dropout_backward")
-    return dx

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Batch normalisation and layer normalisation, each as a forward/backward pair.
 
 Both layers standardise activations and then apply a learnable per-feature
@@ -71,21 +72,11 @@ def batchnorm_forward(
     mode = bn_param.get("mode")
     if mode not in ("train", "test"):
         raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
-    # float() keeps eps and momentum Python scalars, so float32 data stays float32.
-    eps = float(bn_param.get("eps", 1e-5))
-    momentum = float(bn_param.get("momentum", 0.9))
-    D = x.shape[1]
-    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
 
     # TODO: in train mode, normalise with the batch mean and biased variance and
     # update the running averages (build new arrays, do not modify the old ones);
     # in test mode, normalise with the running averages. Then scale and shift.
     raise NotImplementedError("normalization.batchnorm_forward")
-
-    bn_param["running_mean"] = running_mean
-    bn_param["running_var"] = running_var
-    return out, cache
 
 
 def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,7 +99,6 @@ def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     # TODO: in test mode the mean and variance are constants, so only the
     # direct path through xhat carries gradient to x.
     raise NotImplementedError("normalization.batchnorm_backward")
-    return dx, dgamma, dbeta
 
 
 def batchnorm_backward_alt(
@@ -132,7 +122,6 @@ def batchnorm_backward_alt(
     """
     # TODO: avoid (N, D) temporaries where you can; in-place updates help.
     raise NotImplementedError("normalization.batchnorm_backward_alt")
-    return dx, dgamma, dbeta
 
 
 def layernorm_forward(
@@ -157,11 +146,9 @@ def layernorm_forward(
     - out: of shape (N, D), with the dtype of x when gamma and beta share it
     - cache: what layernorm_backward needs (your choice of contents)
     """
-    eps = float(ln_param.get("eps", 1e-5))
     # TODO: the same computation as batch normalisation in train mode, along
     # the other axis. Keep in the cache what the backward pass needs.
     raise NotImplementedError("normalization.layernorm_forward")
-    return out, cache
 
 
 def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,4 +166,3 @@ def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     # TODO: gamma and beta act per feature, so their gradients sum over the
     # samples; the normalisation acts per sample, so its sums run over features.
     raise NotImplementedError("normalization.layernorm_backward")
-    return dx, dgamma, dbeta

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """First-order update rules and learning-rate schedules.
 
 Every update rule has the signature
@@ -28,7 +29,6 @@ arguments with ``functools.partial`` to get a function of (lr0, t).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -74,11 +74,8 @@ def sgd_momentum(
     v = config.get("velocity")
     if v is None:
         v = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    mu = float(config["momentum"])
     # TODO: update v, compute next_w, and store the new velocity in config.
     raise NotImplementedError("optim.sgd_momentum")
-    return next_w, config
 
 
 def nesterov_momentum(
@@ -111,11 +108,8 @@ def nesterov_momentum(
     v = config.get("velocity")
     if v is None:
         v = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    mu = float(config["momentum"])
     # TODO: use the look-ahead form above; store the new velocity in config.
     raise NotImplementedError("optim.nesterov_momentum")
-    return next_w, config
 
 
 def adagrad(
@@ -143,10 +137,7 @@ def adagrad(
     cache = config.get("cache")
     if cache is None:
         cache = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    eps = float(config["epsilon"])
     raise NotImplementedError("optim.adagrad")
-    return next_w, config
 
 
 def rmsprop(
@@ -174,11 +165,7 @@ def rmsprop(
     cache = config.get("cache")
     if cache is None:
         cache = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    decay = float(config["decay_rate"])
-    eps = float(config["epsilon"])
     raise NotImplementedError("optim.rmsprop")
-    return next_w, config
 
 
 def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, Config]:
@@ -220,14 +207,8 @@ def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[n
     v = config.get("v")
     if v is None:
         v = np.zeros_like(w)
-    t = int(config.get("t", 0))
-    lr = float(config["learning_rate"])
-    beta1 = float(config["beta1"])
-    beta2 = float(config["beta2"])
-    eps = float(config["epsilon"])
     # TODO: update t, m and v (store them in config), then take the bias-corrected step.
     raise NotImplementedError("optim.adam")
-    return next_w, config
 
 
 def step_decay(lr0: float, t: float, drop: float = 0.5, every: int = 10) -> float:
@@ -245,7 +226,6 @@ def step_decay(lr0: float, t: float, drop: float = 0.5, every: int = 10) -> floa
     - lr: the learning rate at t, a Python float
     """
     raise NotImplementedError("optim.step_decay")
-    return float(lr)
 
 
 def exponential_decay(lr0: float, t: float, k: float = 0.1) -> float:
@@ -260,7 +240,6 @@ def exponential_decay(lr0: float, t: float, k: float = 0.1) -> float:
     - lr: the learning rate at t, a Python float
     """
     raise NotImplementedError("optim.exponential_decay")
-    return float(lr)
 
 
 def inverse_time_decay(lr0: float, t: float, k: float = 0.1) -> float:
@@ -275,7 +254,6 @@ def inverse_time_decay(lr0: float, t: float, k: float = 0.1) -> float:
     - lr: the learning rate at t, a Python float
     """
     raise NotImplementedError("optim.inverse_time_decay")
-    return float(lr)
 
 
 def cosine_decay(lr0: float, t: float, total: float, lr_min: float = 0.0) -> float:
@@ -293,4 +271,3 @@ def cosine_decay(lr0: float, t: float, total: float, lr_min: float = 0.0) -> flo
     - lr: the learning rate at t, a Python float
     """
     raise NotImplementedError("optim.cosine_decay")
-    return float(lr)

@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """Data preprocessing that is fitted on training data and applied everywhere.
 
 Each class follows one pattern: ``fit(X_train)`` computes the statistics it
@@ -83,7 +84,6 @@ class MeanSubtraction(_Preprocessor):
             raise ValueError(f"mode='channel' needs images of shape (N, C, H, W), got {X.shape}")
         # TODO: accumulate in float64 (dtype=...) so float32 data keeps its precision.
         raise NotImplementedError("preprocessing.MeanSubtraction.fit")
-        return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Subtract the mean computed by fit.
@@ -104,7 +104,6 @@ class MeanSubtraction(_Preprocessor):
             raise ValueError(f"X of shape {X.shape} does not match the fitted mean {expected}")
         # TODO: in 'channel' mode, reshape the mean so that it broadcasts over (M, C, H, W).
         raise NotImplementedError("preprocessing.MeanSubtraction.transform")
-        return out.astype(X.dtype, copy=False)
 
 
 class Standardization(_Preprocessor):
@@ -138,7 +137,6 @@ class Standardization(_Preprocessor):
         """
         X = _as_float(X)
         raise NotImplementedError("preprocessing.Standardization.fit")
-        return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Standardise X with the training statistics: (X - mean_) / (std_ + eps).
@@ -154,7 +152,6 @@ class Standardization(_Preprocessor):
         if X.shape[1:] != self.std_.shape:
             raise ValueError(f"X of shape {X.shape} does not match the fitted {self.std_.shape}")
         raise NotImplementedError("preprocessing.Standardization.transform")
-        return out.astype(X.dtype, copy=False)
 
 
 class PCAWhitening(_Preprocessor):
@@ -211,7 +208,6 @@ class PCAWhitening(_Preprocessor):
         # TODO: np.linalg.eigh suits a symmetric matrix; it returns the
         # eigenvalues in increasing order and the eigenvectors as columns.
         raise NotImplementedError("preprocessing.PCAWhitening.fit")
-        return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Project X onto the principal components, whitening if asked.
@@ -229,4 +225,3 @@ class PCAWhitening(_Preprocessor):
         if X.ndim != 2 or X.shape[1] != D:
             raise ValueError(f"X of shape {X.shape} does not match the fitted D={D}")
         raise NotImplementedError("preprocessing.PCAWhitening.transform")
-        return out.astype(X.dtype, copy=False)

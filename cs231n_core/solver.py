@@ -1,6 +1,7 @@
 # Student module of cs231n_core: replace each `raise NotImplementedError(<task id>)`
 # with your implementation. Generated from the course's reference by
-# `python -m autograder.build_stubs`; the instructor's copy is regenerated, yours is not.
+# `python -m autograder.maintain.build_stubs`; the instructor's copy is
+# regenerated, yours is not.
 """A Solver that trains classification models with minibatch gradient descent.
 
 It also does the babysitting the lecture asks for: it watches the loss and stops
@@ -30,7 +31,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 from collections.abc import Callable
@@ -223,13 +223,8 @@ class Solver:
           value and the threshold); False otherwise, leaving self.stop_reason
           unchanged.
         """
-        reason: str | None = None
         # TODO: set `reason` to a sentence when the loss is NaN/inf or explodes.
         raise NotImplementedError("solver.Solver._check_divergence")
-        if reason is None:
-            return False
-        self.stop_reason = reason
-        return True
 
     def _update_learning_rates(self) -> None:
         """At the end of an epoch, apply lr_schedule (or lr_decay) to every config."""
@@ -291,7 +286,6 @@ class Solver:
             N, X, y = num_samples, X[idx], y[idx]
         # TODO: model.loss(X_batch) (no labels) gives the scores in test mode.
         raise NotImplementedError("solver.Solver.check_accuracy")
-        return acc
 
     def _progress_bar(self, total: int) -> Any:
         """A tqdm bar (notebook-aware) over the iterations, or None when quiet.

@@ -32,12 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
+from autograder.isolation.worker import Unsupported
 from autograder.reference import classifiers as ref
 from autograder.reference import initializers as ref_init
 from autograder.reference import layers as ref_layers
 from autograder.reference import normalization as ref_norm
-from autograder.worker import Unsupported
 
 INIT = "classifiers.FullyConnectedNet.__init__"
 LOSS = "classifiers.FullyConnectedNet.loss"

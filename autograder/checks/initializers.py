@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, TaskRun, array_problem, check, scaled_error
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, scaled_error
 from autograder.reference import initializers as ref
 
 # Exponent of the tail bounds: each statistical test fails a correct answer with

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, Slot, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, Slot, TaskRun, array_problem, check
 from autograder.reference import layers as ref
 
 # ----------------------------------------------------------------- helpers

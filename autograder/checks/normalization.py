@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, Slot, TaskRun, check
+from autograder.checks.harness import CheckAbort, Slot, TaskRun, check
 from autograder.reference import normalization as ref
 
 # ----------------------------------------------------------------- helpers

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
 from autograder.reference import optim as ref
 
 _RULE_PARTS = {"next_w": 2.0, "state": 1.0, "defaults": 1.0, "inputs_unchanged": 0.5}

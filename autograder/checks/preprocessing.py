@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import TaskRun, check
+from autograder.checks.harness import TaskRun, check
 from autograder.reference import preprocessing as ref
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
+from autograder.isolation.session import RemoteObject
+from autograder.isolation.worker import Unsupported
 from autograder.reference import classifiers as ref_classifiers
 from autograder.reference import optim as ref_optim
 from autograder.reference import solver as ref
-from autograder.session import RemoteObject
-from autograder.worker import Unsupported
 
 STEP = "solver.Solver._step"
 ACCURACY = "solver.Solver.check_accuracy"

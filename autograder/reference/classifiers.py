@@ -8,6 +8,10 @@ where the bracketed layers are optional. The learnable parameters live in the
 dictionary ``self.params`` and the loss function returns their gradients under
 the same keys, so the network plugs into ``Solver`` and the update rules of
 ``optim`` unchanged.
+
+The layers come from ``cs231n_core.layers`` and ``cs231n_core.normalization``, the
+weight initialisers from ``cs231n_core.initializers``: import what you use at the top
+of this module.
 """
 
 from __future__ import annotations
@@ -158,8 +162,6 @@ class FullyConnectedNet:
         elif normalization == "layernorm":
             self.bn_params = [{} for _ in range(self.num_layers - 1)]
 
-        rng = np.random.default_rng(seed)
-
         # TODO: fill self.params. For each layer i = 1 .. L draw Wi of shape
         # (D_{i-1}, D_i), in the order W1, W2, ..., WL, one draw from `rng` each:
         # weight_scale * standard normal when weight_init is None, otherwise the
@@ -167,7 +169,9 @@ class FullyConnectedNet:
         # for 'gaussian'). Biases start at zero.
         # Hidden layers with normalization get gamma{i} = 1 and beta{i} = 0;
         # with PReLU they get alpha{i} = PRELU_INIT.
+        # (`rng` is np.random.default_rng(seed); finish by casting every parameter to dtype.)
         ### BEGIN SOLUTION
+        rng = np.random.default_rng(seed)
         dims = [input_dim, *hidden_dims, num_classes]
         for i in range(1, self.num_layers + 1):
             fan_in, fan_out = dims[i - 1], dims[i]
@@ -186,10 +190,9 @@ class FullyConnectedNet:
                 self.params[f"beta{i}"] = np.zeros(fan_out)
             if activation == "prelu":
                 self.params[f"alpha{i}"] = np.full(fan_out, PRELU_INIT)
-        ### END SOLUTION
-
         for name, value in self.params.items():
             self.params[name] = np.asarray(value).astype(dtype, copy=False)
+        ### END SOLUTION
 
     def loss(
         self, X: np.ndarray, y: np.ndarray | None = None
@@ -224,6 +227,11 @@ class FullyConnectedNet:
         # TODO: forward pass. Compute `scores` of shape (N, C), keeping each
         # layer's caches for the backward pass. Hidden layer i passes the dict
         # self.bn_params[i - 1] to its normalization; the last layer is affine only.
+        # In test mode (y is None) return the scores.
+
+        # TODO: backward pass. Compute `loss` (softmax loss plus the L2 term
+        # 0.5 * reg * sum(W ** 2) of every weight matrix) and fill `grads`, one
+        # entry per key of self.params.
         ### BEGIN SOLUTION
         act_forward = {
             "relu": relu_forward,
@@ -255,16 +263,11 @@ class FullyConnectedNet:
                 out, drop_cache = dropout_forward(out, self.dropout_param)
             caches.append((fc_cache, norm_cache, act_cache, drop_cache))
         scores, last_cache = affine_forward(out, self.params[f"W{L}"], self.params[f"b{L}"])
-        ### END SOLUTION
 
-        if y is None:
-            return scores
+        if y is None:  # test mode
+            return scores  # no labels: no loss and no gradients
 
         grads: dict[str, np.ndarray] = {}
-        # TODO: backward pass. Compute `loss` (softmax loss plus the L2 term
-        # 0.5 * reg * sum(W ** 2) of every weight matrix) and fill `grads`, one
-        # entry per key of self.params.
-        ### BEGIN SOLUTION
         act_backward = {
             "relu": relu_backward,
             "leaky_relu": leaky_relu_backward,

@@ -211,7 +211,6 @@ def lsuv(
     zero variance (no rescaling can fix that, e.g. all-zero weights or all
     inputs killed by the ReLU).
     """
-    act = activation if activation is not None else (lambda z: np.maximum(z, 0))
     h = x.reshape(x.shape[0], -1)
     dims = [h.shape[1]] + [w.shape[1] for w in weights]
     if [w.shape[0] for w in weights] != dims[:-1]:
@@ -223,6 +222,7 @@ def lsuv(
     # given array) as described above, then compute the next layer's input.
     # Raise ValueError when an output has zero variance.
     ### BEGIN SOLUTION
+    act = activation if activation is not None else (lambda z: np.maximum(z, 0))
     new_weights = []
     for l, w in enumerate(weights):
         w = w.copy()

@@ -89,9 +89,9 @@ def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    x = cache
     # TODO: the gradient passes where the unit was active and is blocked elsewhere.
     ### BEGIN SOLUTION
+    x = cache
     dx = np.where(x > 0, dout, 0)
     ### END SOLUTION
     return dx
@@ -262,9 +262,9 @@ def sigmoid_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    out = cache
     # TODO: the sigmoid's derivative can be written in terms of its own value.
     ### BEGIN SOLUTION
+    out = cache
     dx = dout * (out * (1 - out))
     ### END SOLUTION
     return dx
@@ -298,9 +298,9 @@ def tanh_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     Returns:
     - dx: gradient with respect to x, of the same shape as x
     """
-    out = cache
     # TODO: like the sigmoid, tanh's derivative is a function of its value.
     ### BEGIN SOLUTION
+    out = cache
     dx = dout * (1 - out * out)
     ### END SOLUTION
     return dx
@@ -375,12 +375,12 @@ def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     - loss: the loss, a Python float
     - dx: gradient of the loss with respect to x, of shape (N, C)
     """
-    N = x.shape[0]
-    rows = np.arange(N)
     # TODO: work with log-probabilities. Shifting each row so that its largest
     # score is 0 changes nothing mathematically but keeps exp from overflowing
     # and the log away from zero.
     ### BEGIN SOLUTION
+    N = x.shape[0]
+    rows = np.arange(N)
     shifted = x - x.max(axis=1, keepdims=True)
     # Every row of exp(shifted) contains a 1, so the sum is >= 1 and its log is finite.
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -406,11 +406,11 @@ def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     - loss: the loss, a Python float
     - dx: gradient of the loss with respect to x, of shape (N, C)
     """
-    N = x.shape[0]
-    rows = np.arange(N)
     # TODO: every violated margin pushes its class score up and the correct
     # class score down; the correct class itself never counts as a violation.
     ### BEGIN SOLUTION
+    N = x.shape[0]
+    rows = np.arange(N)
     margins = x - x[rows, y][:, None] + 1
     margins[rows, y] = 0
     np.maximum(margins, 0, out=margins)
@@ -449,11 +449,11 @@ def dropout_forward(x: np.ndarray, dropout_param: dict[str, Any]) -> tuple[np.nd
         raise ValueError(f"dropout mode must be 'train' or 'test', got {mode!r}")
     if not 0 < p <= 1:
         raise ValueError(f"dropout keep probability p must be in (0, 1], got {p!r}")
-    rng = np.random.default_rng(dropout_param.get("seed"))
-    mask = None
     # TODO: in training, draw a keep/drop decision per unit with rng and scale the
     # kept units (build mask as described above); in test mode the layer does nothing.
     ### BEGIN SOLUTION
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = None
     if mode == "train":
         mask = (rng.random(x.shape) < p).astype(x.dtype)
         mask /= p
@@ -476,10 +476,10 @@ def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     - dx: gradient with respect to x, of the same shape as x
     """
     dropout_param, mask = cache
-    mode = dropout_param["mode"]
     # TODO: in training, the gradient flows through the kept units with the same
     # scaling as the forward pass; in test mode it passes unchanged.
     ### BEGIN SOLUTION
+    mode = dropout_param["mode"]
     if mode == "train":
         dx = dout * mask
     else:

@@ -68,17 +68,17 @@ def batchnorm_forward(
     mode = bn_param.get("mode")
     if mode not in ("train", "test"):
         raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
+
+    # TODO: in train mode, normalise with the batch mean and biased variance and
+    # update the running averages (build new arrays, do not modify the old ones);
+    # in test mode, normalise with the running averages. Then scale and shift.
+    ### BEGIN SOLUTION
     # float() keeps eps and momentum Python scalars, so float32 data stays float32.
     eps = float(bn_param.get("eps", 1e-5))
     momentum = float(bn_param.get("momentum", 0.9))
     D = x.shape[1]
     running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
     running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
-
-    # TODO: in train mode, normalise with the batch mean and biased variance and
-    # update the running averages (build new arrays, do not modify the old ones);
-    # in test mode, normalise with the running averages. Then scale and shift.
-    ### BEGIN SOLUTION
     N = x.shape[0]
     if mode == "train":
         mean = x.mean(axis=0)
@@ -214,10 +214,10 @@ def layernorm_forward(
     - out: of shape (N, D), with the dtype of x when gamma and beta share it
     - cache: what layernorm_backward needs (your choice of contents)
     """
-    eps = float(ln_param.get("eps", 1e-5))
     # TODO: the same computation as batch normalisation in train mode, along
     # the other axis. Keep in the cache what the backward pass needs.
     ### BEGIN SOLUTION
+    eps = float(ln_param.get("eps", 1e-5))
     D = x.shape[1]
     mean = x.mean(axis=1, keepdims=True)  # pairwise sums: accurate in float32 too
     out = np.subtract(x, mean, dtype=np.result_type(mean, gamma, beta))

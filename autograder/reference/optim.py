@@ -71,10 +71,10 @@ def sgd_momentum(
     v = config.get("velocity")
     if v is None:
         v = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    mu = float(config["momentum"])
     # TODO: update v, compute next_w, and store the new velocity in config.
     ### BEGIN SOLUTION
+    lr = float(config["learning_rate"])
+    mu = float(config["momentum"])
     v = mu * v - lr * dw
     next_w = w + v
     config["velocity"] = v
@@ -112,10 +112,10 @@ def nesterov_momentum(
     v = config.get("velocity")
     if v is None:
         v = np.zeros_like(w)
-    lr = float(config["learning_rate"])
-    mu = float(config["momentum"])
     # TODO: use the look-ahead form above; store the new velocity in config.
     ### BEGIN SOLUTION
+    lr = float(config["learning_rate"])
+    mu = float(config["momentum"])
     v_prev = v
     v = mu * v - lr * dw
     next_w = w - mu * v_prev + (1 + mu) * v
@@ -149,9 +149,9 @@ def adagrad(
     cache = config.get("cache")
     if cache is None:
         cache = np.zeros_like(w)
+    ### BEGIN SOLUTION
     lr = float(config["learning_rate"])
     eps = float(config["epsilon"])
-    ### BEGIN SOLUTION
     cache = cache + dw * dw
     next_w = w - lr * dw / (np.sqrt(cache) + eps)
     config["cache"] = cache
@@ -184,10 +184,10 @@ def rmsprop(
     cache = config.get("cache")
     if cache is None:
         cache = np.zeros_like(w)
+    ### BEGIN SOLUTION
     lr = float(config["learning_rate"])
     decay = float(config["decay_rate"])
     eps = float(config["epsilon"])
-    ### BEGIN SOLUTION
     cache = decay * cache + (1 - decay) * (dw * dw)
     next_w = w - lr * dw / (np.sqrt(cache) + eps)
     config["cache"] = cache
@@ -234,13 +234,13 @@ def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[n
     v = config.get("v")
     if v is None:
         v = np.zeros_like(w)
+    # TODO: update t, m and v (store them in config), then take the bias-corrected step.
+    ### BEGIN SOLUTION
     t = int(config.get("t", 0))
     lr = float(config["learning_rate"])
     beta1 = float(config["beta1"])
     beta2 = float(config["beta2"])
     eps = float(config["epsilon"])
-    # TODO: update t, m and v (store them in config), then take the bias-corrected step.
-    ### BEGIN SOLUTION
     t = t + 1
     m = beta1 * m + (1 - beta1) * dw
     v = beta2 * v + (1 - beta2) * (dw * dw)

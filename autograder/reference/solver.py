@@ -236,9 +236,9 @@ class Solver:
           value and the threshold); False otherwise, leaving self.stop_reason
           unchanged.
         """
-        reason: str | None = None
         # TODO: set `reason` to a sentence when the loss is NaN/inf or explodes.
         ### BEGIN SOLUTION
+        reason: str | None = None
         first = self.loss_history[0] if self.loss_history else loss
         if not math.isfinite(loss):
             reason = f"loss is {loss} (non-finite) at iteration {len(self.loss_history)}"

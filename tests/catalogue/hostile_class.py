@@ -23,11 +23,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build_stubs import reference_path
-from autograder.course import Course
-from autograder.course_autograde import AutogradeResult, autograde, submit
-from autograder.course_gradebook import open_gradebook
-from autograder.course_notebooks import grade_id_of
+from autograder.course.autograde import autograde
+from autograder.course.autograde_one import AutogradeResult
+from autograder.course.gradebook import open_gradebook
+from autograder.course.layout import Course
+from autograder.course.submissions import submit
+from autograder.grade_cells import grade_id_of
+from autograder.maintain.build_stubs import reference_path
 from autograder.solutions import solved_module_text
 from tests.catalogue.hostile import NOTEBOOK, Hostile
 from tests.fixtures.course_notebook import new_fixture_course, write_fixture_assignment
@@ -41,7 +43,7 @@ BYSTANDER = "zz_honest"  # graded in the same run, after the hostile students
 
 # The sample the test suite runs (one autograde run of ten students): the attacks on
 # the course directory, the gradebook, the reference and the notebooks, where the
-# autograde path differs from ``grade --json``. ``python -m autograder.hardening_report``
+# autograde path differs from ``grade --json``. ``python -m tests.catalogue.hardening_report``
 # runs every case that does not run into a time limit.
 SAMPLE = (
     "imports the autograder's reference",

@@ -1,0 +1,33 @@
+# Two commands for a newcomer, both idempotent, each with the install step inside:
+#   make demo   install, then run the main job (a whole course on a small class)
+#   make test   install (with the Debian packages the tests need), then the checks and tests
+# `make lint` runs the static checks alone.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint system-deps
+
+# Reinstalls only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash tools/system-deps.sh
+
+demo: install
+	$(VENV)/bin/cs231n-course demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m autograder.maintain.build_stubs --check
+	$(PY) -m autograder.maintain.notebooks lint
+
+test: install system-deps lint
+	$(PY) -m pytest -q

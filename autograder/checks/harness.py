@@ -1,0 +1,319 @@
+"""Hidden checks, one per registered task, run by the trusted grader.
+
+A check draws fresh inputs from ``run.rng``, calls the student's function through
+``run.call`` (which executes it in the worker process), computes the expected
+answer with the reference in this process, and scores named parts::
+
+    @check("layers.affine_backward", parts={"dx": 1, "dw": 1, "db": 1})
+    def _(run: TaskRun) -> None:
+        ...
+        dx, dw, db = run.returns(run.call(dout, cache), 3)
+        run.close("dx", dx, ref_dx)
+
+Each part earns its weight when it passes; a part never reached (because an
+earlier call failed) earns nothing and its feedback says why. Feedback names the
+part, the measured error and the tolerance; it never shows inputs or expected values.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.isolation.session import RemoteObject, WorkerFailure, WorkerSession
+from autograder.isolation.worker import Slot, Unsupported, encode
+
+DEFAULT_TOL = 1e-6  # scaled max error for float64 work; see close()
+FLOAT32_TOL = 1e-4
+
+
+class CheckAbort(Exception):
+    """Stops a check early; the parts not yet scored fail with this reason."""
+
+
+@dataclass
+class PartResult:
+    name: str
+    weight: float
+    passed: bool
+    message: str
+
+
+@dataclass
+class TaskRun:
+    """The state of one task's check: the inputs' generator, the worker, the parts scored."""
+
+    task_id: str
+    parts: dict[str, float]
+    rng: np.random.Generator
+    session: WorkerSession
+    results: dict[str, PartResult] = field(default_factory=dict)
+
+    @property
+    def target(self) -> str:
+        return self.task_id.split(".", 1)[1]
+
+    # ----------------------------------------------------------- calling
+
+    def call(
+        self, *args: Any, target: str | None = None, keep: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Call the student's function with these arguments; return its decoded result.
+
+        ``target`` names another function of the same module (e.g. the forward pass
+        whose cache a backward check needs); ``keep`` keeps the raw result in the
+        worker so later arguments can refer to it as ``Slot(keep, index)``.
+        """
+        return self.call_full(args, kwargs, target=target, keep=keep)["value"]
+
+    def call_full(
+        self,
+        args: tuple,
+        kwargs: dict | None = None,
+        *,
+        target: str | None = None,
+        state: dict | None = None,
+        return_attrs: tuple[str, ...] = (),
+        remotes: dict[int, RemoteObject] | None = None,
+        keep: str | None = None,
+    ) -> dict:
+        """Like call, but return value, arguments after the call and requested attributes.
+
+        ``remotes`` maps positions in ``args`` to trusted objects the student's code
+        may call back into (the reference stands behind them).
+        """
+        encoded = None
+        if remotes:
+
+            encoded = [
+                self.session.remote(remotes[i]) if i in remotes else encode(a)
+                for i, a in enumerate(args)
+            ]
+        try:
+            return self.session.call(
+                target or self.target,
+                args,
+                kwargs,
+                state=state,
+                return_attrs=return_attrs,
+                encoded_args=encoded,
+                keep=keep,
+            )
+        except WorkerFailure as failure:
+            raise CheckAbort(_failure_text(failure)) from None
+
+    def returns(self, value: Any, count: int, what: str = "the return value") -> tuple:
+        """Unpack a tuple return value of known length, or abort with a clear message."""
+        if type(value) is not tuple or len(value) != count:
+            raise CheckAbort(f"{what} should be a tuple of {count} items, got {_describe(value)}")
+        return value
+
+    def best_of(self, *attempts: Callable[[], None]) -> None:
+        """Run alternative ways of checking the task and keep the one scoring most.
+
+        Backward passes are checked twice: with the reference's cache, so a bug in
+        the student's forward pass costs nothing here, and with the cache of the
+        student's own forward pass, so a differently shaped cache is fine too.
+        """
+        best: tuple[float, dict[str, PartResult], str | None] | None = None
+        for attempt in attempts:
+            self.results = {}
+            abort = None
+            try:
+                attempt()
+            except CheckAbort as exc:
+                abort = str(exc)
+            score = sum(r.weight for r in self.results.values() if r.passed)
+            if best is None or score > best[0]:
+                best = (score, self.results, abort)
+        assert best is not None
+        self.results = best[1]
+        if best[2] is not None:
+            raise CheckAbort(best[2])
+
+    def check_backward(
+        self,
+        forward: str,
+        forward_args: tuple,
+        dout: Any,
+        ref_cache: Any,
+        score: Callable[[Any], None],
+        forward_kwargs: dict | None = None,
+    ) -> None:
+        """Check a backward pass with the reference's cache and with the student's own.
+
+        ``score`` receives what the student's backward returned and records parts.
+        The student's cache stays in the worker (it may hold anything).
+        """
+
+        def with_reference_cache() -> None:
+            score(self.call(dout, ref_cache))
+
+        def with_own_cache() -> None:
+            self.call(*forward_args, target=forward, keep="forward", **(forward_kwargs or {}))
+            score(self.call(dout, Slot("forward", 1)))
+
+        self.best_of(with_reference_cache, with_own_cache)
+
+    # ----------------------------------------------------------- scoring
+
+    def record(self, part: str, passed: bool, message: str = "") -> bool:
+        if part not in self.parts:
+            raise KeyError(f"{self.task_id}: undeclared part {part!r}")
+        if part in self.results and not self.results[part].passed:
+            return False  # a part that failed once stays failed
+        self.results[part] = PartResult(part, self.parts[part], passed, message)
+        return passed
+
+    def close(
+        self,
+        part: str,
+        got: Any,
+        expected: np.ndarray,
+        tol: float | None = None,
+        allow_float32: bool = True,
+    ) -> bool:
+        """Score ``got`` against ``expected``: exact ndarray type, shape, dtype, finiteness, error.
+
+        The error is max|got - expected| / max|expected| (scaled by the answer's size,
+        so equivalent formulas that round differently pass). Float64 answers are held
+        to ``tol`` (default 1e-6); a float32 answer, where allowed, to 1e-4.
+        """
+        expected = np.asarray(expected)
+        problem = array_problem(
+            got, expected.shape, allow_float32=allow_float32, want_float=expected.dtype.kind == "f"
+        )
+        if problem:
+            return self.record(part, False, f"{part}: {problem}")
+        got_arr = np.asarray(got, dtype=np.float64)
+        limit = tol if tol is not None else DEFAULT_TOL
+        if got.dtype == np.float32 and expected.dtype != np.float32:
+            limit = max(limit, FLOAT32_TOL)
+        err = scaled_error(got_arr, expected)
+        if err > limit:
+            return self.record(
+                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+            )
+        return self.record(part, True, f"{part}: relative error {err:.1e}")
+
+    def close_scalar(self, part: str, got: Any, expected: float, tol: float | None = None) -> bool:
+        if type(got) not in (float, int) and not (
+            isinstance(got, np.generic) and np.asarray(got).dtype.kind in "fiu"
+        ):
+            return self.record(part, False, f"{part}: expected a number, got {_describe(got)}")
+        value = float(got)
+        if not np.isfinite(value):
+            return self.record(part, False, f"{part}: is {value}")
+        limit = tol if tol is not None else DEFAULT_TOL
+        err = abs(value - expected) / max(abs(expected), 1e-12)
+        if err > limit:
+            return self.record(
+                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+            )
+        return self.record(part, True, f"{part}: relative error {err:.1e}")
+
+    def equal(self, part: str, got: Any, expected: Any, what: str = "") -> bool:
+        ok = type(got) is type(expected) and got == expected
+        return self.record(part, ok, f"{part}: {what or 'value'} {'matches' if ok else 'is wrong'}")
+
+    def check(self, part: str, condition: bool, failure: str, success: str = "") -> bool:
+        return self.record(
+            part,
+            bool(condition),
+            f"{part}: {success or 'ok'}" if condition else f"{part}: {failure}",
+        )
+
+
+def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    diff = float(np.max(np.abs(got - expected))) if expected.size else 0.0
+    return diff / max(scale, 1e-12)
+
+
+def array_problem(
+    got: Any, shape: tuple[int, ...], allow_float32: bool = True, want_float: bool = True
+) -> str | None:
+    """Why ``got`` is not an acceptable answer array of this shape (None if it is)."""
+    if type(got) is not np.ndarray:
+        return f"expected a numpy.ndarray, got {_describe(got)}"
+    if got.shape != tuple(shape):
+        return f"shape {got.shape} but expected {tuple(shape)}"
+    if want_float:
+        ok = {np.dtype(np.float64)} | ({np.dtype(np.float32)} if allow_float32 else set())
+        if got.dtype not in ok:
+            return f"dtype {got.dtype} but expected {' or '.join(sorted(d.name for d in ok))}"
+        if not np.all(np.isfinite(got)):
+            return "contains NaN or inf"
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Unsupported):
+        return f"a value of type {value.type_name}"
+    if type(value) is np.ndarray:
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if type(value) is tuple:
+        return f"a tuple of {len(value)} items"
+    return f"a value of type {type(value).__name__}"
+
+
+def _failure_text(failure: WorkerFailure) -> str:
+    if failure.kind == "exception":
+        return "your code raised an exception:\n" + failure.message
+    return failure.message
+
+
+# ----------------------------------------------------------------- registry of checks
+
+
+@dataclass(frozen=True)
+class Check:
+    task_id: str
+    parts: dict[str, float]
+    run: Callable[[TaskRun], None]
+    # Reference functions the student's module may call instead of its own siblings,
+    # e.g. {"layers.affine_forward": ref.affine_forward} for the net's loss.
+    proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None
+
+
+CHECKS: dict[str, Check] = {}
+__all__ = ["CHECKS", "CheckAbort", "Slot", "TaskRun", "check", "load_checks"]
+CHECK_MODULES = (
+    "layers",
+    "normalization",
+    "initializers",
+    "optim",
+    "classifiers",
+    "solver",
+    "preprocessing",
+)
+
+
+def check(
+    task_id: str,
+    parts: dict[str, float],
+    proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None,
+) -> Callable[[Callable[[TaskRun], None]], Callable[[TaskRun], None]]:
+    """Register the hidden check of one task."""
+
+    def register(fn: Callable[[TaskRun], None]) -> Callable[[TaskRun], None]:
+        if task_id in CHECKS:
+            raise ValueError(f"two checks for {task_id}")
+        CHECKS[task_id] = Check(task_id, dict(parts), fn, proxies)
+        return fn
+
+    return register
+
+
+def load_checks() -> dict[str, Check]:
+    for name in CHECK_MODULES:
+        try:
+            importlib.import_module(f"autograder.checks.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"autograder.checks.{name}":
+                raise
+    return CHECKS

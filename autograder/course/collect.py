@@ -1,0 +1,166 @@
+"""``cs231n-course collect``: one zip of a finished submission, ready for an LMS upload.
+
+The zip holds the course notebooks and the ``cs231n_core/`` package of a
+student folder (the released ``training_nn`` folder after the student worked
+in it), under a top-level ``training_nn/`` folder. Before writing anything it
+refuses, with one line saying what to do, when
+
+- a required file is missing: a notebook of the release, or a module of
+  ``cs231n_core`` (the student's modules and the provided ones);
+- a notebook was not run top to bottom in one kernel session: the code cells'
+  execution counts must read 1, 2, ..., n in order (empty cells aside);
+- a cell's stored output is an error;
+- a notebook is not valid JSON, or a collected path is a symbolic link.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder.course.layout import (
+    ASSIGNMENT,
+    DEFAULT_ASSIGNMENT_DIR,
+    PACKAGE_DIR,
+    CourseError,
+    Progress,
+    stderr_progress,
+)
+from autograder.grade_cells import course_notebook_paths
+from autograder.registry import NOTEBOOKS
+
+SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints"}
+SKIP_SUFFIXES = {".pyc", ".pyo"}
+
+
+def required_notebooks() -> list[str]:
+    """File names of the notebooks every submission must hold: those of the release."""
+    paths = course_notebook_paths(DEFAULT_ASSIGNMENT_DIR) if DEFAULT_ASSIGNMENT_DIR.is_dir() else []
+    return [p.name for p in paths] or [f"{stem}.ipynb" for stem in NOTEBOOKS]
+
+
+def required_package_files() -> list[str]:
+    """The ``cs231n_core`` files of the release (student stubs and provided modules)."""
+    return sorted(f"cs231n_core/{p.name}" for p in PACKAGE_DIR.glob("*.py"))
+
+
+def notebook_problem(path: Path) -> str | None:
+    """Why a notebook cannot be handed in as it is, or None when it was run top to bottom."""
+    name = path.name
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return f"{name} is not a readable notebook: open it in JupyterLab and save it again"
+    expected = 1
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        for output in cell.get("outputs") or []:
+            if isinstance(output, dict) and output.get("output_type") == "error":
+                error = output.get("ename", "an error")
+                return (f"{name}: cell {index} ended with {error}: fix it, then restart the "
+                        f"kernel and run all cells")
+        count = cell.get("execution_count")
+        if not source.strip() and count is None:
+            continue  # Jupyter gives an empty cell no execution count
+        if count != expected:
+            found = "no execution count" if count is None else f"execution count {count}"
+            return (f"{name} was not run top to bottom (cell {index} has {found}, expected "
+                    f"{expected}): restart the kernel, run all cells, save, and collect again")
+        expected += 1
+    if expected == 1:
+        return f"{name} was never run: restart the kernel, run all cells, save, and collect again"
+    return None
+
+
+def check_submission(
+    folder: Path,
+    notebooks: list[str] | None = None,
+    package_files: list[str] | None = None,
+) -> list[str]:
+    """Every problem that stops ``folder`` from being collected (empty when it is ready)."""
+    notebooks = required_notebooks() if notebooks is None else notebooks
+    package_files = required_package_files() if package_files is None else package_files
+    problems = []
+    if not (folder / "cs231n_core").is_dir():
+        problems.append(f"{folder.name}/cs231n_core/ is missing: collect the folder you "
+                        f"received in the release, with your edited cs231n_core/ inside")
+    for rel in [*notebooks, *package_files]:
+        path = folder / rel
+        if path.is_symlink():
+            problems.append(f"{rel} is a symbolic link: replace it with the real file")
+        elif not path.is_file():
+            problems.append(f"{rel} is missing: put the released file back (and redo your "
+                            f"work in it if you deleted it)")
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.stem in NOTEBOOKS and path.is_file() and not path.is_symlink():
+            problem = notebook_problem(path)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _collected(folder: Path) -> list[Path]:
+    """Files that go into the zip: the course notebooks and the package (no caches)."""
+    files = [p for p in sorted(folder.glob("*.ipynb")) if p.stem in NOTEBOOKS]
+    for root, dirs, names in os.walk(folder / "cs231n_core"):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_NAMES)
+        for name in sorted(names):
+            path = Path(root) / name
+            if path.suffix not in SKIP_SUFFIXES:
+                files.append(path)
+    links = [p for p in files if p.is_symlink()]
+    if links:
+        raise CourseError(f"{links[0].relative_to(folder)} is a symbolic link: replace it with "
+                          f"the real file")
+    return files
+
+
+def collect(
+    submission_dir: str | os.PathLike,
+    out: str | os.PathLike,
+    progress: Progress = stderr_progress,
+    notebooks: list[str] | None = None,
+    package_files: list[str] | None = None,
+) -> Path:
+    """Check a student folder and zip its notebooks and ``cs231n_core/`` into ``out``.
+
+    Raises CourseError (one line: the first problem, and how many there are)
+    without writing anything when the folder is not ready to hand in.
+    """
+    folder = Path(submission_dir)
+    out_path = Path(out)
+    if not folder.is_dir():
+        raise CourseError(f"submission folder {submission_dir} does not exist")
+    if out_path.suffix.lower() != ".zip":
+        raise CourseError(f"--out {out} must name a .zip file")
+    if out_path.is_dir():
+        raise CourseError(f"--out {out} is a folder; give a file name such as submission.zip")
+    progress(f"[collect] checking {folder.resolve()}")
+    problems = check_submission(folder, notebooks, package_files)
+    if problems:
+        more = f" ({len(problems)} problems in all)" if len(problems) > 1 else ""
+        raise CourseError(f"not collected: {problems[0]}{more}")
+    files = _collected(folder)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    # Write next to the target and rename, so a failed run never leaves half a zip.
+    fd, tmp = tempfile.mkstemp(suffix=".zip.tmp", dir=out_path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                if path.resolve() == out_path.resolve():
+                    continue
+                zf.write(path, f"{ASSIGNMENT}/{path.relative_to(folder).as_posix()}")
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    progress(f"[collect] {len(files)} file(s) checked and zipped")
+    return out_path

@@ -1,0 +1,265 @@
+"""nbgrader plugin: the score of every registry grade cell comes from the trusted grader.
+
+Plain nbgrader scores a grade cell by what the student's kernel printed into
+it. Here the kernel's output of those cells is thrown away: ``TrustedGrades``
+(an autograde preprocessor placed after ``Execute`` and before
+``SaveAutoGrades``) grades the notebook's tasks with ``autograder.grading`` in
+the instructor's process and writes, into each grade cell, a stdout stream
+with the feedback and an ``execute_result`` holding the earned points, which
+nbgrader's ``determine_grade`` reads as partial credit.
+
+The grader reads a copy of the submission taken before any of the student's
+notebooks ran (``snapshot_submission``, nbgrader's pre-convert hook), so code
+run by the kernel during autograde cannot rewrite what gets graded.
+
+Configured by the ``nbgrader_config.py`` that ``cs231n-course init`` writes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbgrader import utils as nbgrader_utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+from autograder.grade_cells import (
+    grade_id_of,
+    new_grade_cell,
+    notebook_tasks,
+    registry_grade_id,
+    restore_grade_cell,
+)
+from autograder.grading import grade_submission
+from autograder.registry import TASKS_BY_ID, Task
+
+# The keys of nbgrader's cell metadata schema (version 3); any other key fails validation.
+NBGRADER_KEYS = frozenset({"schema_version", "grade", "locked", "solution", "task", "grade_id",
+                           "points", "checksum", "cell_type"})
+
+# Submitted assignment folder (real path) -> snapshot taken before any kernel ran.
+_SNAPSHOTS: dict[str, Path] = {}
+
+
+def _submission_key(folder: str | os.PathLike) -> str:
+    return os.path.realpath(folder)
+
+
+def snapshot_submission(assignment: str, student: str, notebooks: list[str]) -> None:
+    """nbgrader pre-convert hook: copy the submission before its notebooks execute.
+
+    Symlinks are copied as links (never followed); checkpoints and caches are skipped.
+    """
+    if not notebooks:
+        return
+    source = Path(notebooks[0]).parent
+    key = _submission_key(source)
+    drop_snapshot(assignment, student, notebooks)
+    root = Path(tempfile.mkdtemp(prefix="cs231n-submission-"))
+    target = root / source.name
+    shutil.copytree(
+        source,
+        target,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
+    _SNAPSHOTS[key] = target
+
+
+def drop_snapshot(assignment: str, student: str, notebooks: list[str]) -> None:
+    """nbgrader post-convert hook: delete the snapshot of this submission."""
+    if not notebooks:
+        return
+    snapshot = _SNAPSHOTS.pop(_submission_key(Path(notebooks[0]).parent), None)
+    if snapshot is not None:
+        shutil.rmtree(snapshot.parent, ignore_errors=True)
+
+
+@atexit.register
+def _drop_all_snapshots() -> None:
+    for snapshot in _SNAPSHOTS.values():
+        shutil.rmtree(snapshot.parent, ignore_errors=True)
+    _SNAPSHOTS.clear()
+
+
+def grade_outputs(task: Task, points: float, feedback: str, sandboxed: bool) -> list[NotebookNode]:
+    """The outputs of a graded grade cell: feedback on stdout, then the points as a float.
+
+    ``points`` is clipped to [0, max] because nbgrader rejects partial credit
+    above the maximum and turns a negative one into full marks.
+    """
+    max_points = float(task.points)
+    earned = min(max(float(points), 0.0), max_points)
+    text = f"{task.id}: {earned:g} / {max_points:g} points\n"
+    if feedback:
+        text += feedback.rstrip("\n") + "\n"
+    if not sandboxed:
+        text += "(graded WITHOUT sandbox isolation)\n"
+    return [
+        NotebookNode(output_type="stream", name="stdout", text=text),
+        NotebookNode(
+            output_type="execute_result",
+            execution_count=None,
+            metadata={"cs231n_trusted": {"task": task.id, "sandboxed": bool(sandboxed)}},
+            data={"text/plain": repr(earned)},
+        ),
+    ]
+
+
+class RestoreGradeCells(NbGraderPreprocessor):
+    """Sanitize step before nbgrader's OverwriteCells: undo edits nbgrader cannot survive.
+
+    A registry grade cell of this notebook gets its type, source and metadata
+    back from the registry (nbgrader alone restores an edited source, but
+    fails the whole submission with "Inconsistent checksums" when the
+    student unticked the cell's grade flag). A cell naming a grade_id the
+    gradebook does not know for this notebook loses its nbgrader metadata
+    (nbgrader alone strips the id and then fails metadata validation). Keys
+    nbgrader's metadata schema does not know are dropped from every cell
+    (nbgrader alone fails the whole submission on them).
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            try:
+                known = {c.name for c in gb.find_notebook(
+                    info["notebook"], info["assignment"]).source_cells}
+            except MissingEntry:
+                return nb, resources
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if not meta:
+                continue
+            unknown = sorted(str(k) for k in meta if k not in NBGRADER_KEYS)
+            if unknown:
+                self.log.warning("Cell %r: unknown nbgrader metadata %s removed",
+                                 meta.get("grade_id"), ", ".join(unknown))
+                for key in unknown:
+                    del meta[key]
+            task_id = registry_grade_id(cell)
+            if meta.get("grade_id") not in known:
+                self.log.warning("Cell %r is not in the gradebook; nbgrader metadata removed",
+                                 meta.get("grade_id"))
+                del cell.metadata["nbgrader"]
+            elif task_id is not None and restore_grade_cell(cell, TASKS_BY_ID[task_id]):
+                self.log.warning("Grade cell %s was edited; restored from the task registry",
+                                 task_id)
+        return nb, resources
+
+
+class TrustedGrades(NbGraderPreprocessor):
+    """Replace the outputs of registry grade cells with the trusted grader's result.
+
+    For the notebook being autograded: every grade cell whose grade_id is a
+    task of this notebook gets its source, type and points reset from the
+    registry and its outputs replaced; a grade cell the student deleted is
+    appended again (nbgrader alone would leave its score empty); duplicates of
+    a grade cell lose their nbgrader metadata. Other cells are left alone.
+    """
+
+    seed = Integer(
+        None,
+        allow_none=True,
+        help="Seed of the trusted grader's inputs (None: a fresh seed per grading run).",
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        notebook, assignment = info["notebook"], info["assignment"]
+        graded = self._gradebook_tasks(info["db_url"], notebook, assignment)
+        if not graded:
+            return nb, resources
+        folder = self._submission_folder(resources)
+        self.log.info("Trusted grading of %d task(s) of %s from %s", len(graded), notebook, folder)
+
+        report = grade_submission(folder, task_ids=[t.id for t in graded], seed=self.seed)
+        for notice in getattr(report, "notices", []):
+            self.log.warning("Trusted grader: %s", notice)
+        results = {r.id: r for r in report.tasks}
+        missing = [t.id for t in graded if t.id not in results]
+        if missing:
+            raise RuntimeError(f"the trusted grader returned no result for {', '.join(missing)}")
+
+        done: set[str] = set()
+        for cell in nb.cells:
+            task_id = registry_grade_id(cell)
+            if task_id is None or TASKS_BY_ID[task_id] not in graded:
+                continue
+            if task_id in done:
+                cell.metadata.pop("nbgrader", None)
+                continue
+            self._fill(cell, TASKS_BY_ID[task_id], results[task_id], report.sandboxed)
+            done.add(task_id)
+        for task in graded:
+            if task.id not in done:
+                self.log.warning("Grade cell %s was missing; added back at the end", task.id)
+                cell = new_grade_cell(task)
+                self._fill(cell, task, results[task.id], report.sandboxed)
+                nb.cells.append(cell)
+        return nb, resources
+
+    def _fill(self, cell: NotebookNode, task: Task, result, sandboxed: bool) -> None:
+        if restore_grade_cell(cell, task):
+            self.log.warning("Grade cell %s was edited; restored from the task registry", task.id)
+        cell.metadata["nbgrader"]["checksum"] = nbgrader_utils.compute_checksum(cell)
+        cell.outputs = grade_outputs(task, result.points, result.feedback, sandboxed)
+        cell.execution_count = None
+
+    @staticmethod
+    def _gradebook_tasks(db_url: str, notebook: str, assignment: str) -> list[Task]:
+        """This notebook's registry tasks that have a grade cell in the gradebook."""
+        with Gradebook(db_url) as gb:
+            try:
+                names = {c.name for c in gb.find_notebook(notebook, assignment).grade_cells}
+            except MissingEntry:
+                return []
+        return [t for t in notebook_tasks(notebook) if grade_id_of(t.id) in names]
+
+    def _submission_folder(self, resources: dict) -> Path:
+        """The snapshot of the submission, else its submitted folder, else the notebook's folder."""
+        coursedir = self._coursedir()
+        if coursedir is not None:
+            info = resources["nbgrader"]
+            submitted = coursedir.format_path(
+                coursedir.submitted_directory, info["student"], info["assignment"]
+            )
+            snapshot = _SNAPSHOTS.get(_submission_key(submitted))
+            if snapshot is not None:
+                return snapshot
+            if os.path.isdir(submitted):
+                self.log.warning("No snapshot of %s; grading it in place", submitted)
+                return Path(submitted)
+        return Path(resources.get("metadata", {}).get("path") or ".")
+
+    def _coursedir(self):
+        obj = self
+        while obj is not None:
+            coursedir = getattr(obj, "coursedir", None)
+            if coursedir is not None:
+                return coursedir
+            obj = getattr(obj, "parent", None)
+        return None
+
+
+class HideHiddenTestOutputs(NbGraderPreprocessor):
+    """Feedback step before ClearHiddenTests: errors of hidden-test cells lose their traceback.
+
+    nbgrader's ClearHiddenTests removes hidden test code from a cell's source,
+    but an error raised there keeps IPython's traceback, which quotes the
+    hidden lines; only the error's name and message are kept.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: "
+                                           f"{output.get('evalue', '')}".rstrip(": ")]
+        return cell, resources

@@ -1,0 +1,266 @@
+"""The class report: one self-contained HTML page showing where the class struggled.
+
+After ``cs231n-course autograde`` the report reads the gradebook
+(``course_gradebook.gradebook_scores``) and draws two plots, embedded as inline
+PNG images so the page can be mailed or uploaded as a single file:
+
+- the pass rate of every registry task (the share of students with full marks),
+  lowest first, coloured by notebook;
+- the distribution of the students' total scores (as a percentage of the maximum).
+
+Below the plots, one table per notebook lists every task with its points, pass
+rate, mean score and how many students scored nothing; written answers that
+still await manual grading are counted, not scored.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.course.gradebook import StudentScores, gradebook_scores
+from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, stderr_progress
+from autograder.registry import NOTEBOOKS
+
+# Tasks whose pass rate is below this are flagged in the tables.
+STRUGGLE = 0.5
+
+
+@dataclass
+class CellStats:
+    """Class statistics of one grade cell (a registry task or a written answer)."""
+
+    label: str
+    notebook: str
+    max_score: float
+    is_task: bool
+    scores: list[float]
+    written: bool = False  # a hand-graded markdown answer rather than a code test cell
+    pending: int = 0  # submissions whose score awaits manual grading
+
+    @property
+    def graded(self) -> int:
+        return len(self.scores)
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of graded students with full marks (None when nobody is graded)."""
+        if not self.scores:
+            return None
+        return sum(s >= self.max_score for s in self.scores) / len(self.scores)
+
+    @property
+    def mean(self) -> float | None:
+        return sum(self.scores) / len(self.scores) if self.scores else None
+
+    @property
+    def zeros(self) -> int:
+        return sum(s <= 0 for s in self.scores)
+
+
+def cell_stats(rows: list[StudentScores]) -> list[CellStats]:
+    """Statistics of every grade cell, in the gradebook's order (registry order first)."""
+    stats: dict[tuple[str, str], CellStats] = {}
+    for row in rows:
+        for cell in row.cells:
+            key = (cell.notebook, cell.grade_id)
+            entry = stats.get(key)
+            if entry is None:
+                entry = stats[key] = CellStats(cell.label, cell.notebook, cell.max_score,
+                                               cell.task_id is not None, [],
+                                               written=cell.written)
+            if cell.score is None:
+                entry.pending += 1
+            else:
+                entry.scores.append(float(cell.score))
+    order = list(NOTEBOOKS)
+    return sorted(stats.values(),
+                  key=lambda s: order.index(s.notebook) if s.notebook in order else len(order))
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _png(fig) -> str:
+    """The figure as a data: URI of a PNG."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(width: float, height: float):
+    # A bare Figure (no pyplot): no GUI backend, no global state, nothing to close.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
+
+
+def pass_rate_plot(stats: list[CellStats]) -> str:
+    """Horizontal bars: each task's pass rate, lowest at the top, coloured by notebook."""
+    import matplotlib
+    from matplotlib.patches import Rectangle
+
+    tasks = sorted((s for s in stats if s.is_task and s.pass_rate is not None),
+                   key=lambda s: (s.pass_rate, s.label))
+    notebooks = [nb for nb in NOTEBOOKS if any(s.notebook == nb for s in tasks)]
+    palette = matplotlib.colormaps["tab10"]
+    colours = {nb: palette(i) for i, nb in enumerate(notebooks)}
+    fig, ax = _figure(8, max(2.5, 0.27 * len(tasks) + 1.2))
+    y = range(len(tasks))
+    ax.barh(list(y), [100 * s.pass_rate for s in tasks],
+            color=[colours[s.notebook] for s in tasks])
+    ax.set_yticks(list(y), [s.label for s in tasks], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.axvline(100 * STRUGGLE, color="0.4", linestyle="--", linewidth=1)
+    ax.set_xlabel("students with full marks (%)")
+    ax.set_ylabel("task")
+    ax.set_title("Pass rate per task (lowest first)")
+    handles = [Rectangle((0, 0), 1, 1, color=colours[nb]) for nb in notebooks]
+    labels = [NOTEBOOKS[nb] for nb in notebooks]
+    ax.legend([*handles, ax.lines[0]], [*labels, f"{100 * STRUGGLE:g}% pass rate"],
+              fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="notebook")
+    return _png(fig)
+
+
+def score_histogram(rows: list[StudentScores]) -> str:
+    """Histogram of the total scores in percent of the maximum, with the class mean."""
+    percents = [100 * r.total / r.max_total if r.max_total else 0.0 for r in rows]
+    fig, ax = _figure(8, 3.2)
+    ax.hist(percents, bins=[10 * i for i in range(11)], color="#4c72b0", edgecolor="white",
+            label=f"{len(rows)} student(s)")
+    mean = sum(percents) / len(percents)
+    ax.axvline(mean, color="#c44e52", linewidth=2, label=f"mean {mean:.0f}%")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("total score (% of the maximum)")
+    ax.set_ylabel("students")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Total score per student, in 10% bins")
+    ax.legend(fontsize=9)
+    return _png(fig)
+
+
+# --------------------------------------------------------------------------- page
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 62em;
+       color: #222; }}
+table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; }}
+th {{ background: #f3f3f3; }}
+td.num {{ text-align: right; white-space: nowrap; }}
+tr.struggle td {{ background: #fff1f0; }}
+tr.struggle td.num.rate {{ color: #cf222e; font-weight: bold; }}
+img {{ max-width: 100%; display: block; margin: 0.5em 0 1.5em; }}
+.summary td {{ border: none; padding: 0.15em 1em 0.15em 0; }}
+</style></head><body>
+<h1>{title}</h1>
+{summary}
+<h2>Where the class struggled</h2>
+<img alt="Pass rate per task" src="{pass_rate}">
+<h2>Score distribution</h2>
+<img alt="Histogram of total scores" src="{histogram}">
+<h2>Tasks per notebook</h2>
+<p>Pass rate: share of graded students with full marks. Rows below {struggle:g}% are
+highlighted.</p>
+{sections}
+</body></html>
+"""
+
+
+def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
+    return "&ndash;" if value is None else pattern.format(value)
+
+
+def _summary(rows: list[StudentScores], stats: list[CellStats]) -> str:
+    percents = sorted(100 * r.total / r.max_total if r.max_total else 0.0 for r in rows)
+    n = len(percents)
+    median = (percents[(n - 1) // 2] + percents[n // 2]) / 2
+    pending = sum(1 for r in rows if r.needs_manual_grade)
+    hardest = [s for s in stats if s.is_task and s.pass_rate is not None]
+    hardest.sort(key=lambda s: (s.pass_rate, s.label))
+    items = [
+        ("Students", str(n)),
+        ("Mean score", f"{sum(percents) / n:.1f}%"),
+        ("Median score", f"{median:.1f}%"),
+        ("Full marks", str(sum(1 for r in rows if r.max_total and r.total >= r.max_total))),
+        ("Awaiting manual grading", f"{pending} student(s)"),
+    ]
+    if hardest:
+        items.append(("Hardest tasks", ", ".join(
+            f"{html.escape(s.label)} ({100 * s.pass_rate:.0f}%)" for s in hardest[:3])))
+    cells = "".join(f"<tr><td>{k}</td><td><strong>{v}</strong></td></tr>" for k, v in items)
+    return f'<table class="summary">{cells}</table>'
+
+
+def _section(notebook: str, stats: list[CellStats], rows: list[StudentScores]) -> str:
+    totals = [r.notebooks[notebook] for r in rows if notebook in r.notebooks]
+    mean = (sum(s for s, _ in totals) / len(totals)) if totals else None
+    max_score = totals[0][1] if totals else sum(s.max_score for s in stats)
+    title = html.escape(NOTEBOOKS.get(notebook, notebook))
+    lines = [f"<h3>{title} <small>({html.escape(notebook)}, mean "
+             f"{_fmt(mean, '{:.1f}')} / {max_score:g})</small></h3>",
+             "<table><tr><th>Task</th><th>Points</th><th>Pass rate</th><th>Mean score</th>"
+             "<th>Scored 0</th><th>Graded</th></tr>"]
+    for s in stats:
+        rate = s.pass_rate
+        flag = ' class="struggle"' if rate is not None and rate < STRUGGLE and s.is_task else ""
+        kind = "" if s.is_task else (" <em>(written answer)</em>" if s.written
+                                     else " <em>(test cell in the notebook)</em>")
+        label = html.escape(s.label) + kind
+        graded = f"{s.graded}" + (f" ({s.pending} awaiting manual grading)" if s.pending else "")
+        lines.append(
+            f"<tr{flag}><td>{label}</td><td class=\"num\">{s.max_score:g}</td>"
+            f"<td class=\"num rate\">{_fmt(None if rate is None else 100 * rate, '{:.0f}%')}</td>"
+            f"<td class=\"num\">{_fmt(s.mean)}</td><td class=\"num\">{s.zeros}</td>"
+            f"<td class=\"num\">{graded}</td></tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def report_html(rows: list[StudentScores], title: str | None = None) -> str:
+    """The class report page for these gradebook rows (at least one student)."""
+    if not rows:
+        raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
+    stats = cell_stats(rows)
+    notebooks = list(dict.fromkeys(s.notebook for s in stats))
+    sections = [_section(nb, [s for s in stats if s.notebook == nb], rows) for nb in notebooks]
+    return PAGE.format(
+        title=html.escape(title or f"Class report: {ASSIGNMENT}"),
+        summary=_summary(rows, stats),
+        pass_rate=pass_rate_plot(stats),
+        histogram=score_histogram(rows),
+        struggle=100 * STRUGGLE,
+        sections="\n".join(sections),
+    )
+
+
+def write_report(
+    course: Course,
+    out: str | os.PathLike | None = None,
+    progress: Progress = stderr_progress,
+) -> Path:
+    """Write the class report of an autograded course.
+
+    The default file is ``COURSE_DIR/reports/class_report.html``.
+    """
+    path = Path(out) if out else course.root / "reports" / "class_report.html"
+    if path.is_dir():
+        raise CourseError(f"{out} is a folder; give a file name such as report.html")
+    progress("[report] reading the gradebook")
+    rows = gradebook_scores(course)
+    if not rows:
+        raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
+    progress(f"[report] plotting {len(rows)} student(s)")
+    page = report_html(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    progress(f"[report] {path.resolve()}")
+    return path

@@ -1,0 +1,108 @@
+"""The notebook kernel of ``autograde --execute`` inside the bubblewrap sandbox.
+
+nbgrader executes a student's notebook in an IPython kernel that jupyter_client
+starts from the kernel spec's command line. ``SandboxedKernelManager`` (set as
+``Execute.kernel_manager_class`` by ``course_autograde`` when the sandbox is
+available) wraps that command line in bubblewrap: the kernel sees a read-only
+file system holding only the Python runtime, the environment's packages (the
+``autograder`` source is not among them) and the notebook's own folder, a
+private /tmp, no network, its own process, IPC and host-name namespaces, a
+cleared environment, an unprivileged uid of its own (when the grader runs as
+root) and resource limits. It talks to nbgrader over ZeroMQ's ``ipc``
+transport: the connection file and the sockets live in one private folder that
+is the only writable place shared with the sandbox, so no network namespace is
+shared either.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from autograder.isolation.sandbox import UID_BASE, UID_RANGE, _base_binds, _mkdirs, python_runtime
+
+KERNEL_MEMORY_BYTES = 4 * 1024**3
+KERNEL_CPU_SECONDS = 3600
+KERNEL_FILE_BYTES = 64 * 1024**2
+KERNEL_PROCESSES = 64
+# Environment variables the kernel keeps (by prefix); everything else is cleared.
+KEEP_ENV = ("CS231N_", "NBGRADER_", "TQDM_", "OMP_", "OPENBLAS_", "MKL_", "LANG", "LC_", "TZ")
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernel runs under bubblewrap, over ipc sockets."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._run_dir = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
+        self._uid = UID_BASE + (os.getpid() * 7919 + id(self)) % UID_RANGE
+        self.transport = "ipc"
+        self.ip = str(self._run_dir / "kernel")
+        self.connection_file = str(self._run_dir / "kernel.json")
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        cmd = super().format_kernel_cmd(extra_arguments)
+        cwd = Path(self._launch_args.get("cwd") or os.getcwd()).resolve()
+        env = self._launch_args.get("env") or os.environ
+        if os.geteuid() == 0:  # the kernel's own uid must create its sockets and read the file
+            os.chown(self._run_dir, self._uid, self._uid)
+            os.chown(self.connection_file, self._uid, self._uid)
+        os.chmod(self._run_dir, 0o700)
+        return kernel_sandbox_command(cmd, cwd, self._run_dir, env, self._uid)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._run_dir, ignore_errors=True)
+
+
+def _parents(target: Path) -> list[str]:
+    """bwrap arguments creating the ancestors of ``target`` traversable by the kernel's uid."""
+    return [arg for pair in zip(*[iter(_mkdirs(target))] * 4)
+            if pair[3] != "/tmp" for arg in pair]
+
+
+def kernel_sandbox_command(cmd: list[str], cwd: Path, run_dir: Path, env, uid: int) -> list[str]:
+    """The bwrap command line running the kernel command ``cmd`` for a notebook in ``cwd``."""
+    prefix, _ = python_runtime()
+    args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    # Everything below comes after the private /tmp, which would otherwise hide a
+    # virtual environment, a notebook or the kernel's sockets kept under /tmp.
+    bound = list(dict.fromkeys([prefix, Path(sys.prefix).resolve()]))
+    for path in bound:
+        if not str(path).startswith("/usr/"):
+            args += [*_parents(path), "--ro-bind", str(path), str(path)]
+    # An installed (not editable) autograder sits among the packages: hide it, references and all.
+    source = Path(__file__).resolve().parent
+    if any(source.is_relative_to(p) for p in [*bound, Path("/usr")]):
+        args += ["--tmpfs", str(source)]
+    args += [
+        *_parents(cwd), "--ro-bind", str(cwd), str(cwd),
+        *_parents(run_dir), "--bind", str(run_dir), str(run_dir),
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+        "--chdir", str(cwd), "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
+        "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+    ]  # fmt: skip
+    for name, value in sorted(env.items()):
+        if name.startswith(KEEP_ENV):
+            args += ["--setenv", name, value]
+    prlimit = shutil.which("prlimit", path="/usr/bin:/bin")  # util-linux, like setpriv
+    limits = [prlimit, f"--as={KERNEL_MEMORY_BYTES}", f"--cpu={KERNEL_CPU_SECONDS}",
+              f"--fsize={KERNEL_FILE_BYTES}", "--core=0"] if prlimit else []
+    if os.geteuid() == 0:
+        # The process limit counts per uid, so it only means something for the kernel's own uid.
+        limits += [f"--nproc={KERNEL_PROCESSES}"] if prlimit else []
+        drop = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--no-new-privs"]
+    else:
+        args.insert(1, "--unshare-user")
+        drop = []
+    return [*args, *limits, *drop, *cmd]

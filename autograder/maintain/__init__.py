@@ -1,0 +1,1 @@
+"""Maintainer tools: generate the stubs and the public answers, run and lint the notebooks."""

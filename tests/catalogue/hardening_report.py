@@ -1,0 +1,302 @@
+"""Grade every hostile and broken submission of the test catalogue; write ``docs/hardening.md``.
+
+Run from the repository root (the catalogue lives in ``tests/catalogue``)::
+
+    python -m tests.catalogue.hardening_report
+
+Each hostile case is the solved ``layers`` module with one attack, graded on the
+``layers`` tasks plus a task of another module, exactly as ``tests/grader/test_hostile.py``
+grades it; each broken case is a complete perfect submission with one thing
+broken, graded on every task, as ``tests/grader/test_broken.py`` does. A case *gains
+credit* when a task it attacked or broke earns any points (or any task earns more
+than its maximum); it is *as expected* when, in addition, every other task keeps
+full marks, the feedback says what went wrong and (hostile cases) the course
+directory around the submission is unchanged.
+
+Then every hostile case that is not slow (a time-limit case) is submitted as one
+student of one class, with an honest bystander, and graded by one nbgrader
+``autograde`` run, as ``tests/grader/test_hostile.py`` does with a sample of them
+(``tests/catalogue/hostile_class.py``): the *autograde* column says whether that
+student got no credit beyond its honest work, nothing from outside its submission in
+its autograded folder, and left the other students and the course directory alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.grading import GradeReport, grade_submission
+from autograder.isolation.sandbox import sandbox_available
+from autograder.maintain.build_stubs import reference_path
+from autograder.registry import TASKS
+from autograder.solutions import solved_module_text, write_solution_package
+
+COMMAND = "python -m tests.catalogue.hardening_report"
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_OUTPUT = REPO / "docs" / "hardening.md"
+HOSTILE_TIMEOUT = 3.0  # the per-task timeout tests/grader/test_hostile.py uses
+CLASS_BOUND = 120.0  # seconds per submission of the autograde class (a hang guard)
+LAYERS = [t.id for t in TASKS if t.module == "layers"]
+BYSTANDER = "optim.adam"
+MAX_POINTS = {t.id: float(t.points) for t in TASKS}
+
+
+@dataclass
+class Outcome:
+    kind: str
+    name: str
+    gained: bool | None  # None: not run here
+    as_expected: bool | None
+    seconds: float
+    note: str = ""
+    autograde: str = "-"  # through the autograde class: "yes", a problem, or "-"
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _timed(grade: Callable[[], GradeReport]) -> tuple[GradeReport, float]:
+    start = time.monotonic()
+    report = grade()
+    return report, time.monotonic() - start
+
+
+def hostile_outcome(hostile, work: Path) -> Outcome:
+    """Grade one hostile case inside a small course directory."""
+    if hostile.isolated_only and not sandbox_available():
+        return Outcome("hostile", hostile.name, None, None, 0.0, "skipped: needs the sandbox")
+    course = work / "course"
+    (course / "source" / "training_nn").mkdir(parents=True)
+    (course / "source" / "training_nn" / "hidden.txt").write_text("hidden tests")
+    (course / "gradebook.db").write_bytes(os.urandom(256))
+    submission = course / "submitted" / "mallory" / "training_nn"
+    write_solution_package(course / "submitted" / "alice" / "training_nn")
+    paths = {
+        "gradebook": str(course / "gradebook.db"),
+        "course": str(course),
+        "source": str(course / "source"),
+        "reference": str(reference_path("layers")),
+    }
+    package = write_solution_package(
+        submission, {"layers": hostile.build(solved_module_text("layers"), paths)}
+    )
+    for name, target in hostile.extra_files.items():
+        (package / name).unlink(missing_ok=True)
+        (package / name).symlink_to(paths.get(target, target))
+    before = _snapshot(course)
+    report, seconds = _timed(
+        lambda: grade_submission(
+            submission, [*LAYERS, BYSTANDER], seed=7, timeout=HOSTILE_TIMEOUT
+        )
+    )
+    attacked = set(LAYERS) if hostile.breaks_module else set(hostile.targets)
+    gained = any(
+        t.points > t.max_points or (t.id in attacked and t.points > 0) for t in report.tasks
+    )
+    expected = not gained and _snapshot(course) == before
+    for t in report.tasks:
+        keeps = t.id == BYSTANDER or (t.id not in attacked and not hostile.may_lose)
+        if keeps and t.points != t.max_points:
+            expected = False
+    return Outcome("hostile", hostile.name, gained, expected, seconds)
+
+
+def broken_outcome(case, perfect: Path, work: Path) -> Outcome:
+    """Grade one broken case: a perfect submission with one thing broken."""
+    import shutil
+
+    folder = work / "submission"
+    shutil.copytree(perfect, folder, symlinks=True)
+    case.apply(folder)
+    report, seconds = _timed(lambda: grade_submission(folder))
+    lost = case.lost_tasks()
+    gained = any(
+        t.points > t.max_points or (t.id in lost and t.points > 0) for t in report.tasks
+    )
+    expected = not gained and all(
+        (case.message.lower() in t.feedback.lower())
+        if t.id in lost
+        else t.points == t.max_points
+        for t in report.tasks
+    )
+    return Outcome("broken", case.name, gained, expected, seconds)
+
+
+def run_catalogue(
+    progress: Callable[[str], None] = lambda s: None,
+) -> tuple[list[Outcome], ClassRun]:
+    sys.path.insert(0, str(REPO))  # the catalogue is importable from the repository root
+    from autograder.course.setup import write_solutions_folder
+    from tests.catalogue.broken import BROKEN
+    from tests.catalogue.hostile import HOSTILES
+
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="hardening-") as tmp:
+        perfect = Path(tmp) / "perfect"
+        write_solutions_folder(perfect)
+        cases = [("hostile", h) for h in HOSTILES] + [("broken", b) for b in BROKEN]
+        for i, (kind, case) in enumerate(cases, 1):
+            work = Path(tempfile.mkdtemp(prefix=f"case{i:02d}-", dir=tmp))
+            if kind == "hostile":
+                outcome = hostile_outcome(case, work)
+            else:
+                outcome = broken_outcome(case, perfect, work)
+            progress(f"[{i}/{len(cases)}] {kind}: {case.name}: "
+                     f"{_cell(outcome.gained, 'yes', 'no')} ({outcome.seconds:.1f} s)")
+            outcomes.append(outcome)
+        class_run = autograde_class(HOSTILES, outcomes, Path(tmp) / "class", progress)
+    return outcomes, class_run
+
+
+@dataclass
+class ClassRun:
+    students: int
+    seconds: float
+    slowest: float
+
+
+def autograde_class(hostiles, outcomes: list[Outcome], work: Path,
+                    progress: Callable[[str], None]) -> ClassRun:
+    """Grade the fast hostile cases as one class in one autograde run; fill the column."""
+    from tests.catalogue.hostile_class import class_problems, run_hostile_class
+
+    sandboxed = sandbox_available()
+    cases = [h for h in hostiles if not h.slow and (sandboxed or not h.isolated_only)]
+    progress(f"[autograde] one class: {len(cases)} hostile students and a bystander")
+    start = time.monotonic()
+    run = run_hostile_class(work, cases)
+    seconds = time.monotonic() - start
+    problems = class_problems(run, CLASS_BOUND)
+    by_name = {case.name: problems.get(student, []) for student, case in run.cases.items()}
+    for o in outcomes:
+        if o.kind == "hostile" and o.name in by_name:
+            o.autograde = "; ".join(by_name[o.name]) or "yes"
+        elif o.kind == "hostile" and o.gained is not None:
+            o.autograde = "- (time-limit case)"
+    others = [f"{k}: {'; '.join(v)}" for k, v in problems.items()
+              if v and k not in run.cases]
+    for o in outcomes:  # the bystander, earlier student or course directory harmed
+        if others and o.autograde == "yes":
+            o.autograde = "others harmed: " + " / ".join(others)
+    slowest = max((r.seconds for r in run.results.values()), default=0.0)
+    return ClassRun(len(run.results), seconds, slowest)
+
+
+def _cell(flag: bool | None, yes: str, no: str) -> str:
+    return "-" if flag is None else (yes if flag else no)
+
+
+def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun) -> str:
+    ran = [o for o in outcomes if o.gained is not None]
+    skipped = len(outcomes) - len(ran)
+    gained = [o for o in ran if o.gained]
+    unexpected = [o for o in ran if not o.as_expected or not o.autograde.startswith(("yes", "-"))]
+    slowest = max(ran, key=lambda o: o.seconds) if ran else None
+    kinds = {k: sum(o.kind == k for o in ran) for k in ("hostile", "broken")}
+    lines = [
+        "# Hardening: hostile and broken submissions",
+        "",
+        f"Generated by `{COMMAND}` (run from the repository root); do not edit by hand.",
+        "",
+        "Every case of the test catalogue (`tests/catalogue/hostile.py`, "
+        "`tests/catalogue/broken.py`) graded by the trusted grader. A case *gains credit* "
+        "when a task it attacked or broke earns any points; it is *as expected* when, in "
+        "addition, every other task keeps full marks, the feedback names the problem "
+        "(broken cases) and the course directory is unchanged (hostile cases). The "
+        "hostile cases that do not run into a time limit are also graded as one class by "
+        "one nbgrader `autograde` run with an honest bystander (*autograde* column: no "
+        "credit beyond the honest work, nothing from outside the submission in the "
+        "student's autograded folder, the other students and the course directory "
+        "untouched); the broken cases go through `autograde` in `tests/grader/test_broken.py`.",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+        f"| cases tried | {len(ran)} ({kinds['hostile']} hostile, {kinds['broken']} broken)"
+        + (f"; {skipped} skipped" if skipped else "") + " |",
+        f"| cases that gained credit | {len(gained)} (goal: 0) |",
+        f"| cases not as expected | {len(unexpected)} |",
+        "| slowest grading time | "
+        + (f"{slowest.seconds:.1f} s ({slowest.kind}: {slowest.name})" if slowest else "-")
+        + " |",
+        f"| autograde class | {class_run.students} students in one run, "
+        f"{class_run.seconds:.0f} s in all (2 worker processes), slowest student "
+        f"{class_run.slowest:.1f} s |",
+        "| sandbox | "
+        + ("active (bubblewrap)" if sandboxed
+           else "NOT active: plain subprocess with resource limits only") + " |",
+        "",
+        "| kind | case | gained credit | as expected | grading time | autograde |",
+        "| --- | --- | --- | --- | ---: | --- |",
+    ]
+    for o in outcomes:
+        name = o.name.replace("|", "\\|")
+        if o.gained is None:
+            lines.append(f"| {o.kind} | {name} | - | {o.note} | - | - |")
+        else:
+            lines.append(
+                f"| {o.kind} | {name} | {_cell(o.gained, '**yes**', 'no')} | "
+                f"{_cell(o.as_expected, 'yes', '**no**')} | {o.seconds:.1f} s | "
+                f"{o.autograde if o.autograde.startswith(('yes', '-')) else f'**{o.autograde}**'} |"
+            )
+    lines += ["", *WHERE_CODE_RUNS, ""]
+    return "\n".join(lines)
+
+
+WHERE_CODE_RUNS = [
+    "## Where student code runs",
+    "",
+    "- **Trusted grading** (`grade`, and every registry grade cell under `autograde`): the "
+    "student's modules run in the bubblewrap sandbox (see `autograder/sandbox.py`), or, "
+    "without bubblewrap, in a plain subprocess with the same resource limits, flagged "
+    "`WITHOUT isolation` in the report and in the feedback.",
+    "- **Before nbgrader sees a submission** (`autograde`): symbolic links, special files and "
+    "names that are not valid UTF-8 are left out of a staged copy (nbgrader's copy would "
+    "follow a link and put, for example, the gradebook or the reference solutions into the "
+    "student's autograded and feedback folders), and a course notebook that cannot be read "
+    "(not UTF-8, not JSON, not a notebook, a link) is graded like a missing one, with the "
+    "reason in its tasks' feedback. The submitted files are never changed.",
+    "- **Notebook execution** (`autograde --execute`, or automatically when the notebooks "
+    "have plain nbgrader test cells; off by default for the course notebooks): the kernel "
+    "runs under bubblewrap (`autograder/kernel_sandbox.py`): read-only Python runtime and "
+    "installed packages (not the `autograder` source), the notebook's own folder read-only, "
+    "a private /tmp, no network, a cleared environment, its own uid and resource limits; "
+    "it talks to nbgrader over ZeroMQ `ipc` sockets in a private folder. Cells that write "
+    "files into the notebook folder therefore fail, and only the embedded dataset is "
+    "available (no cached CIFAR-10). Without bubblewrap the kernel runs unisolated, as "
+    "the instructor, and `autograde` says so in its output and in the student's log; the "
+    "scores of registry tasks never depend on that kernel either way, but plain nbgrader "
+    "test cells are scored from its outputs.",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=COMMAND, description="Grade the hostile and broken catalogue; write the table."
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
+                        help="Markdown file to write (default: docs/hardening.md)")
+    args = parser.parse_args(argv)
+    sandboxed = sandbox_available()
+    outcomes, class_run = run_catalogue(lambda s: print(s, file=sys.stderr, flush=True))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(outcomes, sandboxed, class_run))
+    gained = sum(bool(o.gained) for o in outcomes)
+    print(f"{args.output}: {len(outcomes)} case(s), {gained} gained credit")
+    return 1 if gained else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Class-scale autograde: the same gradebook with --jobs 1, --jobs 2 and a Dask cluster.
+
+A small class of the fixture course (one notebook: layers.affine_forward, 2 points,
+a plain nbgrader test cell, a written answer) is built once, copied, and graded by
+each backend; the gradebooks must hold identical rows. Also: re-running is
+idempotent, a resubmission replaces only its own scores, manual scores survive,
+and every submission gets one progress line with its time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.course import cli
+from autograder.course.autograde import autograde
+from autograder.course.demo import apply_bugs
+from autograder.course.gradebook import open_gradebook
+from autograder.course.layout import Course
+from autograder.course.submissions import submit
+from autograder.grade_cells import grade_id_of
+from autograder.mutation import Override
+from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+
+pytestmark = pytest.mark.slow
+
+TASK_CELL = grade_id_of("layers.affine_forward")
+NO_BIAS = Override("layers", """
+def affine_forward(x, w, b):
+    out = x.reshape(x.shape[0], -1) @ w
+    return out, (x, w, b)
+""")
+# Expected (task points, plain test cell points) per student.
+EXPECTED = {
+    "perfect": (2.0, 1.0),
+    "stubs": (0.0, 0.0),
+    "no_bias": (0.0, 1.0),
+    "no_notebook": (2.0, 0.0),
+}
+
+
+def build_class(base: Path) -> tuple[Course, Path]:
+    """A fresh course with the EXPECTED class submitted, ungraded; returns (course, perfect)."""
+    course, perfect = new_fixture_course(base)
+    folders = {"perfect": perfect, "stubs": course.release}
+    for name in ("no_bias", "no_notebook"):
+        folders[name] = base / name
+        shutil.copytree(perfect, folders[name])
+    apply_bugs(folders["no_bias"], (NO_BIAS,))
+    (folders["no_notebook"] / f"{NOTEBOOK}.ipynb").unlink()
+    for student, folder in folders.items():
+        submit(course, student, folder)
+    return course, perfect
+
+
+def copy_course(course: Course, dest: Path) -> Course:
+    shutil.copytree(course.root, dest, symlinks=True)
+    return Course.open(dest)
+
+
+def gradebook_state(course: Course) -> dict:
+    """Every student's gradebook rows: cell -> (auto, manual, needs manual), comments, timestamp."""
+    state = {}
+    with open_gradebook(course) as gb:
+        for sub in gb.assignment_submissions("training_nn"):
+            cells = {}
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    cells[(nb.name, g.name, "grade")] = (g.auto_score, g.manual_score,
+                                                         bool(g.needs_manual_grade))
+                for c in nb.comments:
+                    cells[(nb.name, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+                cells[(nb.name, "late_penalty")] = nb.late_submission_penalty
+            state[sub.student.id] = {"timestamp": sub.timestamp, "cells": cells,
+                                     "score": float(sub.score)}
+    return state
+
+
+def check_expected(state: dict) -> None:
+    assert set(state) == set(EXPECTED)
+    for student, (task, plain) in EXPECTED.items():
+        cells = state[student]["cells"]
+        assert cells[(NOTEBOOK, TASK_CELL, "grade")][0] == task, student
+        assert cells[(NOTEBOOK, "fixture_hidden_test", "grade")][0] == plain, student
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> tuple[Course, Path]:
+    return build_class(tmp_path_factory.mktemp("class"))
+
+
+@pytest.fixture(scope="module")
+def serial(template, tmp_path_factory) -> Course:
+    course = copy_course(template[0], tmp_path_factory.mktemp("serial") / "course")
+    results = autograde(course, jobs=1)
+    assert all(r.ok for r in results), [r.message for r in results]
+    return course
+
+
+def test_jobs_1_gives_the_expected_scores(serial: Course) -> None:
+    check_expected(gradebook_state(serial))
+    for student in ("perfect", "stubs", "no_bias"):  # no_notebook: nothing for nbgrader to run
+        assert (serial.root / "logs" / f"autograde-{student}.log").is_file()
+    assert (serial.autograded("perfect") / f"{NOTEBOOK}.ipynb").is_file()
+    assert not serial.autograded("no_notebook").joinpath(f"{NOTEBOOK}.ipynb").exists()
+    assert not list((serial.root / "autograded" / "perfect").glob(".*"))  # no leftovers
+
+
+def test_jobs_2_and_dask_give_the_same_gradebook(serial, template, tmp_path) -> None:
+    distributed = pytest.importorskip("distributed")
+    pool = copy_course(template[0], tmp_path / "pool")
+    lines: list[str] = []
+    results = autograde(pool, jobs=2, progress=lines.append)
+    assert all(r.ok for r in results)
+    expected = gradebook_state(serial)
+    assert gradebook_state(pool) == expected
+    # One progress line per submission, with its time.
+    done = [ln for ln in lines if ln.startswith("[autograde ") and ln.endswith(" s)")]
+    assert sorted(ln.split("] ")[1].split(":")[0] for ln in done) == sorted(EXPECTED)
+
+    dask = copy_course(template[0], tmp_path / "dask")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        results = autograde(dask, dask_scheduler=cluster.scheduler_address,
+                            progress=lambda _m: None)
+    assert all(r.ok for r in results)
+    assert gradebook_state(dask) == expected
+    for course in (pool, dask):
+        assert sorted(p.name for p in course.autograded("perfect").rglob("*")) == \
+            sorted(p.name for p in serial.autograded("perfect").rglob("*"))
+
+
+def test_rerun_is_idempotent_and_keeps_manual_scores(serial, template, tmp_path) -> None:
+    course = copy_course(serial, tmp_path / "again")
+    with open_gradebook(course) as gb:
+        grade = gb.find_grade("fixture_question", NOTEBOOK, "training_nn", "perfect")
+        grade.manual_score = 0.5
+        gb.db.commit()
+    before = gradebook_state(course)
+    assert cli.main(["autograde", str(course.root), "--jobs", "2"]) == 0
+    assert gradebook_state(course) == before
+    assert before["perfect"]["cells"][(NOTEBOOK, "fixture_question", "grade")][1] == 0.5
+
+
+def test_resubmission_replaces_only_its_own_scores(serial, template, tmp_path) -> None:
+    course = copy_course(serial, tmp_path / "resubmit")
+    before = gradebook_state(course)
+    submit(course, "no_bias", template[1])  # the fixed, perfect work
+    assert cli.main(["autograde", str(course.root), "--student", "no_bias"]) == 0
+    after = gradebook_state(course)
+    assert {s: v for s, v in after.items() if s != "no_bias"} == \
+        {s: v for s, v in before.items() if s != "no_bias"}
+    assert after["no_bias"]["cells"] == before["perfect"]["cells"]
+
+
+def test_new_student_is_created_in_one_transaction(serial, template, tmp_path) -> None:
+    course = copy_course(serial, tmp_path / "late")
+    submit(course, "late_joiner", template[1])
+    assert cli.main(["autograde", str(course.root), "--student", "late_joiner",
+                     "--jobs", "2"]) == 0
+    state = gradebook_state(course)
+    assert state["late_joiner"]["cells"] == state["perfect"]["cells"]
+
+
+def test_unreachable_dask_scheduler_is_one_line_error(serial, capsys) -> None:
+    pytest.importorskip("distributed")
+    code = cli.main(["autograde", str(serial.root), "--dask-scheduler", "tcp://127.0.0.1:9"])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("cs231n-course: error: cannot reach the Dask scheduler")
+
+
+def test_scratch_of_a_dead_grading_process_is_removed() -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    from autograder.course.autograde import SCRATCH_PREFIX, drop_stale_scratch
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{dead}-someone-"))
+    alive = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-someone-"))
+    (stale / "gradebook.db").write_text("")
+    try:
+        drop_stale_scratch()
+        assert not stale.exists() and alive.exists()
+    finally:
+        shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(alive, ignore_errors=True)

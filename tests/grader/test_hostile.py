@@ -1,0 +1,213 @@
+"""Hostile submissions gain nothing, break nothing and finish in bounded time.
+
+Every case of ``tests/catalogue/hostile.py`` is graded through the trusted grader
+(as ``grade --json`` does), some also without the sandbox; a sample of them is
+graded as one class by one nbgrader ``autograde`` run with an honest bystander
+(``tests/catalogue/hostile_class.py``); and a notebook that attacks from its kernel
+is executed by ``autograde --execute`` inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course.autograde import autograde
+from autograder.course.gradebook import gradebook_scores
+from autograder.course.submissions import submit
+from autograder.grading import grade_submission
+from autograder.isolation.sandbox import sandbox_available
+from autograder.maintain.build_stubs import reference_path
+from autograder.registry import TASKS
+from autograder.solutions import solved_module_text, write_solution_package
+from tests.catalogue.hostile import HOSTILES, Hostile
+from tests.catalogue.hostile_class import SAMPLE, class_problems, run_hostile_class
+from tests.fixtures.course_notebook import NOTEBOOK as FIXTURE_NOTEBOOK
+from tests.fixtures.course_notebook import new_fixture_course
+
+LAYERS = [t.id for t in TASKS if t.module == "layers"]
+BYSTANDER = "optim.adam"  # a task of another module: must be unaffected
+TIMEOUT = 3.0
+TIME_BOUND = 60.0
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _course(tmp_path: Path, hostile: Hostile) -> tuple[Path, Path]:
+    course = tmp_path / "course"
+    (course / "source" / "training_nn").mkdir(parents=True)
+    (course / "source" / "training_nn" / "hidden.txt").write_text("hidden tests")
+    (course / "gradebook.db").write_bytes(os.urandom(256))
+    submission = course / "submitted" / "mallory" / "training_nn"
+    other = course / "submitted" / "alice" / "training_nn"
+    write_solution_package(other)
+    paths = {
+        "gradebook": str(course / "gradebook.db"),
+        "course": str(course),
+        "source": str(course / "source"),
+        "reference": str(reference_path("layers")),
+    }
+    text = hostile.build(solved_module_text("layers"), paths)
+    package = write_solution_package(submission, {"layers": text})
+    for name, target in hostile.extra_files.items():
+        (package / name).unlink(missing_ok=True)
+        (package / name).symlink_to(paths.get(target, target))
+    return course, submission
+
+
+def _check(tmp_path: Path, hostile: Hostile) -> None:
+    course, submission = _course(tmp_path, hostile)
+    before = _snapshot(course)
+    start = time.monotonic()
+    report = grade_submission(submission, [*LAYERS, BYSTANDER], seed=7, timeout=TIMEOUT)
+    elapsed = time.monotonic() - start
+    scores = {t.id: (t.points, t.max_points, t.feedback) for t in report.tasks}
+    assert elapsed < TIME_BOUND
+    assert scores.pop(BYSTANDER)[0] == scores_max(BYSTANDER)
+    for task_id, (points, max_points, feedback) in scores.items():
+        if hostile.breaks_module or task_id in hostile.targets:
+            assert points == 0, f"{task_id} earned {points}:\n{feedback}"
+        elif not hostile.may_lose:
+            assert points == max_points, f"{task_id} lost points:\n{feedback}"
+        assert points <= max_points
+    assert _snapshot(course) == before, "the course directory changed"
+    # Another student graded afterwards is unaffected.
+    alice = grade_submission(course / "submitted" / "alice" / "training_nn", LAYERS[:4], seed=8)
+    assert alice.total == alice.max_total
+
+
+def scores_max(task_id: str) -> float:
+    return float(next(t.points for t in TASKS if t.id == task_id))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hostile", HOSTILES, ids=[h.name for h in HOSTILES])
+def test_hostile_submission_gains_nothing(tmp_path: Path, hostile: Hostile) -> None:
+    if hostile.isolated_only and not sandbox_available():
+        pytest.skip("needs the bubblewrap sandbox")
+    _check(tmp_path, hostile)
+
+
+FALLBACK_SAFE = [h for h in HOSTILES if not h.isolated_only]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hostile", FALLBACK_SAFE[::3], ids=[h.name for h in FALLBACK_SAFE[::3]])
+def test_unisolated_fallback_still_grades_safely(
+    tmp_path: Path, hostile: Hostile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CS231N_SANDBOX", "off")
+    _check(tmp_path, hostile)
+
+
+def test_fallback_says_loudly_it_is_not_isolated(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CS231N_SANDBOX", "off")
+    write_solution_package(tmp_path)
+    report = grade_submission(tmp_path, ["layers.affine_forward"], seed=1)
+    assert not report.sandboxed
+    assert any("WITHOUT isolation" in n for n in report.notices)
+
+
+def test_sandbox_is_active_where_bubblewrap_is_installed(tmp_path: Path) -> None:
+    if os.environ.get("CI") and not sandbox_available():
+        pytest.fail("CI must grade inside the bubblewrap sandbox (install bubblewrap)")
+    if not sandbox_available():
+        pytest.skip("bubblewrap is not installed here")
+    write_solution_package(tmp_path)
+    report = grade_submission(tmp_path, ["layers.affine_forward"], seed=1)
+    assert report.sandboxed and report.notices == []
+
+
+# ------------------------------------------------------------------ one class through autograde
+
+CLASS_BOUND = 120.0  # seconds per submission: a hang guard, far above any honest time
+
+
+@pytest.mark.slow
+def test_hostile_class_through_autograde(tmp_path: Path) -> None:
+    """A sample of the catalogue as students of one autograde run, with an honest bystander."""
+    cases = [h for h in HOSTILES
+             if h.name in SAMPLE and (sandbox_available() or not h.isolated_only)]
+    assert len(cases) == len(SAMPLE) or not sandbox_available()
+    run = run_hostile_class(tmp_path, cases)
+    problems = class_problems(run, CLASS_BOUND)
+    named = {f"{s} ({run.cases[s].name})" if s in run.cases else s: p
+             for s, p in problems.items() if p}
+    assert not named, named
+
+
+KERNEL_ATTACKS = '''\
+import os, socket
+tried = {{}}
+for name, attempt in [
+    ("import autograder", lambda: __import__("autograder")),
+    ("read the gradebook", lambda: open({gradebook!r}, "rb").read(16)),
+    ("list the course", lambda: os.listdir({course!r})),
+    ("plant a file", lambda: open({course!r} + "/planted.txt", "w").write("x")),
+    ("edit the scratch gradebook", lambda: open("../../../gradebook.db", "ab").write(b"x")),
+    ("write the notebook folder", lambda: open("note.txt", "w").write("x")),
+    ("open a socket", lambda: socket.create_connection(("127.0.0.1", 22), timeout=2)),
+]:
+    try:
+        attempt()
+        tried[name] = "DONE"
+    except BaseException as exc:
+        tried[name] = type(exc).__name__
+print(tried)
+'''
+
+
+@pytest.mark.slow
+def test_executed_notebooks_run_in_the_sandbox(tmp_path: Path) -> None:
+    """Under autograde --execute the student's kernel sees only its notebook folder."""
+    if not sandbox_available():
+        pytest.skip("needs the bubblewrap sandbox")
+    course, perfect = new_fixture_course(tmp_path)
+    attacker = tmp_path / "attacker"
+    shutil.copytree(perfect, attacker)
+    path = attacker / f"{FIXTURE_NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = KERNEL_ATTACKS.format(gradebook=str(course.gradebook), course=str(course.root))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+    submit(course, "attacker", attacker)
+    submit(course, "perfect", perfect)
+    before = _snapshot(course.root / "source")
+    results = autograde(course, execute=True, progress=lambda _m: None)
+    assert all(r.ok for r in results), [r.message for r in results]
+
+    out = nbformat.read(course.autograded("attacker") / f"{FIXTURE_NOTEBOOK}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for o in out.cells[1].outputs)
+    tried = ast.literal_eval(text.strip())
+    assert len(tried) == 7 and "DONE" not in tried.values(), tried
+    assert not (course.root / "planted.txt").exists()
+    assert _snapshot(course.root / "source") == before
+    scores = {r.student: {c.label: c.score for c in r.cells} for r in gradebook_scores(course)}
+    # The kernel still runs the notebook: the plain test cell passes for both.
+    for student in ("attacker", "perfect"):
+        assert scores[student]["fixture_hidden_test"] == 1.0, scores
+        assert scores[student]["layers.affine_forward"] == 2.0, scores
+
+
+def test_notebook_kernels_follow_the_sandbox_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograder.course.autograde_one import NO_ISOLATION_KERNEL, execution_args
+
+    monkeypatch.setenv("CS231N_SANDBOX", "off")
+    assert execution_args() == []  # the kernel runs unisolated, and autograde says so:
+    assert "WITHOUT isolation" in NO_ISOLATION_KERNEL
+    monkeypatch.delenv("CS231N_SANDBOX")
+    if sandbox_available():
+        assert any("SandboxedKernelManager" in a for a in execution_args())
