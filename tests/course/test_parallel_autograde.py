@@ -17,18 +17,22 @@ import pytest
 
 from autograder.course import cli
 from autograder.course.autograde import autograde
-from autograder.course.demo import Bug, apply_bugs
+from autograder.course.demo import apply_bugs
 from autograder.course.gradebook import open_gradebook
 from autograder.course.layout import Course
 from autograder.course.submissions import submit
 from autograder.grade_cells import grade_id_of
+from autograder.mutation import Override
 from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
 TASK_CELL = grade_id_of("layers.affine_forward")
-NO_BIAS = Bug("layers", "out = x.reshape(x.shape[0], -1) @ w + b",
-              "out = x.reshape(x.shape[0], -1) @ w")
+NO_BIAS = Override("layers", """
+def affine_forward(x, w, b):
+    out = x.reshape(x.shape[0], -1) @ w
+    return out, (x, w, b)
+""")
 # Expected (task points, plain test cell points) per student.
 EXPECTED = {
     "perfect": (2.0, 1.0),
