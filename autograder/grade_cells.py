@@ -48,7 +48,7 @@ def grade_cell_source(task_id: str) -> str:
     return f'from cs231n_core.check import check_task\ncheck_task("{task_id}")'
 
 
-def grade_cell_metadata(task: Task) -> dict:
+def grade_cell_metadata(task: Task) -> dict[str, object]:
     """nbgrader metadata of the grade cell of ``task`` (points from the registry)."""
     return {
         "grade": True,
@@ -62,7 +62,7 @@ def grade_cell_metadata(task: Task) -> dict:
 
 def new_grade_cell(task: Task) -> NotebookNode:
     """A fresh grade cell for ``task``, as it appears in a source notebook."""
-    cell = nbformat.v4.new_code_cell(grade_cell_source(task.id))
+    cell: NotebookNode = nbformat.v4.new_code_cell(grade_cell_source(task.id))
     cell.metadata["nbgrader"] = grade_cell_metadata(task)
     cell.metadata["deletable"] = False
     cell.metadata["editable"] = False
@@ -164,9 +164,10 @@ def solved_notebook(nb: NotebookNode) -> NotebookNode:
 def read_notebook(path: Path) -> NotebookNode:
     """Read a notebook as nbformat v4, with a one-line error for unreadable files."""
     try:
-        return nbformat.read(str(path), as_version=4)
+        nb: NotebookNode = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types
         raise NotebookError(f"cannot read notebook {path}: {exc}") from None
+    return nb
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:

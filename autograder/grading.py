@@ -14,10 +14,11 @@ import secrets
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class GradeReport:
     def max_total(self) -> float:
         return round(sum(t.max_points for t in self.tasks), 4)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``cs231n-course grade --json``."""
         return {
             "total": float(self.total),
@@ -126,7 +127,7 @@ def _grade_module(
     if not (package_dir / f"{module}.py").is_file():
         return [_zero(t, f"cs231n_core/{module}.py is missing from the submission") for t in tasks]
     checks = load_checks()
-    proxies: dict = {}
+    proxies: dict[str, Callable[..., Any]] = {}
     for t in tasks:
         c = checks.get(t.id)
         if c is not None and c.proxies is not None:

@@ -72,15 +72,15 @@ class TaskRun:
 
     def call_full(
         self,
-        args: tuple,
-        kwargs: dict | None = None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any] | None = None,
         *,
         target: str | None = None,
-        state: dict | None = None,
+        state: dict[str, Any] | None = None,
         return_attrs: tuple[str, ...] = (),
         remotes: dict[int, RemoteObject] | None = None,
         keep: str | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Like call, but return value, arguments after the call and requested attributes.
 
         ``remotes`` maps positions in ``args`` to trusted objects the student's code
@@ -106,7 +106,7 @@ class TaskRun:
         except WorkerFailure as failure:
             raise CheckAbort(_failure_text(failure)) from None
 
-    def returns(self, value: Any, count: int, what: str = "the return value") -> tuple:
+    def returns(self, value: Any, count: int, what: str = "the return value") -> tuple[Any, ...]:
         """Unpack a tuple return value of known length, or abort with a clear message."""
         if type(value) is not tuple or len(value) != count:
             raise CheckAbort(f"{what} should be a tuple of {count} items, got {_describe(value)}")
@@ -138,11 +138,11 @@ class TaskRun:
     def check_backward(
         self,
         forward: str,
-        forward_args: tuple,
+        forward_args: tuple[Any, ...],
         dout: Any,
         ref_cache: Any,
         score: Callable[[Any], None],
-        forward_kwargs: dict | None = None,
+        forward_kwargs: dict[str, Any] | None = None,
     ) -> None:
         """Check a backward pass with the reference's cache and with the student's own.
 

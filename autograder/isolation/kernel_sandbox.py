@@ -20,7 +20,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -37,7 +39,7 @@ KEEP_ENV = ("CS231N_", "NBGRADER_", "TQDM_", "OMP_", "OPENBLAS_", "MKL_", "LANG"
 class SandboxedKernelManager(AsyncKernelManager):
     """An async kernel manager whose kernel runs under bubblewrap, over ipc sockets."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._run_dir = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
         self._uid = UID_BASE + (os.getpid() * 7919 + id(self)) % UID_RANGE
@@ -47,8 +49,12 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
-        cwd = Path(self._launch_args.get("cwd") or os.getcwd()).resolve()
-        env = self._launch_args.get("env") or os.environ
+        # Set by pre_start_kernel before it formats the command; jupyter_client types
+        # its values as traitlets.Any (the trait class), hence the plain Any here.
+        launch_args: dict[str, Any] | None = self._launch_args
+        assert launch_args is not None
+        cwd = Path(launch_args.get("cwd") or os.getcwd()).resolve()
+        env = launch_args.get("env") or os.environ
         if os.geteuid() == 0:  # the kernel's own uid must create its sockets and read the file
             os.chown(self._run_dir, self._uid, self._uid)
             os.chown(self.connection_file, self._uid, self._uid)
@@ -67,7 +73,9 @@ def _parents(target: Path) -> list[str]:
             if pair[3] != "/tmp" for arg in pair]
 
 
-def kernel_sandbox_command(cmd: list[str], cwd: Path, run_dir: Path, env, uid: int) -> list[str]:
+def kernel_sandbox_command(
+    cmd: list[str], cwd: Path, run_dir: Path, env: Mapping[str, str], uid: int
+) -> list[str]:
     """The bwrap command line running the kernel command ``cmd`` for a notebook in ``cwd``."""
     prefix, _ = python_runtime()
     args = [shutil.which("bwrap") or "bwrap", *_base_binds(),

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograder.isolation import worker as wire
 from autograder.isolation.sandbox import sandbox_command
+from autograder.isolation.worker import JSONObject
 
 WORKER_SCRIPT = Path(wire.__file__).resolve()
 PROVIDED_DIR = Path(__file__).resolve().parents[2] / "cs231n_core"
@@ -99,10 +100,10 @@ class WorkerSession:
 
     package_dir: Path
     timeout: float = 30.0
-    proc: subprocess.Popen | None = None
+    proc: subprocess.Popen[bytes] | None = None
     remotes: dict[int, RemoteObject] = field(default_factory=dict)
     callbacks: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    _import_message: dict | None = None
+    _import_message: JSONObject | None = None
 
     sandboxed: bool = False
     provided_dir: Path = PROVIDED_DIR
@@ -144,7 +145,7 @@ class WorkerSession:
 
     # -------------------------------------------------------------- messaging
 
-    def _read(self, deadline: float) -> dict:
+    def _read(self, deadline: float) -> JSONObject:
         assert self.proc is not None and self.proc.stdout is not None
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
@@ -165,7 +166,7 @@ class WorkerSession:
             self.kill()
             raise WorkerFailure("protocol", f"unreadable result: {exc}") from None
 
-    def _send(self, message: dict) -> None:
+    def _send(self, message: JSONObject) -> None:
         assert self.proc is not None and self.proc.stdin is not None
         try:
             wire.write_message(self.proc.stdin, message)
@@ -174,7 +175,7 @@ class WorkerSession:
             self.proc = None
             raise WorkerFailure("crash", _describe_exit(code)) from None
 
-    def request(self, message: dict) -> dict:
+    def request(self, message: JSONObject) -> JSONObject:
         """Send a request and serve the worker's callbacks until its result arrives.
 
         A worker that was stopped (crash, timeout, leftover processes) is restarted
@@ -198,7 +199,7 @@ class WorkerSession:
                 raise WorkerFailure(kind, str(reply.get("error", "unknown error"))[:4000])
             return reply
 
-    def _serve_callback(self, message: dict) -> dict:
+    def _serve_callback(self, message: JSONObject) -> JSONObject:
         name = str(message.get("name", ""))
         try:
             args = wire.decode(message.get("args"))
@@ -251,7 +252,7 @@ class WorkerSession:
             self.kill()
             self.request(self._import_message)
 
-    def remote(self, obj: RemoteObject) -> dict:
+    def remote(self, obj: RemoteObject) -> JSONObject:
         """Register a trusted object and return its encoded form for call arguments."""
         obj.remote_id = len(self.remotes) + 1
         self.remotes[obj.remote_id] = obj
@@ -265,13 +266,13 @@ class WorkerSession:
     def call(
         self,
         target: str,
-        args: tuple = (),
-        kwargs: dict | None = None,
-        state: dict | None = None,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
         return_attrs: tuple[str, ...] = (),
-        encoded_args: list | None = None,
+        encoded_args: list[JSONObject] | None = None,
         keep: str | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Call a function or method of the student's module; returns decoded parts.
 
         The reply holds ``value`` (the return value), ``args``/``kwargs`` (the
@@ -281,7 +282,7 @@ class WorkerSession:
         RemoteObjects become remotes in the worker; a remote with a ``__call__``
         method is callable there.
         """
-        message: dict = {
+        message: JSONObject = {
             "op": "call",
             "target": target,
             "args": {"t": "tuple", "items": encoded_args}

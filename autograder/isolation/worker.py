@@ -26,12 +26,16 @@ import struct
 import sys
 import traceback
 import types
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from typing import IO, Any, TypeAlias
 
 MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 MAX_ARRAY_BYTES = 64 * 1024 * 1024  # raw bytes of one array (base64 adds a third)
 MAX_DEPTH = 32
 _ALLOWED_DTYPE_KINDS = "biufc"  # bool, ints, floats, complex: never object or void
+
+# A JSON object: a message, or a value tree made by encode.
+JSONObject: TypeAlias = dict[str, Any]
 
 
 class ProtocolError(ValueError):
@@ -56,7 +60,7 @@ def _type_name(value: object) -> str:
     return f"{t.__module__}.{t.__qualname__}"
 
 
-def encode(value: Any, _depth: int = 0) -> Any:
+def encode(value: Any, _depth: int = 0) -> JSONObject:
     """Encode a value as a JSON-compatible tree; exact types only (no subclasses)."""
     import numpy as np
 
@@ -109,7 +113,11 @@ def encode(value: Any, _depth: int = 0) -> Any:
     return {"t": "unsupported", "type": _type_name(value)}
 
 
-def decode(tree: Any, _depth: int = 0, remote_factory: Any = None) -> Any:
+def decode(
+    tree: Any,
+    _depth: int = 0,
+    remote_factory: Callable[[str, JSONObject], Any] | None = None,
+) -> Any:
     """Decode a tree made by ``encode``. Raises ProtocolError on anything malformed."""
     import numpy as np
 
@@ -175,14 +183,14 @@ def decode(tree: Any, _depth: int = 0, remote_factory: Any = None) -> Any:
 # ---------------------------------------------------------------- framing
 
 
-def write_message(stream: BinaryIO, message: dict) -> None:
+def write_message(stream: IO[bytes], message: JSONObject) -> None:
     data = json.dumps(message, allow_nan=True).encode("utf-8")
     stream.write(struct.pack(">Q", len(data)))
     stream.write(data)
     stream.flush()
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes:
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
     chunks = []
     while n:
         chunk = stream.read(n)
@@ -193,7 +201,7 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES) -> dict:
+def read_message(stream: IO[bytes], limit: int = MAX_MESSAGE_BYTES) -> JSONObject:
     (size,) = struct.unpack(">Q", _read_exact(stream, 8))
     if size > limit:
         raise ProtocolError(f"message of {size} bytes exceeds the limit of {limit}")
@@ -229,7 +237,14 @@ class Remote:
     grader, which computes the answer with the reference.
     """
 
-    def __init__(self, remote_id: int, attrs: dict, methods: list[str], channel: Channel):
+    # Set with object.__setattr__ so they stay out of the state sent to the grader.
+    remote_id: int
+    _channel: Channel
+    _methods: list[str]
+
+    def __init__(
+        self, remote_id: int, attrs: dict[str, Any], methods: list[str], channel: Channel
+    ) -> None:
         object.__setattr__(self, "remote_id", remote_id)
         object.__setattr__(self, "_channel", channel)
         self.__dict__.update(attrs)
@@ -265,19 +280,19 @@ class Remote:
 class Channel:
     """The worker's end of the message channel."""
 
-    def __init__(self, rfile: BinaryIO, wfile: BinaryIO) -> None:
+    def __init__(self, rfile: IO[bytes], wfile: IO[bytes]) -> None:
         self.rfile = rfile
         self.wfile = wfile
         self.slots: dict[str, Any] = {}
 
-    def send(self, message: dict) -> None:
+    def send(self, message: JSONObject) -> None:
         write_message(self.wfile, message)
 
-    def receive(self) -> dict:
+    def receive(self) -> JSONObject:
         return read_message(self.rfile)
 
     def decode(self, tree: Any) -> Any:
-        def factory(tag: str, tree: dict) -> Any:
+        def factory(tag: str, tree: JSONObject) -> Any:
             if tag == "slot":
                 value = self.slots[str(tree["name"])]
                 index = tree.get("index")
@@ -287,7 +302,7 @@ class Channel:
 
         return decode(tree, 0, factory)
 
-    def callback(self, name: str, args: Any, kwargs: Any, state: Any = None) -> dict:
+    def callback(self, name: str, args: Any, kwargs: Any, state: Any = None) -> JSONObject:
         message = {
             "op": "callback",
             "name": name,
@@ -384,7 +399,7 @@ def _resolve(module: types.ModuleType, qualname: str) -> Any:
     return obj
 
 
-def _call(module: types.ModuleType, message: dict, channel: Channel) -> dict:
+def _call(module: types.ModuleType, message: JSONObject, channel: Channel) -> JSONObject:
     target = str(message["target"])
     args = channel.decode(message.get("args", encode(())))
     kwargs = channel.decode(message.get("kwargs", encode({})))
@@ -407,7 +422,7 @@ def _call(module: types.ModuleType, message: dict, channel: Channel) -> dict:
     keep = message.get("keep")
     if keep:
         channel.slots[str(keep)] = value
-    reply: dict = {
+    reply: JSONObject = {
         "op": "result",
         "ok": True,
         "value": encode(value),
@@ -483,7 +498,7 @@ def serve(argv: list[str]) -> int:
                 if not os.path.isfile(path):
                     raise FileNotFoundError(f"cs231n_core/{name}.py is missing from the submission")
                 module = _load_file_module(f"cs231n_core.{name}", path)
-                reply: dict = {"op": "result", "ok": True, "value": encode(None)}
+                reply: JSONObject = {"op": "result", "ok": True, "value": encode(None)}
             elif op == "call":
                 if module is None:
                     raise RuntimeError("no module imported")
