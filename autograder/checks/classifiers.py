@@ -83,7 +83,7 @@ def _initializer_proxy(fn: Callable[..., Any], stream: _InitStream) -> Callable[
 
     def proxy(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
-        fans = [bound.arguments.get(k) for k in ("fan_in", "fan_out")]
+        fans: list[Any] = [bound.arguments.get(k) for k in ("fan_in", "fan_out")]
         if not all(type(f) is int or isinstance(f, np.integer) for f in fans):
             raise TypeError("fan_in and fan_out must be integers")
         if max(fans) > _MAX_FAN or fans[0] * fans[1] > _MAX_WEIGHTS:
@@ -290,6 +290,7 @@ def _init(run: TaskRun) -> None:
         "glorot_uniform": lambda fi, fo: 2.0 / (fi + fo),
         "he": lambda fi, fo: 2.0 / fi,
     }
+    init: str | None  # named here; the reproducibility loop below also tries None
     for init in ("gaussian", "xavier", "glorot_uniform", "he", "orthogonal", "zeros"):
         act = ref.ACTIVATIONS[int(run.rng.integers(len(ref.ACTIVATIONS)))]
         # Exact properties need no big layers (and QR is slow on them).
@@ -443,6 +444,7 @@ def _check_loss_case(
 
     # Test mode: scores.
     expected_scores = copy.deepcopy(net).loss(X)
+    assert isinstance(expected_scores, np.ndarray)  # scores, without labels
     try:
         scores = run.call_full((X,), state=net.__dict__)["value"]
         _close(run, "scores", scores, expected_scores, tol, 0.0, f"scores {where}")

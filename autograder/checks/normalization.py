@@ -129,7 +129,7 @@ def _batchnorm_forward(run: TaskRun) -> None:
     # small enough (variance near 1e-5) that another eps changes the output.
     n, d = _dim(run, 4, 8), _dim(run, 2, 5)
     x, gamma, beta = _inputs(run, n, d, spread=2e-3)
-    expected_param: dict[str, Any] = {"mode": "train"}
+    expected_param = {"mode": "train"}
     ref_out = ref.batchnorm_forward(x, gamma, beta, expected_param)[0]
     result = run.call_full((x, gamma, beta, {"mode": "train"}))
     run.close("defaults", _forward_output(run, result["value"], "batchnorm_forward"), ref_out)

@@ -200,7 +200,7 @@ def _step_case(run: TaskRun, rule: str, warm: bool) -> None:
 
     if warm:  # an earlier step: rule state in the configs, histories not empty
         first = batch()
-        solver._sample_batch = lambda: first
+        solver._sample_batch = lambda: first  # type: ignore[method-assign]
         solver._step()
     xb, yb = batch()
     before = copy.deepcopy(solver)
@@ -226,8 +226,10 @@ def _step_case(run: TaskRun, rule: str, warm: bool) -> None:
 
     # The reference step on the same minibatch, with the same stand-ins.
     expected_calls: list[tuple[dict, dict]] = []
-    before._sample_batch = lambda: (xb, yb)
-    before._record_update_ratios = lambda o, n: expected_calls.append((dict(o), dict(n)))
+    before._sample_batch = lambda: (xb, yb)  # type: ignore[method-assign]
+    before._record_update_ratios = (  # type: ignore[method-assign]
+        lambda o, n: expected_calls.append((dict(o), dict(n)))  # type: ignore[assignment]
+    )
     before._step()
     where = f"with update_rule={rule!r}"
 
@@ -319,7 +321,7 @@ def _check_accuracy(run: TaskRun) -> None:
     data = _data(run, d, c)
     solver = ref.Solver(net, data, batch_size=int(run.rng.integers(50, 200)), verbose=False)
     b = int(run.rng.integers(3, 8))
-    cases = [  # (N, keyword arguments)
+    cases: list[tuple[int, dict[str, Any]]] = [  # (N, keyword arguments)
         (b * int(run.rng.integers(3, 6)) + int(run.rng.integers(1, b)), {"batch_size": b}),
         (int(run.rng.integers(2, 9)), {}),  # one batch of the default size
         (b * int(run.rng.integers(2, 4)), {"batch_size": b, "num_samples": None}),
@@ -330,6 +332,7 @@ def _check_accuracy(run: TaskRun) -> None:
     for n, kwargs in cases:
         X = run.rng.standard_normal((n, d))
         scores = copy.deepcopy(net).loss(X)
+        assert isinstance(scores, np.ndarray)  # scores, without labels
         y = run.rng.integers(0, c, n)
         hits = run.rng.random(n) < 0.5  # about half the labels predicted right
         y[hits] = np.argmax(scores, axis=1)[hits]

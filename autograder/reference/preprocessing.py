@@ -96,6 +96,7 @@ class MeanSubtraction(_Preprocessor):
         - out: X minus the training mean, of X's shape and floating dtype
         """
         self._check_fitted()
+        assert self.mean_ is not None  # _check_fitted raised otherwise
         X = _as_float(X)
         expected = self.mean_.shape if self.mode == "image" else (self.mean_.shape[0],)
         if X.shape[1 : 1 + len(expected)] != expected or (
@@ -156,6 +157,7 @@ class Standardization(_Preprocessor):
         - out: standardised data, of X's shape and floating dtype
         """
         self._check_fitted()
+        assert self.mean_ is not None and self.std_ is not None  # _check_fitted raised otherwise
         X = _as_float(X)
         if X.shape[1:] != self.std_.shape:
             raise ValueError(f"X of shape {X.shape} does not match the fitted {self.std_.shape}")
@@ -247,6 +249,9 @@ class PCAWhitening(_Preprocessor):
           each component, divided by sqrt(explained_variance_ + eps) if whiten
         """
         self._check_fitted()
+        # _check_fitted raised otherwise.
+        assert self.mean_ is not None and self.components_ is not None
+        assert self.explained_variance_ is not None
         X = _as_float(X)
         D = self.mean_.shape[0]
         if X.ndim != 2 or X.shape[1] != D:
