@@ -300,7 +300,7 @@ def _write_cached(path: Path, raw: dict[str, np.ndarray]) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **raw)
+                np.savez(f, **raw)  # type: ignore[arg-type]  # numpy types **kwds as allow_pickle
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -417,7 +417,7 @@ _STANDIN_HUES = np.array(
 
 
 def _color_standin_images(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    n = y.shape[0]
+    n: int = y.shape[0]  # an int, so the generator's methods are typed as returning arrays
     v, u = np.meshgrid(np.linspace(-1.0, 1.0, 32), np.linspace(-1.0, 1.0, 32), indexing="ij")
     # Shared scene layout (bluish "sky" on top, greenish-brown "ground" below), so the mean
     # image has spatial structure and the three channels have different means.

@@ -34,7 +34,8 @@ def eval_numerical_gradient(
     - grad: array of x's shape, (f(x + h e_i) - f(x - h e_i)) / (2h) at each index i
     """
     grad = np.zeros_like(x, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    # numpy's stub matches the nested op_flags list against its flat form.
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])  # type: ignore[list-item]
     while not it.finished:
         ix = it.multi_index
         old = x[ix]
@@ -65,7 +66,8 @@ def eval_numerical_gradient_array(
     - grad: array of x's shape
     """
     grad = np.zeros_like(x, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    # numpy's stub matches the nested op_flags list against its flat form.
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])  # type: ignore[list-item]
     while not it.finished:
         ix = it.multi_index
         old = x[ix]

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Protocol
 
 from autograder.course.autograde_one import (
     NO_ISOLATION_KERNEL,
@@ -92,6 +93,12 @@ class GradedSubmission:
     # Files of autograded/<student>/training_nn: relative path -> (mode, bytes); None: no folder.
     files: dict[str, tuple[int, bytes]] | None = None
     logs: dict[str, str] = field(default_factory=dict)
+
+
+class _Pending(Protocol):
+    """A future of one grading task: concurrent.futures' or Dask's."""
+
+    def result(self) -> GradedSubmission: ...
 
 
 # --------------------------------------------------------------------------- the task
@@ -189,7 +196,7 @@ def drop_stale_scratch() -> None:
 
 
 def _rmtree(path: Path) -> None:
-    def writable(func, name, _exc):
+    def writable(func: Callable[[str], object], name: str, _exc: object) -> None:
         parent = os.path.dirname(name)
         os.chmod(parent, 0o755)
         if os.path.isdir(name) and not os.path.islink(name):
@@ -198,7 +205,7 @@ def _rmtree(path: Path) -> None:
 
     if path.exists():
         try:
-            shutil.rmtree(path, onexc=writable)  # Python >= 3.12
+            shutil.rmtree(path, onexc=writable)  # type: ignore[call-arg]  # Python >= 3.12
         except TypeError:
             shutil.rmtree(path, onerror=writable)
 
@@ -365,7 +372,7 @@ def run_dask(root: str, students: list[str], execute: bool,
         client.close()
 
 
-def _result_of(future, student: str) -> GradedSubmission:
+def _result_of(future: _Pending, student: str) -> GradedSubmission:
     try:
         return future.result()
     except Exception as exc:  # a worker died: this submission failed, the class goes on

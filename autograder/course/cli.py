@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from autograder.course.autograde import autograde
@@ -27,7 +28,7 @@ from autograder.grading import grade_submission
 PROG = "cs231n-course"
 
 
-def _course(path: str):
+def _course(path: str) -> Course:
 
     return Course.open(path)
 
@@ -108,7 +109,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
+def _stdout_to_stderr() -> Iterator[None]:
     sys.stdout.flush()
     saved = os.dup(1)
     os.dup2(2, 1)

@@ -147,8 +147,8 @@ def grade_missing_notebooks_before(course: Course, student: str) -> MissingNoteb
     with open_gradebook(course) as gb:
         missing = [nb for nb in gb.find_assignment(ASSIGNMENT).notebooks
                    if not (course.submitted(student) / f"{nb.name}.ipynb").is_file()]
-        wanted = {task_id_of(cell.name): nb.name
-                  for nb in missing for cell in nb.grade_cells if task_id_of(cell.name)}
+        wanted = {task_id: nb.name for nb in missing for cell in nb.grade_cells
+                  if (task_id := task_id_of(cell.name))}
         names = [nb.name for nb in missing]
     if not wanted:
         return MissingNotebooks(names, {})

@@ -26,6 +26,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
@@ -36,7 +37,7 @@ from autograder.grade_cells import (
     notebook_tasks,
     restore_grade_cell,
 )
-from autograder.grading import grade_submission
+from autograder.grading import TaskResult, grade_submission
 from autograder.registry import TASKS_BY_ID, Task
 
 # The keys of nbgrader's cell metadata schema (version 3); any other key fails validation.
@@ -205,7 +206,9 @@ class TrustedGrades(NbGraderPreprocessor):
                 nb.cells.append(cell)
         return nb, resources
 
-    def _fill(self, cell: NotebookNode, task: Task, result, sandboxed: bool) -> None:
+    def _fill(
+        self, cell: NotebookNode, task: Task, result: TaskResult, sandboxed: bool
+    ) -> None:
         if restore_grade_cell(cell, task):
             self.log.warning("Grade cell %s was edited; restored from the task registry", task.id)
         cell.metadata["nbgrader"]["checksum"] = nbgrader_utils.compute_checksum(cell)
@@ -238,8 +241,8 @@ class TrustedGrades(NbGraderPreprocessor):
                 return Path(submitted)
         return Path(resources.get("metadata", {}).get("path") or ".")
 
-    def _coursedir(self):
-        obj = self
+    def _coursedir(self) -> CourseDirectory | None:
+        obj: object = self
         while obj is not None:
             coursedir = getattr(obj, "coursedir", None)
             if coursedir is not None:
@@ -256,7 +259,9 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
     hidden lines; only the error's name and message are kept.
     """
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, index: int
+    ) -> tuple[NotebookNode, dict]:
         if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":

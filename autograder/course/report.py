@@ -20,11 +20,16 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.course.gradebook import StudentScores, gradebook_scores
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, stderr_progress
 from autograder.course.templates import render
 from autograder.registry import NOTEBOOKS
+
+if TYPE_CHECKING:  # matplotlib loads only when a plot is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Tasks whose pass rate is below this are flagged in the tables.
 STRUGGLE = 0.5
@@ -91,14 +96,14 @@ def cell_stats(rows: list[StudentScores]) -> list[CellStats]:
 # --------------------------------------------------------------------------- plots
 
 
-def _png(fig) -> str:
+def _png(fig: Figure) -> str:
     """The figure as a data: URI of a PNG."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     # A bare Figure (no pyplot): no GUI backend, no global state, nothing to close.
     from matplotlib.figure import Figure
 
@@ -118,7 +123,7 @@ def pass_rate_plot(stats: list[CellStats]) -> str:
     colours = {nb: palette(i) for i, nb in enumerate(notebooks)}
     fig, ax = _figure(8, max(2.5, 0.27 * len(tasks) + 1.2))
     y = range(len(tasks))
-    ax.barh(list(y), [100 * s.pass_rate for s in tasks],
+    ax.barh(list(y), [100 * (s.pass_rate or 0.0) for s in tasks],  # all graded
             color=[colours[s.notebook] for s in tasks])
     ax.set_yticks(list(y), [s.label for s in tasks], fontsize=9)
     ax.invert_yaxis()
@@ -145,7 +150,8 @@ def score_histogram(rows: list[StudentScores]) -> str:
     ax.set_xlim(0, 100)
     ax.set_xlabel("total score (% of the maximum)")
     ax.set_ylabel("students")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    # The default locator is a MaxNLocator; matplotlib types it as a plain Locator.
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     ax.set_title("Total score per student, in 10% bins")
     ax.legend(fontsize=9)
     return _png(fig)
@@ -170,7 +176,8 @@ def _summary(rows: list[StudentScores], stats: list[CellStats]) -> list[tuple[st
     ]
     if hardest:
         items.append(("Hardest tasks", ", ".join(
-            f"{s.label} ({100 * s.pass_rate:.0f}%)" for s in hardest[:3])))
+            f"{s.label} ({100 * (s.pass_rate or 0.0):.0f}%)"  # all graded
+            for s in hardest[:3])))
     return items
 
 

@@ -118,7 +118,7 @@ def differences(
 
 
 def write(arrays: Mapping[str, np.ndarray], path: Path = DATA_FILE) -> None:
-    np.savez(path, **arrays)
+    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy types **kwds as allow_pickle
 
 
 def main(argv: list[str] | None = None) -> int:
