@@ -37,7 +37,7 @@ def solved_module_text(module: str) -> str:
     return "".join(line for line in lines if line.strip() not in (BEGIN, END))
 
 
-def write_solution_package(dest: Path, mutations: dict[str, str] | None = None) -> Path:
+def write_solution_package(dest: Path | str, mutations: dict[str, str] | None = None) -> Path:
     """Write a solved ``cs231n_core`` package into ``dest`` (created); return its path.
 
     ``mutations`` maps module names to replacement source (e.g. a buggy student's file).

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,7 +203,7 @@ def gradebook_digest(course_dir: Path) -> list[tuple]:
     from autograder.course.gradebook import open_gradebook
     from autograder.course.layout import ASSIGNMENT, Course
 
-    rows = []
+    rows: list[tuple] = []
     with open_gradebook(Course(course_dir)) as gb:
         for sub in gb.assignment_submissions(ASSIGNMENT):
             for nb in sub.notebooks:
@@ -222,7 +223,8 @@ def class_scores(course_dir: Path) -> dict[str, float]:
 
 
 def run_class(work: Path, n_students: int, jobs: int, plain_students: int,
-              progress=lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
+              progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr,
+                                                                flush=True)) -> dict:
     """Build the class, grade it three ways, compare; return the measurements.
 
     Plain nbgrader grades only the first ``plain_students`` submissions (the
@@ -237,7 +239,7 @@ def run_class(work: Path, n_students: int, jobs: int, plain_students: int,
     plain_sample = students[: max(1, min(plain_students, len(students)))]
     runs: dict[str, Run] = {}
     cli = [sys.executable, "-m", "autograder.course.cli", "autograde"]
-    dirs = {}
+    dirs: dict[str, Path] = {}
     # (name, arguments after the course directory, worker pool, sample only). The
     # --execute run executes every notebook, as plain nbgrader does (in sandboxed
     # kernels), on the same sample: the like-for-like comparison.

@@ -8,6 +8,7 @@ same machine load, and reports the ratio of their medians.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from autograder.reference import classifiers, layers, normalization, optim
 Case = tuple[Callable[[], object], Callable[[], object]]
 
 
-def _torch():  # imported lazily: PyTorch is an optional benchmark extra
+def _torch() -> ModuleType:  # imported lazily: PyTorch is an optional benchmark extra
     import torch
 
     return torch
@@ -41,7 +42,7 @@ def affine(n: int = 1024, d: int = 1024, m: int = 1024) -> Case:
     return ref, pt
 
 
-def _norm_inputs(n: int, d: int):
+def _norm_inputs(n: int, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((n, d)) * 3 + 1
     gamma, beta = rng.standard_normal(d), rng.standard_normal(d)
