@@ -158,7 +158,11 @@ def _used_names(tree: ast.Module) -> set[str]:
             and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
             and isinstance(node.value, (ast.List, ast.Tuple))
         ):
-            used.update(e.value for e in node.value.elts if isinstance(e, ast.Constant))
+            used.update(
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
     return used
 
 
