@@ -257,6 +257,7 @@ class FullyConnectedNet:
             if self.activation == "prelu":
                 out, act_cache = prelu_forward(out, self.params[f"alpha{i}"])
             else:
+                assert act_forward is not None  # every activation but prelu is in the table
                 out, act_cache = act_forward(out)
             drop_cache = None
             if self.use_dropout:
@@ -284,6 +285,7 @@ class FullyConnectedNet:
             if self.activation == "prelu":
                 dout, grads[f"alpha{i}"] = prelu_backward(dout, act_cache)
             else:
+                assert act_backward is not None  # every activation but prelu is in the table
                 dout = act_backward(dout, act_cache)
             if self.normalization == "batchnorm":
                 dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward(dout, norm_cache)
