@@ -47,6 +47,13 @@ def write_solution_package(dest: Path | str, mutations: dict[str, str] | None = 
     for path in sorted(STUB_DIR.iterdir()):
         if path.is_file() and not (path.suffix == ".py" and path.stem in STUB_MODULES):
             shutil.copyfile(path, package / path.name)  # provided modules and their data
+        elif path.is_dir() and path.name != "__pycache__":  # provided packages (the self-check)
+            shutil.copytree(
+                path,
+                package / path.name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
     for module in STUB_MODULES:
         text = (mutations or {}).get(module) or solved_module_text(module)
         (package / f"{module}.py").write_text(text)

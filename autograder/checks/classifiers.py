@@ -239,18 +239,7 @@ def _init_kwargs(
     }
 
 
-@check(
-    INIT,
-    parts={
-        "names and shapes": 1.0,
-        "biases, gammas and betas": 0.75,
-        "PReLU slopes": 0.5,
-        "weight_scale": 1.0,
-        "weight_init": 1.25,
-        "seed": 0.5,
-    },
-    proxies=_proxies,
-)
+@check(INIT, proxies=_proxies)
 def _init(run: TaskRun) -> None:
     # The fans keep the documented variances of the initialisers far apart (e.g.
     # 2 / (d + h1) is at least 1.26 times 1 / d) compared with the statistical bounds.
@@ -364,15 +353,6 @@ def _init(run: TaskRun) -> None:
 # ------------------------------------------------------------------ loss
 
 
-_LOSS_PARTS = {
-    "scores": 2.0,
-    "data loss": 1.0,
-    "L2 term": 1.0,
-    "dW": 2.0,
-    "db": 1.0,
-    "dgamma, dbeta": 1.0,
-    "dalpha": 0.5,
-}
 _GRAD_PART = {"W": "dW", "b": "db", "gamma": "dgamma, dbeta", "beta": "dgamma, dbeta",
               "alpha": "dalpha"}
 
@@ -490,7 +470,7 @@ def _check_loss_case(
     )
 
 
-@check(LOSS, parts=_LOSS_PARTS, proxies=_proxies)
+@check(LOSS, proxies=_proxies)
 def _loss(run: TaskRun) -> None:
     def pick(options: tuple | list) -> Any:
         return options[int(run.rng.integers(len(options)))]

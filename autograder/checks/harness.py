@@ -4,7 +4,7 @@ A check draws fresh inputs from ``run.rng``, calls the student's function throug
 ``run.call`` (which executes it in the worker process), computes the expected
 answer with the reference in this process, and scores named parts::
 
-    @check("layers.affine_backward", parts={"dx": 1, "dw": 1, "db": 1})
+    @check("layers.affine_backward")  # its parts: cs231n_core/check/parts.py
     def _(run: TaskRun) -> None:
         ...
         dx, dw, db = run.returns(run.call(dout, cache), 3)
@@ -26,9 +26,7 @@ import numpy as np
 
 from autograder.isolation.session import RemoteObject, WorkerFailure, WorkerSession
 from autograder.isolation.worker import Slot, Unsupported, encode
-
-DEFAULT_TOL = 1e-6  # scaled max error for float64 work; see close()
-FLOAT32_TOL = 1e-4
+from cs231n_core.check.parts import DEFAULT_TOL, FLOAT32_TOL, PARTS, weights
 
 
 class CheckAbort(Exception):
@@ -190,7 +188,7 @@ class TaskRun:
         if problem:
             return self.record(part, False, f"{part}: {problem}")
         got_arr = np.asarray(got, dtype=np.float64)
-        limit = tol if tol is not None else DEFAULT_TOL
+        limit = tol if tol is not None else PARTS[self.task_id][part].tol
         if got.dtype == np.float32 and expected.dtype != np.float32:
             limit = max(limit, FLOAT32_TOL)
         err = scaled_error(got_arr, expected)
@@ -295,15 +293,14 @@ CHECK_MODULES = (
 
 def check(
     task_id: str,
-    parts: dict[str, float],
     proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None,
 ) -> Callable[[Callable[[TaskRun], None]], Callable[[TaskRun], None]]:
-    """Register the hidden check of one task."""
+    """Register the hidden check of one task; its parts are those ``parts.PARTS`` describes."""
 
     def register(fn: Callable[[TaskRun], None]) -> Callable[[TaskRun], None]:
         if task_id in CHECKS:
             raise ValueError(f"two checks for {task_id}")
-        CHECKS[task_id] = Check(task_id, dict(parts), fn, proxies)
+        CHECKS[task_id] = Check(task_id, weights(task_id), fn, proxies)
         return fn
 
     return register

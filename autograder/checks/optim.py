@@ -22,8 +22,6 @@ import numpy as np
 from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
 from autograder.reference import optim as ref
 
-_RULE_PARTS = {"next_w": 2.0, "state": 1.0, "defaults": 1.0, "inputs_unchanged": 0.5}
-
 
 def _log_uniform(run: TaskRun, lo: float, hi: float) -> float:
     return float(10 ** run.rng.uniform(math.log10(lo), math.log10(hi)))
@@ -136,7 +134,7 @@ def _rule_check(
     _run_rule(run, rule, custom, 5, "next_w", state_keys, {})
 
 
-@check("optim.sgd_momentum", parts=_RULE_PARTS)
+@check("optim.sgd_momentum")
 def _sgd_momentum(run: TaskRun) -> None:
     custom = {
         "learning_rate": _log_uniform(run, 1e-3, 1e-1),
@@ -147,7 +145,7 @@ def _sgd_momentum(run: TaskRun) -> None:
     )
 
 
-@check("optim.nesterov_momentum", parts=_RULE_PARTS)
+@check("optim.nesterov_momentum")
 def _nesterov_momentum(run: TaskRun) -> None:
     custom = {
         "learning_rate": _log_uniform(run, 1e-3, 1e-1),
@@ -158,7 +156,7 @@ def _nesterov_momentum(run: TaskRun) -> None:
     )
 
 
-@check("optim.adagrad", parts=_RULE_PARTS)
+@check("optim.adagrad")
 def _adagrad(run: TaskRun) -> None:
     custom = {
         "learning_rate": _log_uniform(run, 1e-3, 3e-2),
@@ -167,7 +165,7 @@ def _adagrad(run: TaskRun) -> None:
     _rule_check(run, ref.adagrad, {"learning_rate": 1e-2, "epsilon": 1e-8}, custom, ("cache",))
 
 
-@check("optim.rmsprop", parts=_RULE_PARTS)
+@check("optim.rmsprop")
 def _rmsprop(run: TaskRun) -> None:
     custom = {
         "learning_rate": _log_uniform(run, 1e-3, 3e-2),
@@ -178,7 +176,7 @@ def _rmsprop(run: TaskRun) -> None:
     _rule_check(run, ref.rmsprop, defaults, custom, ("cache",))
 
 
-@check("optim.adam", parts=_RULE_PARTS)
+@check("optim.adam")
 def _adam(run: TaskRun) -> None:
     custom = {
         "learning_rate": _log_uniform(run, 1e-4, 1e-2),
@@ -202,7 +200,7 @@ def _schedule_cases(
             break
 
 
-@check("optim.step_decay", parts={"lr": 1.0})
+@check("optim.step_decay")
 def _step_decay(run: TaskRun) -> None:
     lr0 = _log_uniform(run, 1e-4, 1.0)
     drop = float(run.rng.uniform(0.1, 0.9))
@@ -214,7 +212,7 @@ def _step_decay(run: TaskRun) -> None:
     _schedule_cases(run, "lr", cases, ref.step_decay)
 
 
-@check("optim.exponential_decay", parts={"lr": 1.0})
+@check("optim.exponential_decay")
 def _exponential_decay(run: TaskRun) -> None:
     lr0 = _log_uniform(run, 1e-4, 1.0)
     k = float(run.rng.uniform(0.05, 0.5))
@@ -222,7 +220,7 @@ def _exponential_decay(run: TaskRun) -> None:
     _schedule_cases(run, "lr", [((lr0, t), {"k": k}) for t in ts], ref.exponential_decay)
 
 
-@check("optim.inverse_time_decay", parts={"lr": 1.0})
+@check("optim.inverse_time_decay")
 def _inverse_time_decay(run: TaskRun) -> None:
     lr0 = _log_uniform(run, 1e-4, 1.0)
     k = float(run.rng.uniform(0.05, 2.0))
@@ -230,7 +228,7 @@ def _inverse_time_decay(run: TaskRun) -> None:
     _schedule_cases(run, "lr", [((lr0, t), {"k": k}) for t in ts], ref.inverse_time_decay)
 
 
-@check("optim.cosine_decay", parts={"decay": 2.0, "after_total": 1.0})
+@check("optim.cosine_decay")
 def _cosine_decay(run: TaskRun) -> None:
     lr0 = _log_uniform(run, 1e-3, 1.0)
     lr_min = lr0 * float(run.rng.uniform(0.05, 0.3))

@@ -93,10 +93,7 @@ def _pixels32(run: TaskRun, n: int, like: np.ndarray | None = None) -> np.ndarra
 # ----------------------------------------------------------------- mean subtraction
 
 
-@check(
-    "preprocessing.MeanSubtraction.fit",
-    parts={"image mean": 2.0, "channel mean": 2.0, "float32 data": 1.0},
-)
+@check("preprocessing.MeanSubtraction.fit")
 def _mean_subtraction_fit(run: TaskRun) -> None:
     # Image mode works for data of any shape (N, ...): images and plain vectors.
     for X in (_images(run, _dim(run, 3, 8)), _images(run, _dim(run, 3, 8), (_dim(run, 2, 6),))):
@@ -114,10 +111,7 @@ def _mean_subtraction_fit(run: TaskRun) -> None:
         )
 
 
-@check(
-    "preprocessing.MeanSubtraction.transform",
-    parts={"image": 2.0, "channel": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
-)
+@check("preprocessing.MeanSubtraction.transform")
 def _mean_subtraction_transform(run: TaskRun) -> None:
     train = _images(run, _dim(run, 4, 8))
     vectors = _images(run, _dim(run, 4, 8), (_dim(run, 2, 6),))
@@ -148,10 +142,7 @@ def _standardization(run: TaskRun) -> ref.Standardization:
     return ref.Standardization(eps=float(10 ** run.rng.uniform(-3, -2)))
 
 
-@check(
-    "preprocessing.Standardization.fit",
-    parts={"mean": 1.0, "std": 2.0, "float32 data": 0.5},
-)
+@check("preprocessing.Standardization.fit")
 def _standardization_fit(run: TaskRun) -> None:
     for X in (_images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)), _images(run, _dim(run, 4, 8))):
         blank = _standardization(run)
@@ -167,10 +158,7 @@ def _standardization_fit(run: TaskRun) -> None:
     _float64_statistic(run, "float32 data", got["std_"], _fitted(expected.std_), "std_")
 
 
-@check(
-    "preprocessing.Standardization.transform",
-    parts={"output": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
-)
+@check("preprocessing.Standardization.transform")
 def _standardization_transform(run: TaskRun) -> None:
     for X_train in (
         _images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)),
@@ -215,10 +203,7 @@ def _pca(run: TaskRun, d: int, whiten: bool, truncate: bool) -> ref.PCAWhitening
 _PCA_ATTRS = ("mean_", "components_", "explained_variance_")
 
 
-@check(
-    "preprocessing.PCAWhitening.fit",
-    parts={"mean": 0.5, "components": 2.0, "sign convention": 0.5, "explained variance": 1.5},
-)
+@check("preprocessing.PCAWhitening.fit")
 def _pca_fit(run: TaskRun) -> None:
     for truncate in (False, True):
         d = _dim(run, 3, 6)
@@ -249,10 +234,7 @@ def _pca_fit(run: TaskRun) -> None:
             run.check("sign convention", False, "not checked: the components are wrong")
 
 
-@check(
-    "preprocessing.PCAWhitening.transform",
-    parts={"projection": 1.5, "whitened": 2.0, "dtypes": 0.5, "input unchanged": 0.5},
-)
+@check("preprocessing.PCAWhitening.transform")
 def _pca_transform(run: TaskRun) -> None:
     cases = [("projection", False, False), ("projection", False, True)]
     cases += [("whitened", True, False), ("whitened", True, True)]

@@ -299,11 +299,7 @@ def _step_case(run: TaskRun, rule: str, warm: bool) -> None:
         )
 
 
-@check(
-    STEP,
-    parts={"loss history": 1.0, "parameters": 2.0, "optimizer configs": 1.5, "update ratios": 1.0},
-    proxies=_proxies,
-)
+@check(STEP, proxies=_proxies)
 def _step(run: TaskRun) -> None:
     stateful = ("sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam")
     _step_case(run, "sgd", warm=False)
@@ -314,7 +310,7 @@ def _step(run: TaskRun) -> None:
 # ------------------------------------------------------------------ check_accuracy
 
 
-@check(ACCURACY, parts={"accuracy": 2.0, "batches": 1.0}, proxies=_proxies)
+@check(ACCURACY, proxies=_proxies)
 def _check_accuracy(run: TaskRun) -> None:
     d, c = int(run.rng.integers(3, 7)), int(run.rng.integers(3, 6))
     net = _net(run, d, c)
@@ -367,17 +363,7 @@ def _check_accuracy(run: TaskRun) -> None:
 # ------------------------------------------------------------------ _check_divergence
 
 
-@check(
-    DIVERGENCE,
-    parts={
-        "non-finite loss": 1.0,
-        "exploding loss": 1.0,
-        "threshold": 0.5,
-        "normal loss": 0.5,
-        "stop reason": 0.5,
-    },
-    proxies=_proxies,
-)
+@check(DIVERGENCE, proxies=_proxies)
 def _check_divergence(run: TaskRun) -> None:
     first = int(run.rng.integers(8, 40)) / 8  # dyadic: factor * first is exact
     factor = float((2.0, 2.5, 3.0, 4.0, 5.0)[int(run.rng.integers(5))])
@@ -447,11 +433,7 @@ def _check_divergence(run: TaskRun) -> None:
 # ------------------------------------------------------------------ _record_update_ratios
 
 
-@check(
-    RATIOS,
-    parts={"ratios": 2.0, "history kept": 1.0, "zero weights": 0.5},
-    proxies=_proxies,
-)
+@check(RATIOS, proxies=_proxies)
 def _record_update_ratios(run: TaskRun) -> None:
     def dims() -> tuple[int, int]:
         return int(run.rng.integers(1, 6)), int(run.rng.integers(1, 6))

@@ -1,6 +1,6 @@
 """Build ``cs231n_core/public_expected.npz``: the answers of the students' public self-check.
 
-The cases (fixed inputs and how each task is called) live in ``cs231n_core/check.py``,
+The cases (fixed inputs and how each task is called) live in ``cs231n_core/check/cases/``,
 which ships to students. This builder runs every case against the reference
 (``autograder.reference``), stores what it returned under ``"<task id>/<part>"``,
 adds the task list from the registry (``_tasks/id``, ``_tasks/points``,
@@ -58,7 +58,7 @@ def build() -> dict[str, np.ndarray]:
     extra = sorted(set(public.CASES) - set(TASKS_BY_ID))
     if missing or extra:
         raise BuildError(
-            "cs231n_core/check.py must have exactly one case per registered task: "
+            "cs231n_core/check must have exactly one case per registered task: "
             f"missing {missing}, not in the registry {extra}"
         )
     arrays = registry_arrays()
