@@ -32,6 +32,7 @@ from autograder.grade_cells import (
     solved_notebook,
     task_id_of,
 )
+from autograder.mutation import Override
 from autograder.registry import TASKS, TASKS_BY_ID
 from tests.fixtures.course_notebook import fixture_notebook, write_fixture_assignment
 
@@ -287,8 +288,9 @@ def test_demo_bugs_still_apply_to_the_reference(assignment, tmp_path) -> None:
             assert (folder / "cs231n_core" / f"{module}.py").read_text() != (
                 perfect / "cs231n_core" / f"{module}.py"
             ).read_text()
-    with pytest.raises(CourseError, match="no longer matches"):
-        apply_bugs(folder, buggy.bugs)  # already applied: the snippet is gone
+    stray = Override("layers", "def not_a_layer(x):\n    return x\n")
+    with pytest.raises(CourseError, match="no longer fits"):
+        apply_bugs(folder, (stray,))  # replaces no function of the module
 
 
 def test_format_table_lists_students_scores_and_lost_tasks() -> None:

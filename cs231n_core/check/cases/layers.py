@@ -6,6 +6,7 @@ does not grade it either.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -254,6 +255,13 @@ def _maxout_forward(t: Trial) -> None:
     t.expect("out", out)
 
 
+def _documented_maxout_cache(
+    t: Trial, x: np.ndarray, w: np.ndarray, b: np.ndarray, suffix: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cache the reference documents for maxout: inputs and the winning piece."""
+    return (x, w, b, t.answer("winner" + suffix))
+
+
 @case("layers.maxout_backward")
 def _maxout_backward(t: Trial) -> None:
     layers = t.mod("layers")
@@ -277,7 +285,7 @@ def _maxout_backward(t: Trial) -> None:
             status,
             "layers.maxout_forward",
             what=what,
-            documented=lambda ww=ww, bb=bb, suffix=suffix: (x, ww, bb, t.answer("winner" + suffix)),
+            documented=functools.partial(_documented_maxout_cache, t, x, ww, bb, suffix),
         )
     # These inputs keep every winning piece at least 1e-2 ahead of the others, so the
     # centered differences never cross a kink (the tied inputs are not used here).
