@@ -7,9 +7,12 @@ smooth functions, so a relative error above 1e-7 usually means a bug.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 def rel_error(x: np.ndarray | float, y: np.ndarray | float) -> float:
@@ -17,6 +20,28 @@ def rel_error(x: np.ndarray | float, y: np.ndarray | float) -> float:
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def _centered_values(
+    f: Callable[[np.ndarray], T], x: np.ndarray, ix: tuple[int, ...], h: float
+) -> tuple[T, T]:
+    """f at x with x[ix] moved by +h and by -h; x is perturbed in place and restored."""
+    old = x[ix]
+    x[ix] = old + h
+    plus = f(x)
+    x[ix] = old - h
+    minus = f(x)
+    x[ix] = old
+    return plus, minus
+
+
+def _multi_indices(x: np.ndarray) -> Iterator[tuple[int, ...]]:
+    """Every index of x, in the array's memory order."""
+    # numpy's stub matches the nested op_flags list against its flat form.
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])  # type: ignore[list-item]
+    while not it.finished:
+        yield it.multi_index
+        it.iternext()
 
 
 def eval_numerical_gradient(
@@ -34,20 +59,11 @@ def eval_numerical_gradient(
     - grad: array of x's shape, (f(x + h e_i) - f(x - h e_i)) / (2h) at each index i
     """
     grad = np.zeros_like(x, dtype=np.float64)
-    # numpy's stub matches the nested op_flags list against its flat form.
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])  # type: ignore[list-item]
-    while not it.finished:
-        ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
+    for ix in _multi_indices(x):
+        fxph, fxmh = _centered_values(f, x, ix, h)
         grad[ix] = (fxph - fxmh) / (2 * h)
         if verbose:
             print(ix, grad[ix])
-        it.iternext()
     return grad
 
 
@@ -65,19 +81,15 @@ def eval_numerical_gradient_array(
     Returns:
     - grad: array of x's shape
     """
+
+    def f_copy(x: np.ndarray) -> np.ndarray:
+        # f may return a view of x or a buffer it reuses: keep each answer as it was.
+        return np.array(f(x), dtype=np.float64, copy=True)
+
     grad = np.zeros_like(x, dtype=np.float64)
-    # numpy's stub matches the nested op_flags list against its flat form.
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])  # type: ignore[list-item]
-    while not it.finished:
-        ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        pos = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old - h
-        neg = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old
+    for ix in _multi_indices(x):
+        pos, neg = _centered_values(f_copy, x, ix, h)
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
-        it.iternext()
     return grad
 
 
@@ -97,12 +109,7 @@ def grad_check_sparse(
     errors: list[float] = []
     for _ in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in x.shape)
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
+        fxph, fxmh = _centered_values(f, x, ix, h)
         numeric = (fxph - fxmh) / (2 * h)
         analytic = analytic_grad[ix]
         err = abs(numeric - analytic) / max(1e-8, abs(numeric) + abs(analytic))

@@ -5,11 +5,14 @@
 """Weight initialisers for fully connected layers.
 
 Every initialiser returns a weight matrix of shape (fan_in, fan_out), the layout
-``affine_forward`` expects (``out = x @ w + b``), as a float64 array. The random
-ones draw from ``rng``, a ``numpy.random.Generator``; ``rng=None`` means a fresh
-``np.random.default_rng()``, so pass a seeded generator when you need the same
-weights twice. ``zeros`` accepts ``rng`` too (and ignores it), so every
-initialiser can be called as ``init(fan_in, fan_out, rng=rng)``.
+``affine_forward`` expects (``out = x @ w + b``), as a float64 array. Their
+common inputs:
+- fan_in: number of inputs of the layer
+- fan_out: number of outputs of the layer
+- rng: numpy Generator to draw from; None uses a fresh np.random.default_rng(),
+  so pass a seeded generator when you need the same weights twice. ``zeros``
+  accepts rng too (and ignores it), so every initialiser can be called as
+  ``init(fan_in, fan_out, rng=rng)``.
 
 ``lsuv`` is different: it takes weights that already exist and a batch of data,
 and rescales the layers so that the signal keeps unit variance through the net.
@@ -28,10 +31,7 @@ def zeros(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> 
     With zero weights every unit of a layer computes the same output and
     receives the same gradient, so the units never become different.
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
-    - rng: ignored; accepted so that all initialisers share one calling convention
+    Inputs: fan_in, fan_out and rng (ignored), as in the module docstring.
 
     Returns:
     - w: zeros, of shape (fan_in, fan_out), dtype float64
@@ -47,12 +47,9 @@ def gaussian(
     Fine for small nets; in deep nets the activations shrink layer after layer
     (the lecture's 10-layer tanh experiment).
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
+    Inputs (fan_in, fan_out and rng: see the module docstring):
     - std: standard deviation of every entry
-    - rng: numpy Generator to draw from; None uses np.random.default_rng().
-      Draw all entries with one call rng.standard_normal((fan_in, fan_out)).
+    Draw all entries with one call rng.standard_normal((fan_in, fan_out)).
 
     Returns:
     - w: weights, of shape (fan_in, fan_out), dtype float64
@@ -68,11 +65,8 @@ def xavier(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) ->
     inputs are independent with zero mean (Glorot & Bengio 2010; the lecture's
     fan_in-only variant).
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
-    - rng: numpy Generator to draw from; None uses np.random.default_rng().
-      Draw all entries with one call rng.standard_normal((fan_in, fan_out)).
+    Inputs: fan_in, fan_out and rng, as in the module docstring. Draw all
+    entries with one call rng.standard_normal((fan_in, fan_out)).
 
     Returns:
     - w: weights with standard deviation 1 / sqrt(fan_in), of shape (fan_in, fan_out)
@@ -87,11 +81,8 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator | None = 
     The variance a**2 / 3 = 2 / (fan_in + fan_out) balances the forward and the
     backward signal (Glorot & Bengio 2010).
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
-    - rng: numpy Generator to draw from; None uses np.random.default_rng().
-      Draw all entries with one call rng.uniform(-a, a, size=(fan_in, fan_out)).
+    Inputs: fan_in, fan_out and rng, as in the module docstring. Draw all
+    entries with one call rng.uniform(-a, a, size=(fan_in, fan_out)).
 
     Returns:
     - w: weights in [-a, a], of shape (fan_in, fan_out), dtype float64
@@ -106,11 +97,8 @@ def he(fan_in: int, fan_out: int, rng: np.random.Generator | None = None) -> np.
     ReLU zeroes half of its inputs on average, which halves the variance; the
     extra factor 2 makes up for it (He et al. 2015).
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
-    - rng: numpy Generator to draw from; None uses np.random.default_rng().
-      Draw all entries with one call rng.standard_normal((fan_in, fan_out)).
+    Inputs: fan_in, fan_out and rng, as in the module docstring. Draw all
+    entries with one call rng.standard_normal((fan_in, fan_out)).
 
     Returns:
     - w: weights with standard deviation sqrt(2 / fan_in), of shape (fan_in, fan_out)
@@ -132,11 +120,8 @@ def orthogonal(
     orthogonal matrices. Return gain * Q when fan_in >= fan_out, gain * Q.T
     otherwise.
 
-    Inputs:
-    - fan_in: number of inputs of the layer
-    - fan_out: number of outputs of the layer
+    Inputs (fan_in, fan_out and rng: see the module docstring):
     - gain: scale of the result (e.g. sqrt(2) for ReLU nets)
-    - rng: numpy Generator to draw from; None uses np.random.default_rng()
 
     Returns:
     - w: weights of shape (fan_in, fan_out), dtype float64, with orthonormal

@@ -7,6 +7,20 @@
 Every forward function returns ``(out, cache)``; its backward partner takes
 ``(dout, cache)`` and returns the gradient of the loss with respect to each
 input of the forward pass. The cache holds whatever the backward pass needs.
+
+The activation functions (ReLU, leaky ReLU, ELU, sigmoid, tanh) act
+elementwise on x, an array of any shape. Each backward pass takes
+- dout: upstream gradient, of the same shape as x
+- cache: the cache returned by its forward pass
+and returns
+- dx: gradient with respect to x, of the same shape as x
+
+The losses take
+- x: class scores, of shape (N, C)
+- y: labels, of shape (N,), integers with 0 <= y[i] < C
+and return a tuple of
+- loss: the loss averaged over the batch, a Python float
+- dx: gradient of the loss with respect to x, of shape (N, C)
 """
 
 from __future__ import annotations
@@ -71,14 +85,9 @@ def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
 def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of the rectified linear unit.
 
-    The derivative at x == 0 is taken to be 0.
+    The derivative at x == 0 is taken to be 0. The cache is the input x.
 
-    Inputs:
-    - dout: upstream gradient, of the same shape as x
-    - cache: the cache returned by relu_forward (the input x)
-
-    Returns:
-    - dx: gradient with respect to x, of the same shape as x
+    Inputs / Returns: see the module docstring.
     """
     # TODO: the gradient passes where the unit was active and is blocked elsewhere.
     raise NotImplementedError("layers.relu_backward")
@@ -102,14 +111,10 @@ def leaky_relu_forward(x: np.ndarray, negative_slope: float = 0.01) -> tuple[np.
 def leaky_relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of the leaky ReLU.
 
-    The derivative at x == 0 is taken to be negative_slope.
+    The derivative at x == 0 is taken to be negative_slope. The cache is
+    (x, negative_slope).
 
-    Inputs:
-    - dout: upstream gradient, of the same shape as x
-    - cache: the cache returned by leaky_relu_forward, (x, negative_slope)
-
-    Returns:
-    - dx: gradient with respect to x, of the same shape as x
+    Inputs / Returns: see the module docstring.
     """
     x, negative_slope = cache
     # TODO: the local slope is 1 on one side of zero and negative_slope on the other.
@@ -173,14 +178,10 @@ def elu_forward(x: np.ndarray, alpha: float = 1.0) -> tuple[np.ndarray, Cache]:
 def elu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of the exponential linear unit.
 
-    The derivative at x == 0 is taken to be alpha (the left derivative).
+    The derivative at x == 0 is taken to be alpha (the left derivative). The
+    cache is (x, alpha).
 
-    Inputs:
-    - dout: upstream gradient, of the same shape as x
-    - cache: the cache returned by elu_forward, (x, alpha)
-
-    Returns:
-    - dx: gradient with respect to x, of the same shape as x
+    Inputs / Returns: see the module docstring.
     """
     x, alpha = cache
     # TODO: differentiate each branch of the forward pass; mind overflow again.
@@ -207,12 +208,9 @@ def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
 def sigmoid_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of the logistic sigmoid.
 
-    Inputs:
-    - dout: upstream gradient, of the same shape as x
-    - cache: the cache returned by sigmoid_forward (the output of the forward pass)
+    The cache is the output of the forward pass.
 
-    Returns:
-    - dx: gradient with respect to x, of the same shape as x
+    Inputs / Returns: see the module docstring.
     """
     # TODO: the sigmoid's derivative can be written in terms of its own value.
     raise NotImplementedError("layers.sigmoid_backward")
@@ -221,12 +219,8 @@ def sigmoid_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
 def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     """Forward pass of the hyperbolic tangent, elementwise.
 
-    Inputs:
-    - x: input, an array of any shape
-
-    Returns a tuple of:
-    - out: output in [-1, 1], of the same shape and dtype as x
-    - cache: out, for tanh_backward
+    Inputs / Returns: as for sigmoid_forward, but out lies in [-1, 1] and the
+    cache (out) is for tanh_backward.
     """
     # TODO: numpy has a stable tanh of its own.
     raise NotImplementedError("layers.tanh_forward")
@@ -235,12 +229,9 @@ def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
 def tanh_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of the hyperbolic tangent.
 
-    Inputs:
-    - dout: upstream gradient, of the same shape as x
-    - cache: the cache returned by tanh_forward (the output of the forward pass)
+    As for the sigmoid, the cache is the output of the forward pass.
 
-    Returns:
-    - dx: gradient with respect to x, of the same shape as x
+    Inputs / Returns: see the module docstring.
     """
     # TODO: like the sigmoid, tanh's derivative is a function of its value.
     raise NotImplementedError("layers.tanh_backward")
@@ -291,15 +282,9 @@ def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Softmax (cross-entropy) loss, averaged over the batch, and its gradient.
 
     loss = mean over i of -log(exp(x[i, y[i]]) / sum over j of exp(x[i, j])).
-    Must stay finite and warning-free for logits of magnitude 1e4.
+    Must stay finite and warning-free for logits (the scores x) of magnitude 1e4.
 
-    Inputs:
-    - x: class scores (logits), of shape (N, C)
-    - y: labels, of shape (N,), integers with 0 <= y[i] < C
-
-    Returns a tuple of:
-    - loss: the loss, a Python float
-    - dx: gradient of the loss with respect to x, of shape (N, C)
+    Inputs / Returns: see the module docstring.
     """
     # TODO: work with log-probabilities. Shifting each row so that its largest
     # score is 0 changes nothing mathematically but keeps exp from overflowing
@@ -313,13 +298,7 @@ def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     loss = mean over i of the sum over j != y[i] of max(0, x[i, j] - x[i, y[i]] + 1).
     Where a margin is exactly 0 the subgradient 0 is used.
 
-    Inputs:
-    - x: class scores, of shape (N, C)
-    - y: labels, of shape (N,), integers with 0 <= y[i] < C
-
-    Returns a tuple of:
-    - loss: the loss, a Python float
-    - dx: gradient of the loss with respect to x, of shape (N, C)
+    Inputs / Returns: see the module docstring.
     """
     # TODO: every violated margin pushes its class score up and the correct
     # class score down; the correct class itself never counts as a violation.

@@ -22,9 +22,18 @@ Returns:
 
 Keep one config per parameter array: the state is shaped like that array.
 
-The schedules are pure functions ``schedule(lr0, t, ...)`` giving the learning
-rate at epoch (or iteration) t >= 0 as a Python float; bind their extra
-arguments with ``functools.partial`` to get a function of (lr0, t).
+The schedules are pure functions
+
+    lr = schedule(lr0, t, ...)
+
+Inputs:
+- lr0: learning rate at t = 0
+- t: epoch (or iteration), t >= 0
+- ...: the schedule's own arguments; bind them with ``functools.partial`` to
+  get a function of (lr0, t)
+
+Returns:
+- lr: the learning rate at t, a Python float
 """
 
 from __future__ import annotations
@@ -35,6 +44,29 @@ import numpy as np
 
 Config = dict[str, Any]
 
+# Both momentum rules take the same hyperparameters.
+MOMENTUM_DEFAULTS: Config = {"learning_rate": 1e-2, "momentum": 0.9}
+
+
+def _config_and_state(
+    config: Config | None, w: np.ndarray, defaults: Config, *state: str
+) -> tuple[Config, list[np.ndarray]]:
+    """The rule's config with its missing hyperparameters filled in, and its state arrays.
+
+    ``config`` is updated in place (a new dict when None) from ``defaults``; each name
+    in ``state`` gives the array stored under it, or zeros shaped like w on the first
+    call. The rule stores its new state back into ``config`` itself.
+    """
+    if config is None:
+        config = {}
+    for name, value in defaults.items():
+        config.setdefault(name, value)
+    arrays = []
+    for name in state:
+        array = config.get(name)
+        arrays.append(np.zeros_like(w) if array is None else array)
+    return config, arrays
+
 
 def sgd(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[np.ndarray, Config]:
     """Vanilla stochastic gradient descent: w <- w - learning_rate * dw.
@@ -42,9 +74,7 @@ def sgd(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[np
     config:
     - learning_rate: step size (default 1e-2)
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
+    config, _ = _config_and_state(config, w, {"learning_rate": 1e-2})
     # float() keeps float32 weights float32 when a hyperparameter is a numpy scalar.
     next_w = w - float(config["learning_rate"]) * dw
     return next_w, config
@@ -67,13 +97,7 @@ def sgd_momentum(
 
     Inputs / Returns: see the module docstring.
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity")
-    if v is None:
-        v = np.zeros_like(w)
+    config, (v,) = _config_and_state(config, w, MOMENTUM_DEFAULTS, "velocity")
     # TODO: update v, compute next_w, and store the new velocity in config.
     raise NotImplementedError("optim.sgd_momentum")
 
@@ -82,6 +106,9 @@ def nesterov_momentum(
     w: np.ndarray, dw: np.ndarray, config: Config | None = None
 ) -> tuple[np.ndarray, Config]:
     """Stochastic gradient descent with Nesterov momentum.
+
+    config: as for sgd_momentum (learning_rate, momentum and the velocity state).
+    Inputs / Returns: see the module docstring.
 
     Nesterov evaluates the gradient at the look-ahead point x + momentum * v:
         v <- momentum * v - learning_rate * grad(x + momentum * v)
@@ -92,22 +119,8 @@ def nesterov_momentum(
         v_prev = v
         v <- momentum * v - learning_rate * dw
         w <- w - momentum * v_prev + (1 + momentum) * v
-
-    config:
-    - learning_rate: step size (default 1e-2)
-    - momentum: fraction of the velocity kept from one step to the next, in
-      [0, 1) (default 0.9)
-    - velocity: state, an array shaped like w (zeros on the first call)
-
-    Inputs / Returns: see the module docstring.
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity")
-    if v is None:
-        v = np.zeros_like(w)
+    config, (v,) = _config_and_state(config, w, MOMENTUM_DEFAULTS, "velocity")
     # TODO: use the look-ahead form above; store the new velocity in config.
     raise NotImplementedError("optim.nesterov_momentum")
 
@@ -130,13 +143,8 @@ def adagrad(
 
     Inputs / Returns: see the module docstring.
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("epsilon", 1e-8)
-    cache = config.get("cache")
-    if cache is None:
-        cache = np.zeros_like(w)
+    defaults = {"learning_rate": 1e-2, "epsilon": 1e-8}
+    config, (cache,) = _config_and_state(config, w, defaults, "cache")
     raise NotImplementedError("optim.adagrad")
 
 
@@ -157,14 +165,8 @@ def rmsprop(
 
     Inputs / Returns: see the module docstring.
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("decay_rate", 0.99)
-    config.setdefault("epsilon", 1e-8)
-    cache = config.get("cache")
-    if cache is None:
-        cache = np.zeros_like(w)
+    defaults = {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8}
+    config, (cache,) = _config_and_state(config, w, defaults, "cache")
     raise NotImplementedError("optim.rmsprop")
 
 
@@ -195,18 +197,8 @@ def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[n
 
     Inputs / Returns: see the module docstring.
     """
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-3)
-    config.setdefault("beta1", 0.9)
-    config.setdefault("beta2", 0.999)
-    config.setdefault("epsilon", 1e-8)
-    m = config.get("m")
-    if m is None:
-        m = np.zeros_like(w)
-    v = config.get("v")
-    if v is None:
-        v = np.zeros_like(w)
+    defaults = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+    config, (m, v) = _config_and_state(config, w, defaults, "m", "v")
     # TODO: update t, m and v (store them in config), then take the bias-corrected step.
     raise NotImplementedError("optim.adam")
 
@@ -216,14 +208,11 @@ def step_decay(lr0: float, t: float, drop: float = 0.5, every: int = 10) -> floa
 
         lr(t) = lr0 * drop ** floor(t / every)
 
-    Inputs:
-    - lr0: learning rate at t = 0
-    - t: epoch (or iteration), t >= 0
+    Inputs (lr0 and t: see the module docstring):
     - drop: factor applied at each step, in (0, 1]
     - every: number of epochs between two drops, > 0
 
-    Returns:
-    - lr: the learning rate at t, a Python float
+    Returns: see the module docstring.
     """
     raise NotImplementedError("optim.step_decay")
 
@@ -231,13 +220,10 @@ def step_decay(lr0: float, t: float, drop: float = 0.5, every: int = 10) -> floa
 def exponential_decay(lr0: float, t: float, k: float = 0.1) -> float:
     """Exponential decay: lr(t) = lr0 * exp(-k * t).
 
-    Inputs:
-    - lr0: learning rate at t = 0
-    - t: epoch (or iteration), t >= 0
+    Inputs (lr0 and t: see the module docstring):
     - k: decay rate, >= 0
 
-    Returns:
-    - lr: the learning rate at t, a Python float
+    Returns: see the module docstring.
     """
     raise NotImplementedError("optim.exponential_decay")
 
@@ -245,13 +231,10 @@ def exponential_decay(lr0: float, t: float, k: float = 0.1) -> float:
 def inverse_time_decay(lr0: float, t: float, k: float = 0.1) -> float:
     """1/t decay: lr(t) = lr0 / (1 + k * t).
 
-    Inputs:
-    - lr0: learning rate at t = 0
-    - t: epoch (or iteration), t >= 0
+    Inputs (lr0 and t: see the module docstring):
     - k: decay rate, >= 0
 
-    Returns:
-    - lr: the learning rate at t, a Python float
+    Returns: see the module docstring.
     """
     raise NotImplementedError("optim.inverse_time_decay")
 
@@ -261,13 +244,10 @@ def cosine_decay(lr0: float, t: float, total: float, lr_min: float = 0.0) -> flo
 
         lr(t) = lr_min + 0.5 * (lr0 - lr_min) * (1 + cos(pi * min(t, total) / total))
 
-    Inputs:
-    - lr0: learning rate at t = 0
-    - t: epoch (or iteration), t >= 0; values past total are clipped to total
+    Inputs (lr0 and t: see the module docstring; t past total counts as total):
     - total: length of the decay, > 0
     - lr_min: learning rate reached at t = total
 
-    Returns:
-    - lr: the learning rate at t, a Python float
+    Returns: see the module docstring.
     """
     raise NotImplementedError("optim.cosine_decay")

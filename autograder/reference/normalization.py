@@ -155,17 +155,10 @@ def batchnorm_backward_alt(
 
     Simplify the gradient with respect to x on paper first, so that it is a
     single expression in dout, xhat, gamma and 1 / sqrt(var + eps) needing only
-    per-feature sums over the batch. Takes the same cache as batchnorm_backward
-    and is meant to be at least twice as fast for large inputs.
+    per-feature sums over the batch. Meant to be at least twice as fast as
+    batchnorm_backward for large inputs.
 
-    Inputs:
-    - dout: upstream gradient, of shape (N, D)
-    - cache: the cache returned by batchnorm_forward (train or test mode)
-
-    Returns a tuple of:
-    - dx: gradient with respect to x, of shape (N, D)
-    - dgamma: gradient with respect to gamma, of shape (D,)
-    - dbeta: gradient with respect to beta, of shape (D,)
+    Inputs / Returns: as for batchnorm_backward (the same cache, the same gradients).
     """
     # TODO: avoid (N, D) temporaries where you can; in-place updates help.
     ### BEGIN SOLUTION
@@ -239,14 +232,8 @@ def layernorm_forward(
 def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of layer normalisation.
 
-    Inputs:
-    - dout: upstream gradient, of shape (N, D)
-    - cache: the cache returned by layernorm_forward
-
-    Returns a tuple of:
-    - dx: gradient with respect to x, of shape (N, D)
-    - dgamma: gradient with respect to gamma, of shape (D,)
-    - dbeta: gradient with respect to beta, of shape (D,)
+    Inputs / Returns: as for batchnorm_backward, with the cache returned by
+    layernorm_forward: dx of shape (N, D), dgamma and dbeta of shape (D,).
     """
     # TODO: gamma and beta act per feature, so their gradients sum over the
     # samples; the normalisation acts per sample, so its sums run over features.

@@ -99,6 +99,16 @@ def renamed_notebook(forge: bool) -> Callable[[Path], None]:
 
 NOT_DONE = in_function("affine_forward", "raise NotImplementedError")
 
+
+def writes_then_answers(name: str, write: str) -> Hostile:
+    """affine_forward runs ``write`` (a statement over ``paths``), then answers correctly.
+
+    The write fails inside the sandbox, so the function raises and loses its points;
+    without the sandbox it would succeed, so these attacks run only when isolated.
+    """
+    body = f"{write}\nreturn x.reshape(x.shape[0], -1) @ w + b, None"
+    return Hostile(name, in_function("affine_forward", body), AFFINE, isolated_only=True)
+
 HOSTILES: list[Hostile] = [
     Hostile(
         "imports the autograder's reference",
@@ -327,29 +337,11 @@ HOSTILES: list[Hostile] = [
         lambda src, paths: src + "\ndef broken(:\n    pass\n",
         breaks_module=True,
     ),
-    Hostile(
-        "overwrites the gradebook",
-        in_function(
-            "affine_forward",
-            """
-        open("{gradebook}", "wb").write(b"corrupted")
-        return x.reshape(x.shape[0], -1) @ w + b, None
-        """,
-        ),
-        AFFINE,  # the write fails inside the sandbox, so the function raises
-        isolated_only=True,
+    writes_then_answers(
+        "overwrites the gradebook", 'open("{gradebook}", "wb").write(b"corrupted")'
     ),
-    Hostile(
-        "writes next to the course",
-        in_function(
-            "affine_forward",
-            """
-        open("{course}/planted.txt", "w").write("planted")
-        return x.reshape(x.shape[0], -1) @ w + b, None
-        """,
-        ),
-        AFFINE,  # the write fails inside the sandbox, so the function raises
-        isolated_only=True,
+    writes_then_answers(
+        "writes next to the course", 'open("{course}/planted.txt", "w").write("planted")'
     ),
     Hostile(
         "opens a network socket",

@@ -18,6 +18,7 @@ from autograder.course import cli
 from autograder.course import collect as course_collect
 from autograder.course.collect import check_submission, collect, notebook_problem
 from autograder.course.layout import PACKAGE_DIR, SKIP
+from tests.course.errors import one_error_line
 
 NB_A = "01_activations_preprocessing.ipynb"
 NB_B = "02_weight_initialization.ipynb"
@@ -121,14 +122,6 @@ def test_symbolic_links_are_refused(submission, tmp_path) -> None:
     assert any("layers.py is a symbolic link" in p for p in check_submission(submission))
 
 
-def _error(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    errors = [line for line in err.splitlines() if not line.startswith("[collect]")]
-    assert len(errors) == 1 and errors[0].startswith("cs231n-course: error:"), err
-    return errors[0]
-
-
 def test_cli_collect(submission, tmp_path, capsys) -> None:
     out = tmp_path / "submission.zip"
     assert cli.main(["collect", str(submission), "--out", str(out)]) == 0
@@ -142,15 +135,15 @@ def test_cli_collect_refuses_with_one_line_and_writes_nothing(submission, tmp_pa
     nbformat.write(run_notebook([1, 5, 6]), submission / NB_B)
     (submission / "cs231n_core" / "solver.py").unlink()
     assert cli.main(["collect", str(submission), "--out", str(out)]) == 1
-    line = _error(capsys)
+    line = one_error_line(capsys, "collect")
     assert "not collected: cs231n_core/solver.py is missing" in line
     assert "(2 problems in all)" in line
     assert not out.exists()
 
     assert cli.main(["collect", str(tmp_path / "nowhere"), "--out", str(out)]) == 1
-    assert "does not exist" in _error(capsys)
+    assert "does not exist" in one_error_line(capsys, "collect")
     assert cli.main(["collect", str(submission), "--out", str(tmp_path / "x.tar")]) == 1
-    assert "must name a .zip file" in _error(capsys)
+    assert "must name a .zip file" in one_error_line(capsys, "collect")
 
 
 def test_cli_collect_needs_out(submission, capsys) -> None:

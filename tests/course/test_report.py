@@ -20,6 +20,7 @@ from autograder.course.gradebook import CellScore, StudentScores
 from autograder.course.layout import CourseError
 from autograder.course.report import cell_stats, report_html
 from autograder.grade_cells import grade_id_of
+from tests.course.errors import one_error_line
 
 NB1 = "01_activations_preprocessing"
 NB3 = "03_normalization"
@@ -132,27 +133,18 @@ def test_cli_report_writes_the_page(rows, tmp_path, capsys, monkeypatch) -> None
     assert (course / "reports" / "class_report.html").is_file()
 
 
-def _error_line(capsys) -> str:
-    # Progress lines start with "[report]"; the error is exactly one more line.
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    errors = [line for line in err.splitlines() if not line.startswith("[report]")]
-    assert len(errors) == 1 and errors[0].startswith("cs231n-course: error:"), err
-    return errors[0]
-
-
 def test_cli_report_errors_are_one_line(rows, tmp_path, capsys, monkeypatch) -> None:
     assert cli.main(["report", str(tmp_path)]) == 1
-    assert "is not a course directory" in _error_line(capsys)
+    assert "is not a course directory" in one_error_line(capsys, "report")
 
     course = _fake_course(tmp_path / "course")
     monkeypatch.setattr(course_report, "gradebook_scores", lambda c: [])
     assert cli.main(["report", str(course)]) == 1
-    assert "autograde` first" in _error_line(capsys)
+    assert "autograde` first" in one_error_line(capsys, "report")
 
     monkeypatch.setattr(course_report, "gradebook_scores", lambda c: rows)
     assert cli.main(["report", str(course), "--out", str(tmp_path)]) == 1
-    assert "is a folder" in _error_line(capsys)
+    assert "is a folder" in one_error_line(capsys, "report")
 
 
 def test_report_help(capsys) -> None:

@@ -188,32 +188,31 @@ def test_default_checksum_is_cifars(repo: Path, archive: tuple[str, str], tmp_pa
     assert "expected md5 c58f30108f718f92721af3b95e74349a" in line
 
 
+def _fails_to_install(repo: Path, cwd: Path, archive: Path, md5: str) -> str:
+    """The one error line of the script fetching a local archive whose checksum matches.
+
+    The archive is unusable, so nothing may be installed.
+    """
+    result = _run(
+        repo / "get_datasets.sh", cwd, CS231N_CIFAR10_URL=archive.as_uri(), CS231N_CIFAR10_MD5=md5
+    )
+    line = _one_error_line(result)
+    assert not (repo / "cifar-10-batches-py").exists()
+    return line
+
+
 def test_archive_that_is_not_a_tarball(repo: Path, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.tar.gz"
     bogus.write_bytes(b"this is not gzip data")
     md5 = hashlib.md5(bogus.read_bytes()).hexdigest()
-    result = _run(
-        repo / "get_datasets.sh",
-        tmp_path,
-        CS231N_CIFAR10_URL=bogus.as_uri(),
-        CS231N_CIFAR10_MD5=md5,
-    )
-    assert "could not unpack" in _one_error_line(result)
-    assert not (repo / "cifar-10-batches-py").exists()
+    assert "could not unpack" in _fails_to_install(repo, tmp_path, bogus, md5)
     _no_leftovers(repo)
 
 
 def test_archive_missing_a_batch(repo: Path, tmp_path: Path) -> None:
     partial = tmp_path / "partial.tar.gz"
     md5 = _make_archive(partial, files=FILES[1:])
-    result = _run(
-        repo / "get_datasets.sh",
-        tmp_path,
-        CS231N_CIFAR10_URL=partial.as_uri(),
-        CS231N_CIFAR10_MD5=md5,
-    )
-    assert "no complete cifar-10-batches-py" in _one_error_line(result)
-    assert not (repo / "cifar-10-batches-py").exists()
+    assert "no complete cifar-10-batches-py" in _fails_to_install(repo, tmp_path, partial, md5)
 
 
 def _closed_port() -> int:

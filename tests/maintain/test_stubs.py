@@ -142,28 +142,35 @@ def test_block_that_ends_its_function_keeps_the_code_after_the_function() -> Non
     )
 
 
-def test_block_must_end_its_function() -> None:
-    nested = (
-        "def relu_forward(x):\n"
-        "    if x:\n"
-        "        ### BEGIN SOLUTION\n"
-        "        return 1\n"
-        "        ### END SOLUTION\n"
-        "    return 0\n"
-    )
-    with pytest.raises(build_stubs.StubError, match="top level"):
-        build_stubs.make_stub("layers", nested)
-    two = (
-        "def relu_forward(x):\n"
-        "    ### BEGIN SOLUTION\n"
-        "    y = 1\n"
-        "    ### END SOLUTION\n"
-        "    ### BEGIN SOLUTION\n"
-        "    return y\n"
-        "    ### END SOLUTION\n"
-    )
-    with pytest.raises(build_stubs.StubError, match="second solution block"):
-        build_stubs.make_stub("layers", two)
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        pytest.param(
+            "def relu_forward(x):\n"
+            "    if x:\n"
+            "        ### BEGIN SOLUTION\n"
+            "        return 1\n"
+            "        ### END SOLUTION\n"
+            "    return 0\n",
+            "top level",
+            id="nested",
+        ),
+        pytest.param(
+            "def relu_forward(x):\n"
+            "    ### BEGIN SOLUTION\n"
+            "    y = 1\n"
+            "    ### END SOLUTION\n"
+            "    ### BEGIN SOLUTION\n"
+            "    return y\n"
+            "    ### END SOLUTION\n",
+            "second solution block",
+            id="two blocks",
+        ),
+    ],
+)
+def test_block_must_end_its_function(source: str, error: str) -> None:
+    with pytest.raises(build_stubs.StubError, match=error):
+        build_stubs.make_stub("layers", source)
 
 
 def test_imports_only_solutions_used_are_dropped() -> None:

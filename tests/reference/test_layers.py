@@ -50,6 +50,24 @@ def numeric_grad(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dout: np.
     return eval_numerical_gradient_array(f, x, dout)
 
 
+def assert_backward_matches_numerical(
+    forward: Callable[..., tuple[np.ndarray, Any]],
+    backward: Callable[[np.ndarray, Any], tuple[np.ndarray, ...]],
+    inputs: tuple[np.ndarray, ...],
+    dout: np.ndarray,
+) -> None:
+    """Each gradient of backward has its input's shape and matches a centered difference."""
+    _, cache = forward(*inputs)
+    grads = backward(dout, cache)
+    assert [g.shape for g in grads] == [v.shape for v in inputs]
+    for i, (value, grad) in enumerate(zip(inputs, grads, strict=True)):
+
+        def out_of(v: np.ndarray, i: int = i) -> np.ndarray:
+            return forward(*inputs[:i], v, *inputs[i + 1 :])[0]
+
+        assert rel_error(grad, numeric_grad(out_of, value, dout)) < TOL, f"gradient {i}"
+
+
 @contextlib.contextmanager
 def no_warnings() -> Iterator[None]:
     """Turn every warning, and numpy overflow / divide-by-zero / invalid, into an error."""
@@ -117,11 +135,7 @@ def test_affine_backward_matches_numerical_gradient(shape, M) -> None:
     w = rng.standard_normal((D, M))
     b = rng.standard_normal(M)
     dout = rng.standard_normal((shape[0], M))
-    _, cache = L.affine_forward(x, w, b)
-    dx, dw, db = L.affine_backward(dout, cache)
-    assert rel_error(dx, numeric_grad(lambda v: L.affine_forward(v, w, b)[0], x, dout)) < TOL
-    assert rel_error(dw, numeric_grad(lambda v: L.affine_forward(x, v, b)[0], w, dout)) < TOL
-    assert rel_error(db, numeric_grad(lambda v: L.affine_forward(x, w, v)[0], b, dout)) < TOL
+    assert_backward_matches_numerical(L.affine_forward, L.affine_backward, (x, w, b), dout)
 
 
 @task("layers.prelu_backward")
@@ -131,12 +145,7 @@ def test_prelu_backward_matches_numerical_gradient(shape) -> None:
     x = away_from_zero(rng, shape)  # kink at x == 0 (w.r.t. x and alpha)
     alpha = rng.uniform(0.05, 0.5, size=shape[1])
     dout = rng.standard_normal(shape)
-    _, cache = L.prelu_forward(x, alpha)
-    dx, dalpha = L.prelu_backward(dout, cache)
-    assert dx.shape == x.shape and dalpha.shape == alpha.shape
-    assert rel_error(dx, numeric_grad(lambda v: L.prelu_forward(v, alpha)[0], x, dout)) < TOL
-    dalpha_num = numeric_grad(lambda v: L.prelu_forward(x, v)[0], alpha, dout)
-    assert rel_error(dalpha, dalpha_num) < TOL
+    assert_backward_matches_numerical(L.prelu_forward, L.prelu_backward, (x, alpha), dout)
 
 
 def maxout_inputs(rng: np.random.Generator, N: int, D: int, M: int, K: int, gap: float = 0.05):
@@ -170,12 +179,7 @@ def test_maxout_backward_matches_numerical_gradient(N, D, M, K) -> None:
     rng = np.random.default_rng(N + 10 * D + 100 * M + 1000 * K)
     x, w, b = maxout_inputs(rng, N, D, M, K)
     dout = rng.standard_normal((N, M))
-    _, cache = L.maxout_forward(x, w, b)
-    dx, dw, db = L.maxout_backward(dout, cache)
-    assert (dx.shape, dw.shape, db.shape) == (x.shape, w.shape, b.shape)
-    assert rel_error(dx, numeric_grad(lambda v: L.maxout_forward(v, w, b)[0], x, dout)) < TOL
-    assert rel_error(dw, numeric_grad(lambda v: L.maxout_forward(x, v, b)[0], w, dout)) < TOL
-    assert rel_error(db, numeric_grad(lambda v: L.maxout_forward(x, w, v)[0], b, dout)) < TOL
+    assert_backward_matches_numerical(L.maxout_forward, L.maxout_backward, (x, w, b), dout)
 
 
 @task("layers.softmax_loss")
@@ -713,15 +717,24 @@ def loss_inputs(draw):
     return x, y
 
 
+def checked_loss_gradient(
+    loss_fn: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]],
+    inputs: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, dx) for loss_fn on inputs, run without warnings; checks the loss and dx's type."""
+    x, y = inputs
+    with no_warnings():
+        loss, dx = loss_fn(x, y)
+    assert math.isfinite(loss) and loss >= 0
+    assert dx.shape == x.shape and dx.dtype == x.dtype
+    return x, y, dx
+
+
 @task("layers.softmax_loss")
 @settings(max_examples=40, deadline=None)
 @given(inputs=loss_inputs())
 def test_softmax_loss_properties(inputs) -> None:
-    x, y = inputs
-    with no_warnings():
-        loss, dx = L.softmax_loss(x, y)
-    assert math.isfinite(loss) and loss >= 0
-    assert dx.shape == x.shape and dx.dtype == x.dtype
+    x, y, dx = checked_loss_gradient(L.softmax_loss, inputs)
     N = x.shape[0]
     # Each row of dx is (probabilities - one-hot) / N: sums to 0, entries in [-1/N, 1/N].
     np.testing.assert_allclose(dx.sum(axis=1), 0.0, atol=1e-5)
@@ -732,12 +745,8 @@ def test_softmax_loss_properties(inputs) -> None:
 @settings(max_examples=40, deadline=None)
 @given(inputs=loss_inputs())
 def test_svm_loss_properties(inputs) -> None:
-    x, y = inputs
-    with no_warnings():
-        loss, dx = L.svm_loss(x, y)
+    x, y, dx = checked_loss_gradient(L.svm_loss, inputs)
     N, C = x.shape
-    assert math.isfinite(loss) and loss >= 0
-    assert dx.shape == x.shape and dx.dtype == x.dtype
     np.testing.assert_allclose(dx.sum(axis=1), 0.0, atol=1e-6)
     # The correct class gets -(number of violated margins) / N, each violator +1/N.
     assert np.all(dx[np.arange(N), y] <= 0) and np.all(dx[np.arange(N), y] >= -(C - 1) / N)

@@ -35,6 +35,26 @@ def _close(actual: np.ndarray, expected: list[float] | np.ndarray) -> None:
     )
 
 
+def _steps_match(
+    rule: Rule,
+    grads: list[list[float]],
+    config: dict,
+    iterates: list[list[float] | np.ndarray],
+    state: dict[str, list[float]],
+) -> dict:
+    """Run rule as _run does; every iterate and each named state entry must be as given.
+
+    Returns the final config.
+    """
+    got, config = _run(rule, grads, config)
+    assert len(got) == len(iterates)
+    for w, expected in zip(got, iterates):
+        _close(w, expected)
+    for key, expected in state.items():
+        _close(config[key], expected)
+    return config
+
+
 # ---------------------------------------------------------------- hand-computed updates
 
 
@@ -54,11 +74,13 @@ def test_sgd_momentum_by_hand() -> None:
     # v1 = [-0.1, 0.2]     w1 = [0.9, -1.8]
     # v2 = [-0.25, 0.1]    w2 = [0.65, -1.7]
     # v3 = [-0.025, -0.35] w3 = [0.625, -2.05]
-    (w1, w2, w3), config = _run(optim.sgd_momentum, GRADS, {"learning_rate": 0.1, "momentum": 0.5})
-    _close(w1, [0.9, -1.8])
-    _close(w2, [0.65, -1.7])
-    _close(w3, [0.625, -2.05])
-    _close(config["velocity"], [-0.025, -0.35])
+    config = _steps_match(
+        optim.sgd_momentum,
+        GRADS,
+        {"learning_rate": 0.1, "momentum": 0.5},
+        [[0.9, -1.8], [0.65, -1.7], [0.625, -2.05]],
+        {"velocity": [-0.025, -0.35]},
+    )
     assert config["learning_rate"] == 0.1 and config["momentum"] == 0.5
 
 
@@ -76,13 +98,13 @@ def test_nesterov_by_hand() -> None:
     # w1 = [1, -2] + 1.5 * [-0.1, 0.2]                              = [0.85, -1.7]
     # w2 = [0.85, -1.7] - 0.5 * [-0.1, 0.2] + 1.5 * [-0.25, 0.1]      = [0.525, -1.65]
     # w3 = [0.525, -1.65] - 0.5 * [-0.25, 0.1] + 1.5 * [-0.025, -0.35] = [0.6125, -2.225]
-    (w1, w2, w3), config = _run(
-        optim.nesterov_momentum, GRADS, {"learning_rate": 0.1, "momentum": 0.5}
+    _steps_match(
+        optim.nesterov_momentum,
+        GRADS,
+        {"learning_rate": 0.1, "momentum": 0.5},
+        [[0.85, -1.7], [0.525, -1.65], [0.6125, -2.225]],
+        {"velocity": [-0.025, -0.35]},
     )
-    _close(w1, [0.85, -1.7])
-    _close(w2, [0.525, -1.65])
-    _close(w3, [0.6125, -2.225])
-    _close(config["velocity"], [-0.025, -0.35])
 
 
 @pytest.mark.task("optim.nesterov_momentum")
@@ -107,13 +129,13 @@ def test_adagrad_by_hand() -> None:
     # g1 = [3, -4]: cache [9, 16],  w1 = [1 - 0.1*3/3, -2 + 0.1*4/4]     = [0.9, -1.9]
     # g2 = [4, 3]:  cache [25, 25], w2 = [0.9 - 0.1*4/5, -1.9 - 0.1*3/5] = [0.82, -1.96]
     # g3 = [0, 0]:  cache unchanged, w unchanged
-    (w1, w2, w3), config = _run(
-        optim.adagrad, [[3.0, -4.0], [4.0, 3.0], [0.0, 0.0]], {"learning_rate": 0.1, "epsilon": 0.0}
+    _steps_match(
+        optim.adagrad,
+        [[3.0, -4.0], [4.0, 3.0], [0.0, 0.0]],
+        {"learning_rate": 0.1, "epsilon": 0.0},
+        [[0.9, -1.9], [0.82, -1.96], [0.82, -1.96]],
+        {"cache": [25.0, 25.0]},
     )
-    _close(w1, [0.9, -1.9])
-    _close(w2, [0.82, -1.96])
-    _close(w3, [0.82, -1.96])
-    _close(config["cache"], [25.0, 25.0])
 
 
 @pytest.mark.task("optim.adagrad")
@@ -128,15 +150,14 @@ def test_rmsprop_by_hand() -> None:
     # lr 0.1, decay_rate 0.5, epsilon 0:
     # g1 = [2, -2]: cache = 0.5 * [4, 4] = [2, 2];  w1 = w0 - 0.1 * g1 / sqrt(2)
     # g2 = [2, 0]:  cache = [1 + 2, 1 + 0] = [3, 1]; w2 = w1 - 0.1 * [2 / sqrt(3), 0]
-    (w1, w2), config = _run(
+    r2, r3 = math.sqrt(2), math.sqrt(3)
+    _steps_match(
         optim.rmsprop,
         [[2.0, -2.0], [2.0, 0.0]],
         {"learning_rate": 0.1, "decay_rate": 0.5, "epsilon": 0.0},
+        [[1 - 0.2 / r2, -2 + 0.2 / r2], [1 - 0.2 / r2 - 0.2 / r3, -2 + 0.2 / r2]],
+        {"cache": [3.0, 1.0]},
     )
-    r2, r3 = math.sqrt(2), math.sqrt(3)
-    _close(w1, [1 - 0.2 / r2, -2 + 0.2 / r2])
-    _close(w2, [1 - 0.2 / r2 - 0.2 / r3, -2 + 0.2 / r2])
-    _close(config["cache"], [3.0, 1.0])
 
 
 @pytest.mark.task("optim.adam")
@@ -147,17 +168,15 @@ def test_adam_by_hand() -> None:
     # t=2, g2 = [3, 0]: m = [0.25 + 1.5, -0.5] = [1.75, -0.5],
     #   v = [0.1875 + 2.25, 0.75] = [2.4375, 0.75];
     #   m_hat = m / 0.75, v_hat = v / 0.4375
-    (w1, w2), config = _run(
+    m_hat = np.array([1.75, -0.5]) / 0.75
+    v_hat = np.array([2.4375, 0.75]) / 0.4375
+    config = _steps_match(
         optim.adam,
         [[1.0, -2.0], [3.0, 0.0]],
         {"learning_rate": 0.1, "beta1": 0.5, "beta2": 0.75, "epsilon": 0.0},
+        [[0.9, -1.9], np.array([0.9, -1.9]) - 0.1 * m_hat / np.sqrt(v_hat)],
+        {"m": [1.75, -0.5], "v": [2.4375, 0.75]},
     )
-    _close(w1, [0.9, -1.9])
-    m_hat = np.array([1.75, -0.5]) / 0.75
-    v_hat = np.array([2.4375, 0.75]) / 0.4375
-    _close(w2, np.array([0.9, -1.9]) - 0.1 * m_hat / np.sqrt(v_hat))
-    _close(config["m"], [1.75, -0.5])
-    _close(config["v"], [2.4375, 0.75])
     assert config["t"] == 2
 
 
