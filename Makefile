@@ -28,6 +28,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m mypy  # about 10 s of CPU cold, 2 s with .mypy_cache
 	$(PY) -m autograder.maintain.build_stubs --check
+	$(PY) -m autograder.maintain.build_public --check
 	$(PY) -m autograder.maintain.notebooks lint
 
 test: install system-deps lint
