@@ -134,26 +134,23 @@ def _rule_check(
     _run_rule(run, rule, custom, 5, "next_w", state_keys, {})
 
 
-@check("optim.sgd_momentum")
-def _sgd_momentum(run: TaskRun) -> None:
+def _momentum_check(run: TaskRun, rule: Callable[..., tuple[np.ndarray, dict]]) -> None:
+    """Both momentum rules share their hyperparameters, defaults and state."""
     custom = {
         "learning_rate": _log_uniform(run, 1e-3, 1e-1),
         "momentum": float(run.rng.uniform(0.5, 0.95)),
     }
-    _rule_check(
-        run, ref.sgd_momentum, {"learning_rate": 1e-2, "momentum": 0.9}, custom, ("velocity",)
-    )
+    _rule_check(run, rule, {"learning_rate": 1e-2, "momentum": 0.9}, custom, ("velocity",))
+
+
+@check("optim.sgd_momentum")
+def _sgd_momentum(run: TaskRun) -> None:
+    _momentum_check(run, ref.sgd_momentum)
 
 
 @check("optim.nesterov_momentum")
 def _nesterov_momentum(run: TaskRun) -> None:
-    custom = {
-        "learning_rate": _log_uniform(run, 1e-3, 1e-1),
-        "momentum": float(run.rng.uniform(0.5, 0.95)),
-    }
-    _rule_check(
-        run, ref.nesterov_momentum, {"learning_rate": 1e-2, "momentum": 0.9}, custom, ("velocity",)
-    )
+    _momentum_check(run, ref.nesterov_momentum)
 
 
 @check("optim.adagrad")

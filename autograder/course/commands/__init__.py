@@ -1,0 +1,1 @@
+"""One module per ``cs231n-course`` verb: ``HELP``, ``DESCRIPTION``, ``configure`` and ``run``."""

@@ -1,0 +1,45 @@
+"""``cs231n-course autograde``: autograde submissions into the gradebook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from autograder.course.autograde import autograde
+from autograder.course.commands.common import PROG, open_course, positive_int
+from autograder.course.gradebook import format_table, gradebook_scores
+
+HELP = "autograde submissions into the gradebook"
+DESCRIPTION = (
+    "nbgrader autograde of COURSE_DIR/submitted/<student>/"
+    "training_nn, with every task scored by the trusted grader."
+)
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("course_dir", metavar="COURSE_DIR")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="grade only this student (repeatable; default: every submission)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="submissions graded at once in local worker processes (default 1)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="grade on the Dask cluster at ADDRESS (e.g. tcp://host:8786; needs the "
+                   "'dask' extra; workers must see COURSE_DIR at the same path)")
+    p.add_argument("--execute", action="store_true",
+                   help="also re-run the notebooks (fast mode) for fresh outputs in the feedback; "
+                   "scores never depend on it; the kernels run in the bubblewrap sandbox when "
+                   "it is available")
+
+
+def run(args: argparse.Namespace) -> int:
+    course = open_course(args.course_dir)
+    results = autograde(course, args.student, jobs=args.jobs, execute=args.execute,
+                        dask_scheduler=args.dask_scheduler)
+    graded = {r.student for r in results if r.ok}
+    rows = [r for r in gradebook_scores(course) if r.student in graded]
+    if rows:
+        print(format_table(rows))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"{PROG}: autograde failed for {r.student}: {r.message}", file=sys.stderr)
+    return 1 if failed else 0
