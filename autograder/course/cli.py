@@ -21,7 +21,7 @@ from autograder.course.commands import (
     release,
     report,
 )
-from autograder.course.commands.common import PROG
+from autograder.course.commands.common import PROG, describe
 from autograder.course.layout import CourseError
 from autograder.grade_cells import NotebookError
 
@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         name = command.__name__.rsplit(".", 1)[1]
-        p = sub.add_parser(name, help=command.HELP, description=command.DESCRIPTION)
+        help_line, description = describe(command)
+        p = sub.add_parser(name, help=help_line, description=description)
         command.configure(p)
         p.set_defaults(func=command.run)
     return parser

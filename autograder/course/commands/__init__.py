@@ -1,1 +1,1 @@
-"""One module per ``cs231n-course`` verb: ``HELP``, ``DESCRIPTION``, ``configure`` and ``run``."""
+"""One module per ``cs231n-course`` verb: a docstring (help, description), configure, run."""

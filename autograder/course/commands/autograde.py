@@ -1,4 +1,8 @@
-"""``cs231n-course autograde``: autograde submissions into the gradebook."""
+"""``cs231n-course autograde``: autograde submissions into the gradebook.
+
+nbgrader autograde of COURSE_DIR/submitted/<student>/training_nn, with every task scored by
+the trusted grader.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,6 @@ import sys
 from autograder.course.autograde import autograde
 from autograder.course.commands.common import PROG, open_course, positive_int
 from autograder.course.gradebook import format_table, gradebook_scores
-
-HELP = "autograde submissions into the gradebook"
-DESCRIPTION = (
-    "nbgrader autograde of COURSE_DIR/submitted/<student>/"
-    "training_nn, with every task scored by the trusted grader."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

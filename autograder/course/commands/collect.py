@@ -1,4 +1,8 @@
-"""``cs231n-course collect``: zip a finished submission for an LMS upload."""
+"""``cs231n-course collect``: zip a finished submission for an LMS upload.
+
+Check that every notebook of SUBMISSION_DIR ran top to bottom without errors and that no
+required file is missing, then zip the notebooks and cs231n_core/.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,6 @@ import argparse
 
 from autograder.course.collect import collect
 from autograder.course.commands.common import said
-
-HELP = "zip a finished submission for an LMS upload"
-DESCRIPTION = (
-    "Check that every notebook of SUBMISSION_DIR ran top to "
-    "bottom without errors and that no required file is missing, then zip "
-    "the notebooks and cs231n_core/."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from types import ModuleType
 
 from autograder.course.layout import Course
 
 PROG = "cs231n-course"
+
+
+def describe(command: ModuleType) -> tuple[str, str]:
+    """A command module's one-line help and its description, both from its docstring.
+
+    The docstring's first line reads "``cs231n-course VERB``: help."; the
+    paragraph after it is the description ``VERB --help`` shows.
+    """
+    first, _, rest = (command.__doc__ or "").strip().partition("\n")
+    return first.split(": ", 1)[1].rstrip("."), " ".join(rest.split())
 
 
 def open_course(path: str) -> Course:

@@ -1,4 +1,9 @@
-"""``cs231n-course demo``: run a whole course on a small class."""
+"""``cs231n-course demo``: run a whole course on a small class.
+
+Build a course in a fresh folder, release it, submit a small class (perfect, untouched
+stubs, buggy students), autograde it through nbgrader, write feedback and print the
+gradebook.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,6 @@ import argparse
 
 from autograder.course.commands.common import positive_int
 from autograder.course.demo import run_demo
-
-HELP = "run a whole course on a small class"
-DESCRIPTION = (
-    "Build a course in a fresh folder, release it, submit a small "
-    "class (perfect, untouched stubs, buggy students), autograde it through "
-    "nbgrader, write feedback and print the gradebook."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

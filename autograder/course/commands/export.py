@@ -1,4 +1,7 @@
-"""``cs231n-course export``: export the gradebook as CSV."""
+"""``cs231n-course export``: export the gradebook as CSV.
+
+One row per student: score, maximum, manual-grading flag and every grade cell's score.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,6 @@ import argparse
 
 from autograder.course.commands.common import open_course, said
 from autograder.course.gradebook import export_csv
-
-HELP = "export the gradebook as CSV"
-DESCRIPTION = (
-    "One row per student: score, maximum, manual-grading flag and "
-    "every grade cell's score."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

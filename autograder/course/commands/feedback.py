@@ -1,4 +1,8 @@
-"""``cs231n-course feedback``: write feedback pages for autograded students."""
+"""``cs231n-course feedback``: write feedback pages for autograded students.
+
+nbgrader generate_feedback plus COURSE_DIR/feedback/<student>/training_nn/index.html with a
+per-task table (no hidden test code).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,6 @@ from pathlib import Path
 from autograder.course.commands.common import open_course, said
 from autograder.course.feedback import write_feedback
 from autograder.course.layout import stderr_progress
-
-HELP = "write feedback pages for autograded students"
-DESCRIPTION = (
-    "nbgrader generate_feedback plus COURSE_DIR/feedback/<student>/"
-    "training_nn/index.html with a per-task table (no hidden test code)."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -1,4 +1,8 @@
-"""``cs231n-course grade``: trusted grading of one student-shaped folder."""
+"""``cs231n-course grade``: trusted grading of one student-shaped folder.
+
+Grade every registry task of SUBMISSION_DIR (notebooks + cs231n_core/) with the trusted
+grader; no gradebook is touched.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,6 @@ from pathlib import Path
 from autograder.course.commands.common import PROG, said
 from autograder.course.layout import CourseError
 from autograder.grading import grade_submission
-
-HELP = "trusted grading of one student-shaped folder"
-DESCRIPTION = (
-    "Grade every registry task of SUBMISSION_DIR (notebooks + "
-    "cs231n_core/) with the trusted grader; no gradebook is touched."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

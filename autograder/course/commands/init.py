@@ -1,4 +1,8 @@
-"""``cs231n-course init``: create a ready nbgrader course directory."""
+"""``cs231n-course init``: create a ready nbgrader course directory.
+
+Create an nbgrader course directory: config with the trusted grader, source/training_nn
+(notebooks + stub cs231n_core), gradebook, checked release.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,6 @@ import argparse
 from autograder.course.commands.common import positive_int, said
 from autograder.course.layout import DEFAULT_TIMEOUT
 from autograder.course.setup import init_course
-
-HELP = "create a ready nbgrader course directory"
-DESCRIPTION = (
-    "Create an nbgrader course directory: config with the trusted "
-    "grader, source/training_nn (notebooks + stub cs231n_core), gradebook, "
-    "checked release."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

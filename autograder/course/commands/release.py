@@ -1,4 +1,9 @@
-"""``cs231n-course release``: build the student release (or a perfect submission)."""
+"""``cs231n-course release``: build the student release (or a perfect submission).
+
+nbgrader generate_assignment into COURSE_DIR/release, failing if any solution text reaches
+it. With --with-solutions OUT_DIR, write instead a student-shaped folder holding the
+reference solution.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,6 @@ import argparse
 from autograder.course.commands.common import open_course, said
 from autograder.course.layout import CourseError
 from autograder.course.setup import release_course, write_solutions_folder
-
-HELP = "build the student release (or a perfect submission)"
-DESCRIPTION = (
-    "nbgrader generate_assignment into COURSE_DIR/release, failing "
-    "if any solution text reaches it. With --with-solutions OUT_DIR, write "
-    "instead a student-shaped folder holding the reference solution."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

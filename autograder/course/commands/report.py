@@ -1,4 +1,8 @@
-"""``cs231n-course report``: write the HTML class report after autograde."""
+"""``cs231n-course report``: write the HTML class report after autograde.
+
+One self-contained HTML page: pass rate per task, the distribution of total scores (inline
+PNG plots) and a table per notebook, read from the gradebook.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,6 @@ import argparse
 
 from autograder.course.commands.common import open_course, said
 from autograder.course.report import write_report
-
-HELP = "write the HTML class report after autograde"
-DESCRIPTION = (
-    "One self-contained HTML page: pass rate per task, the "
-    "distribution of total scores (inline PNG plots) and a table per "
-    "notebook, read from the gradebook."
-)
 
 
 def configure(p: argparse.ArgumentParser) -> None:
