@@ -2,6 +2,15 @@
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
 
+# The reference's orthogonal initialiser, which both of its alternatives replace.
+_QR = r"""
+    tall = fan_in >= fan_out
+    a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))
+    q, r = np.linalg.qr(a)
+    q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
+    w = gain * (q if tall else q.T)
+"""
+
 MUTANTS: list[Mutant] = [
     Mutant(
         "initializers: zeros returns ones",
@@ -204,13 +213,7 @@ ALTERNATIVES: list[Alternative] = [
         "initializers",
         patch(
             "orthogonal",
-            replace(r"""
-                tall = fan_in >= fan_out
-                a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))
-                q, r = np.linalg.qr(a)
-                q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
-                w = gain * (q if tall else q.T)
-            """, r"""
+            replace(_QR, r"""
                 a = rng.standard_normal((fan_in, fan_out))
                 u, _, vt = np.linalg.svd(a, full_matrices=False)
                 w = gain * (u @ vt)
@@ -222,13 +225,7 @@ ALTERNATIVES: list[Alternative] = [
         "initializers",
         patch(
             "orthogonal",
-            replace(r"""
-                tall = fan_in >= fan_out
-                a = rng.standard_normal((fan_in, fan_out) if tall else (fan_out, fan_in))
-                q, r = np.linalg.qr(a)
-                q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
-                w = gain * (q if tall else q.T)
-            """, r"""
+            replace(_QR, r"""
                 a = rng.standard_normal((fan_in, fan_out))
                 q, r = np.linalg.qr(a if fan_in >= fan_out else a.T)
                 q = q * np.sign(np.diag(r))
@@ -243,14 +240,11 @@ ALTERNATIVES: list[Alternative] = [
             def lsuv(weights, x, activation=None, tol=0.05, max_iter=10):
                 act = activation if activation is not None else lambda z: np.maximum(z, 0)
                 h = x.reshape(x.shape[0], -1)
-                dims = [h.shape[1]] + [w.shape[1] for w in weights]
-                if [w.shape[0] for w in weights] != dims[:-1]:
-                    raise ValueError(
-                        f"lsuv: shapes do not chain: x has {h.shape[1]} features, "
-                        f"weights have shapes {[w.shape for w in weights]}"
-                    )
+                fan_ins = [h.shape[1], *(w.shape[1] for w in weights)][:-1]
+                if [w.shape[0] for w in weights] != fan_ins:
+                    raise ValueError(f"lsuv: shapes do not chain: {[w.shape for w in weights]}")
                 new_weights = []
-                for l, w in enumerate(weights):
+                for w in weights:
                     w = w.copy()
                     rescalings = 0
                     while True:
