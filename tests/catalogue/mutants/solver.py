@@ -140,18 +140,16 @@ ALTERNATIVES: list[Alternative] = [
         "solver",
         patch(
             "Solver._step",
-            replace(r"""
-                old_params = dict(self.model.params)
-                for name, w in old_params.items():
-                    next_w, next_config = self.update_rule(w, grads[name], self.optim_configs[name])
-                    self.model.params[name] = next_w
-                    self.optim_configs[name] = next_config
-                self._record_update_ratios(old_params, self.model.params)
-            """, r"""
+            replace("old_params = dict(self.model.params)", r"""
                 old_params = self.model.params
                 new_params = {}
-                for name in old_params:
-                    new_params[name], self.optim_configs[name] = self.update_rule(old_params[name], grads[name], config=self.optim_configs[name])
+            """),
+            replace(
+                "self.update_rule(w, grads[name], self.optim_configs[name])",
+                "self.update_rule(w, grads[name], config=self.optim_configs[name])",
+            ),
+            replace("self.model.params[name]", "new_params[name]"),
+            replace("self._record_update_ratios(old_params, self.model.params)", r"""
                 self.model.params = new_params
                 self._record_update_ratios(old_params=old_params, new_params=new_params)
             """),
@@ -162,16 +160,12 @@ ALTERNATIVES: list[Alternative] = [
         "solver",
         patch(
             "Solver.check_accuracy",
-            replace(r"""
-                y_pred = np.empty(N, dtype=np.intp)
-                for start in range(0, N, batch_size):
-                    scores = self.model.loss(X[start:start + batch_size])
-                    y_pred[start:start + batch_size] = np.argmax(scores, axis=1)
-                acc = float(np.mean(y_pred == y))
-            """, r"""
-                preds = [np.argmax(self.model.loss(X[i:i + batch_size]), axis=1) for i in range(0, N, batch_size)]
-                acc = np.sum(np.concatenate(preds) == y) / N
-            """),
+            replace("np.empty(N, dtype=np.intp)", "[]"),
+            replace(
+                "y_pred[start:start + batch_size] = np.argmax(scores, axis=1)",
+                "y_pred.append(np.argmax(scores, axis=1))",
+            ),
+            replace("float(np.mean(y_pred == y))", "np.sum(np.concatenate(y_pred) == y) / N"),
         ),
     ),
     Alternative(
