@@ -1,6 +1,6 @@
 """Mutants and correct alternatives of preprocessing: rewrites of its functions."""
 
-from autograder.mutation import Alternative, Mutant, patch, replace
+from autograder.mutation import Alternative, Mutant, drop, patch, replace
 
 MUTANTS: list[Mutant] = [
     Mutant(
@@ -193,16 +193,15 @@ ALTERNATIVES: list[Alternative] = [
             patch(
             "PCAWhitening.fit",
             replace(r"""
-                Xc = X - self.mean_
                 cov = Xc.T @ Xc / X.shape[0]
                 evals, evecs = np.linalg.eigh(cov)
-                evals = evals[::-1][:K]
-                components = evecs[:, ::-1][:, :K].T.copy()
+            """, "_, s, vt = np.linalg.svd(Xc, full_matrices=False)"),
+            drop("evals = evals[::-1][:K]"),
+            replace("evecs[:, ::-1][:, :K].T.copy()", "vt[:K].copy()"),
+            replace(r"""
                 pivots = components[np.arange(K), np.abs(components).argmax(axis=1)]
                 components *= np.where(pivots < 0, -1.0, 1.0)[:, None]
             """, r"""
-                _, s, vt = np.linalg.svd(X - self.mean_, full_matrices=False)
-                components = vt[:K].copy()
                 for row in components:
                     if row[np.argmax(np.abs(row))] < 0:
                         row *= -1
@@ -229,24 +228,15 @@ ALTERNATIVES: list[Alternative] = [
         "preprocessing",
         patch(
             "PCAWhitening.fit",
-            replace(r"""
-                Xc = X - self.mean_
-                cov = Xc.T @ Xc / X.shape[0]
-                evals, evecs = np.linalg.eigh(cov)
-                evals = evals[::-1][:K]
-                components = evecs[:, ::-1][:, :K].T.copy()
-                pivots = components[np.arange(K), np.abs(components).argmax(axis=1)]
-                components *= np.where(pivots < 0, -1.0, 1.0)[:, None]
-                self.components_ = components
-                self.explained_variance_ = np.maximum(evals, 0.0)
-            """, r"""
-                evals, evecs = np.linalg.eigh(np.cov(X, rowvar=False, bias=True))
+            replace("Xc.T @ Xc / X.shape[0]", "np.cov(X, rowvar=False, bias=True)"),
+            replace("evals = evals[::-1][:K]", r"""
                 order = np.argsort(evals)[::-1][:K]
-                comps = evecs[:, order].T
-                pivots = comps[np.arange(K), np.argmax(np.abs(comps), axis=1)]
-                self.components_ = comps * np.sign(pivots)[:, None]
-                self.explained_variance_ = np.clip(evals[order], 0.0, None)
+                evals = evals[order]
             """),
+            replace("evecs[:, ::-1][:, :K].T.copy()", "evecs[:, order].T"),
+            replace("np.abs(components).argmax(axis=1)", "np.argmax(np.abs(components), axis=1)"),
+            replace("np.where(pivots < 0, -1.0, 1.0)", "np.sign(pivots)"),
+            replace("np.maximum(evals, 0.0)", "np.clip(evals, 0.0, None)"),
         ),
     ),
 ]
