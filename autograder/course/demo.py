@@ -21,7 +21,7 @@ from autograder.course.gradebook import format_table, gradebook_scores
 from autograder.course.layout import Course, CourseError, Progress, stderr_progress
 from autograder.course.setup import init_course, write_solutions_folder
 from autograder.course.submissions import submit
-from autograder.mutation import Override, OverrideError, apply_override
+from autograder.mutation import Override, OverrideError, apply_override, drop, patch, replace
 
 
 @dataclass(frozen=True)
@@ -31,108 +31,52 @@ class BuggyStudent:
     bugs: tuple[Override, ...]
 
 
-# Each bug is the student's own version of one function, appended to the solved module.
+# Each bug is a small edit of the student's version of one function (autograder.mutation).
 BUGGY_STUDENTS: tuple[BuggyStudent, ...] = (
     BuggyStudent(
         "bug_affine_bias_adam",
         "affine forward without the bias; Adam without bias correction",
         (
-            Override("layers", """
-def affine_forward(x, w, b):
-    out = x.reshape(x.shape[0], -1) @ w
-    cache = (x, w, b)
-    return out, cache
-"""),
-            Override("optim", """
-def adam(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-3)
-    config.setdefault("beta1", 0.9)
-    config.setdefault("beta2", 0.999)
-    config.setdefault("epsilon", 1e-8)
-    m = config.get("m")
-    if m is None:
-        m = np.zeros_like(w)
-    v = config.get("v")
-    if v is None:
-        v = np.zeros_like(w)
-    t = int(config.get("t", 0))
-    lr = float(config["learning_rate"])
-    beta1 = float(config["beta1"])
-    beta2 = float(config["beta2"])
-    eps = float(config["epsilon"])
-    t = t + 1
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * (dw * dw)
-    next_w = w - lr * m / (np.sqrt(v) + eps)
-    config["m"], config["v"], config["t"] = m, v, t
-    return next_w, config
-"""),
+            Override("layers", patch(
+                "affine_forward", replace("x.reshape(x.shape[0], -1) @ w + b",
+                                          "x.reshape(x.shape[0], -1) @ w"),
+            )),
+            Override("optim", patch(
+                "adam",
+                replace("m / (1 - beta1 ** t)", "m"),
+                replace("v / (1 - beta2 ** t)", "v"),
+            )),
         ),
     ),
     BuggyStudent(
         "bug_batchnorm_variance",
         "batchnorm backward (graph) without the path through the variance",
         (
-            Override("normalization", """
-def batchnorm_backward(dout, cache):
-    xhat, inv_std, gamma = cache["xhat"], cache["inv_std"], cache["gamma"]
-    N = dout.shape[0]
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * xhat).sum(axis=0)
-    dxc = dout * gamma * inv_std
-    if cache["mode"] == "test":
-        return dxc, dgamma, dbeta
-    dmean = -dxc.sum(axis=0)
-    dx = dxc + dmean / N
-    return dx, dgamma, dbeta
-"""),
+            Override("normalization", patch(
+                "batchnorm_backward", drop("dxc += 2.0 / N * dvar * xc"),
+            )),
         ),
     ),
     BuggyStudent(
         "bug_dropout_scaling",
         "dropout without the 1/p scaling; softmax loss summed instead of averaged",
         (
-            Override("layers", """
-def dropout_forward(x, dropout_param):
-    p, mode = dropout_param["p"], dropout_param["mode"]
-    if mode not in ("train", "test"):
-        raise ValueError(f"dropout mode must be 'train' or 'test', got {mode!r}")
-    if not 0 < p <= 1:
-        raise ValueError(f"dropout keep probability p must be in (0, 1], got {p!r}")
-    rng = np.random.default_rng(dropout_param.get("seed"))
-    mask = None
-    if mode == "train":
-        mask = (rng.random(x.shape) < p).astype(x.dtype)
-        out = x * mask
-    else:
-        out = x
-    return out, (dict(dropout_param), mask)
-"""),
-            Override("layers", """
-def softmax_loss(x, y):
-    N = x.shape[0]
-    rows = np.arange(N)
-    shifted = x - x.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_probs[rows, y].sum()
-    dx = np.exp(log_probs)
-    dx[rows, y] -= 1
-    dx /= N
-    return float(loss), dx
-"""),
+            Override("layers", patch("dropout_forward", drop("mask /= p"))),
+            Override("layers", patch(
+                "softmax_loss",
+                replace("-log_probs[rows, y].sum() / N", "-log_probs[rows, y].sum()"),
+            )),
         ),
     ),
 )
 
 
 def apply_bugs(folder: Path, bugs: tuple[Override, ...]) -> None:
-    """Append each bug to its module of a student-shaped folder, in place."""
+    """Apply each bug to its module of a student-shaped folder, in place."""
     for bug in bugs:
         path = folder / "cs231n_core" / f"{bug.module}.py"
         try:
-            path.write_text(apply_override(path.read_text(), bug.source))
+            path.write_text(apply_override(path.read_text(), bug.change))
         except OverrideError as exc:
             raise CourseError(
                 f"demo bug no longer fits cs231n_core/{bug.module}.py ({exc}); "
