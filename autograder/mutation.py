@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import copy
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from autograder.solutions import solved_module_text
@@ -65,14 +65,11 @@ class Wrap:
     def render(self, text: str) -> str:
         solved = _function(ast.parse(text), self.target)
         alias = "_orig_" + self.target.replace(".", "_")
-        wrapper = ast.FunctionDef(
-            name=solved.name,
-            args=copy.deepcopy(solved.args),
-            body=[*ast.parse(f"orig = {alias}").body, *_statements(self.body)],
-            decorator_list=[],
-            returns=None,
-            type_params=[],
-        )
+        # A copy keeps the signature (and the node fields of this Python version).
+        wrapper = copy.deepcopy(solved)
+        wrapper.body = [*ast.parse(f"orig = {alias}").body, *_statements(self.body)]
+        wrapper.decorator_list = []
+        wrapper.returns = None
         return f"{alias} = {self.target}\n\n\n" + _rebind(wrapper, self.target, "_wrapped")
 
 
@@ -185,8 +182,9 @@ def _function(tree: ast.Module, target: str) -> ast.FunctionDef:
         body = classes[-1].body
         rebound = [n for n in tree.body if _assigns(n, owner, name)]
         if rebound:  # a method replaced earlier (Class.name = fn): edit the replacement
-            value = rebound[-1].value
-            assert isinstance(value, ast.Name)
+            last = rebound[-1]
+            assert isinstance(last, ast.Assign) and isinstance(last.value, ast.Name)
+            value = last.value
             owner, name, body = "", value.id, tree.body
     found = [n for n in body if isinstance(n, ast.FunctionDef) and n.name == name]
     if not found:
@@ -301,7 +299,7 @@ def _children(node: ast.AST) -> Iterator[tuple[ast.AST, str, int | None, ast.AST
                     yield node, field, index, item
 
 
-def _exactly_once(places: list, edit: Replace, target: str) -> None:
+def _exactly_once(places: Sequence[object], edit: Replace, target: str) -> None:
     if len(places) != 1:
         raise OverrideError(
             f"{target}: pattern {edit.old.strip()!r} no longer matches "
