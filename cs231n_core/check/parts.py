@@ -41,6 +41,29 @@ class Part:
 
 P = Part
 
+
+@dataclass(frozen=True)
+class Task:
+    """One student task (the registry lists them; the self-check reads them from its data).
+
+    id: ``<module>.<qualified name>`` of the function the student writes.
+    points: the task's share of the grade.
+    notebook: the notebook that introduces the task.
+    """
+
+    id: str
+    points: float
+    notebook: str
+
+    @property
+    def module(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def qualname(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
 PARTS: dict[str, dict[str, Part]] = {
     # ------------------------------------------------------------------ layers
     "layers.affine_forward": {"out": P(1.0)},
