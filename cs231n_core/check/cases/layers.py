@@ -214,29 +214,23 @@ def _elu_backward(t: Trial) -> None:
     _elementwise_backward(t, "elu", x, smooth, 1110, lambda v: (v, 0.7), alpha=0.7)
 
 
-@case("layers.sigmoid_forward")
-def _sigmoid_forward(t: Trial) -> None:
-    _elementwise_forward(t, "sigmoid_forward", _with_extremes(rng_of(1011), 1000.0))
+def _squashing_cases(name: str, forward_seed: int, backward_seed: int, dout_seed: int) -> None:
+    """Register the checks of sigmoid or tanh: inputs of magnitude up to 1e3, and a
+    backward pass whose documented cache is the forward output (from the stored answers)."""
+
+    @case(f"layers.{name}_forward")
+    def _forward(t: Trial) -> None:
+        _elementwise_forward(t, f"{name}_forward", _with_extremes(rng_of(forward_seed), 1000.0))
+
+    @case(f"layers.{name}_backward")
+    def _backward(t: Trial) -> None:
+        rng = rng_of(backward_seed)
+        x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
+        _elementwise_backward(t, name, x, smooth, dout_seed, lambda v: t.answer("forward out"))
 
 
-@case("layers.sigmoid_backward")
-def _sigmoid_backward(t: Trial) -> None:
-    rng = rng_of(1012)
-    x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
-    # The documented cache is the forward output, taken from the stored answers.
-    _elementwise_backward(t, "sigmoid", x, smooth, 1112, lambda v: t.answer("forward out"))
-
-
-@case("layers.tanh_forward")
-def _tanh_forward(t: Trial) -> None:
-    _elementwise_forward(t, "tanh_forward", _with_extremes(rng_of(1013), 1000.0))
-
-
-@case("layers.tanh_backward")
-def _tanh_backward(t: Trial) -> None:
-    rng = rng_of(1014)
-    x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
-    _elementwise_backward(t, "tanh", x, smooth, 1114, lambda v: t.answer("forward out"))
+_squashing_cases("sigmoid", 1011, 1012, 1112)
+_squashing_cases("tanh", 1013, 1014, 1114)
 
 
 def _maxout_inputs(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
