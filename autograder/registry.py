@@ -8,7 +8,7 @@ this list; nothing else enumerates tasks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cs231n_core.check.parts import Task as Task  # the record is shared with the self-check
 
 NOTEBOOKS: dict[str, str] = {
     "01_activations_preprocessing": "Activation functions and data preprocessing",
@@ -18,28 +18,6 @@ NOTEBOOKS: dict[str, str] = {
     "05_babysitting_hyperparameters": "Babysitting the learning process and hyperparameter search",
     "06_regularization_transfer": "Regularisation, ensembles and transfer learning",
 }
-
-
-@dataclass(frozen=True)
-class Task:
-    """One student task.
-
-    id: ``<module>.<qualified name>`` of the function the student writes.
-    points: the task's share of the grade.
-    notebook: the notebook (a key of NOTEBOOKS) that introduces the task.
-    """
-
-    id: str
-    points: float
-    notebook: str
-
-    @property
-    def module(self) -> str:
-        return self.id.split(".", 1)[0]
-
-    @property
-    def qualname(self) -> str:
-        return self.id.split(".", 1)[1]
 
 
 def _tasks(notebook: str, *entries: tuple[str, float]) -> list[Task]:

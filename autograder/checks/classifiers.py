@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, describe
 from autograder.isolation.worker import Unsupported
 from autograder.reference import classifiers as ref
 from autograder.reference import initializers as ref_init
@@ -131,14 +131,6 @@ def _kind(name: str) -> str:
     return m.group(1) if m else ""
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, Unsupported):
-        return f"a value of type {value.type_name}"
-    if type(value) is np.ndarray:
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a value of type {type(value).__name__}"
-
-
 def _array_problem(got: Any, expected: np.ndarray) -> str | None:
     """Like array_problem, but the dtype must be exactly the expected one."""
     problem = array_problem(got, expected.shape, allow_float32=True)
@@ -166,7 +158,7 @@ def _construct(
     )
     params = out.get("self", {}).get("params")
     if type(params) is not dict:
-        raise CheckAbort(f"self.params should be a dict, got {_describe(params)}")
+        raise CheckAbort(f"self.params should be a dict, got {describe(params)}")
     return params
 
 
@@ -442,10 +434,10 @@ def _check_loss_case(
         value = run.call_full((X, y), state=net.__dict__)["value"]
         loss, grads = run.returns(value, 2, f"the return value in train mode {label}")
         if type(grads) is not dict:
-            raise CheckAbort(f"grads should be a dict, got {_describe(grads)} ({label})")
+            raise CheckAbort(f"grads should be a dict, got {describe(grads)} ({label})")
         got_loss = _number(loss)
         if got_loss is None or not math.isfinite(got_loss):
-            raise CheckAbort(f"the loss should be a finite number, got {_describe(loss)}")
+            raise CheckAbort(f"the loss should be a finite number, got {describe(loss)}")
         losses[r] = (got_loss, expected_loss)
         if r == 0:
             run.close_scalar("data loss", got_loss, expected_loss, tol)

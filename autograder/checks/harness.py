@@ -249,14 +249,20 @@ def array_problem(
     return None
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A returned value as feedback names it: its type, and an array's shape and dtype."""
     if isinstance(value, Unsupported):
         return f"a value of type {value.type_name}"
     if type(value) is np.ndarray:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _describe(value: Any) -> str:
+    """describe, with a tuple's length (where a tuple of results was expected)."""
     if type(value) is tuple:
         return f"a tuple of {len(value)} items"
-    return f"a value of type {type(value).__name__}"
+    return describe(value)
 
 
 def _failure_text(failure: WorkerFailure) -> str:

@@ -135,6 +135,39 @@ def _elementwise_backward(
     _check_backward_cases(run, forward, cases, score)
 
 
+def _activation_checks(
+    name: str, large: bool, param: Callable[[TaskRun], float] | None = None
+) -> None:
+    """Register the checks of an elementwise activation's forward and backward pass.
+
+    large: the second input holds huge entries (see _activation_inputs). param draws
+    the activation's parameter (a slope, an alpha): the forward pass is then checked
+    once with the signature's default and once with a drawn value.
+    """
+    forward = f"{name}_forward"
+
+    @check(f"layers.{forward}")
+    def _forward(run: TaskRun) -> None:
+        reference = getattr(ref, forward)
+        inputs = _activation_inputs(run, large)
+        if param is None:
+            _elementwise_forward(run, reference, inputs)
+            return
+        first, second = inputs
+        out, _ = run.returns(run.call(first), 2)  # the default parameter
+        run.close("out", out, reference(first)[0])
+        _elementwise_forward(run, reference, [second], param(run))
+
+    @check(f"layers.{name}_backward")
+    def _backward(run: TaskRun) -> None:
+        inputs = _activation_inputs(run, large)
+        extra = () if param is None else (param(run),)
+        reference_backward = getattr(ref, f"{name}_backward")
+        _elementwise_backward(
+            run, forward, getattr(ref, forward), reference_backward, inputs, *extra
+        )
+
+
 # ----------------------------------------------------------------- affine
 
 
@@ -168,42 +201,8 @@ def _affine_backward(run: TaskRun) -> None:
 
 # ----------------------------------------------------------------- ReLU family
 
-
-@check("layers.relu_forward")
-def _relu_forward(run: TaskRun) -> None:
-    _elementwise_forward(run, ref.relu_forward, _activation_inputs(run, large=False))
-
-
-@check("layers.relu_backward")
-def _relu_backward(run: TaskRun) -> None:
-    _elementwise_backward(
-        run,
-        "relu_forward",
-        ref.relu_forward,
-        ref.relu_backward,
-        _activation_inputs(run, large=False),
-    )
-
-
-@check("layers.leaky_relu_forward")
-def _leaky_relu_forward(run: TaskRun) -> None:
-    first, second = _activation_inputs(run, large=False)
-    # Once with the default slope (the signature's), once with a given one.
-    out, _ = run.returns(run.call(first), 2)
-    run.close("out", out, ref.leaky_relu_forward(first)[0])
-    _elementwise_forward(run, ref.leaky_relu_forward, [second], _slope(run))
-
-
-@check("layers.leaky_relu_backward")
-def _leaky_relu_backward(run: TaskRun) -> None:
-    _elementwise_backward(
-        run,
-        "leaky_relu_forward",
-        ref.leaky_relu_forward,
-        ref.leaky_relu_backward,
-        _activation_inputs(run, large=False),
-        _slope(run),
-    )
+_activation_checks("relu", large=False)
+_activation_checks("leaky_relu", large=False, param=_slope)
 
 
 def _prelu_inputs(run: TaskRun) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -237,59 +236,12 @@ def _prelu_backward(run: TaskRun) -> None:
     _check_backward_cases(run, "prelu_forward", cases, score)
 
 
-@check("layers.elu_forward")
-def _elu_forward(run: TaskRun) -> None:
-    first, second = _activation_inputs(run, large=True)
-    out, _ = run.returns(run.call(first), 2)  # the default alpha
-    run.close("out", out, ref.elu_forward(first)[0])
-    _elementwise_forward(run, ref.elu_forward, [second], _elu_alpha(run))
-
-
-@check("layers.elu_backward")
-def _elu_backward(run: TaskRun) -> None:
-    _elementwise_backward(
-        run,
-        "elu_forward",
-        ref.elu_forward,
-        ref.elu_backward,
-        _activation_inputs(run, large=True),
-        _elu_alpha(run),
-    )
-
+_activation_checks("elu", large=True, param=_elu_alpha)
 
 # ----------------------------------------------------------------- sigmoid, tanh
 
-
-@check("layers.sigmoid_forward")
-def _sigmoid_forward(run: TaskRun) -> None:
-    _elementwise_forward(run, ref.sigmoid_forward, _activation_inputs(run, large=True))
-
-
-@check("layers.sigmoid_backward")
-def _sigmoid_backward(run: TaskRun) -> None:
-    _elementwise_backward(
-        run,
-        "sigmoid_forward",
-        ref.sigmoid_forward,
-        ref.sigmoid_backward,
-        _activation_inputs(run, large=True),
-    )
-
-
-@check("layers.tanh_forward")
-def _tanh_forward(run: TaskRun) -> None:
-    _elementwise_forward(run, ref.tanh_forward, _activation_inputs(run, large=True))
-
-
-@check("layers.tanh_backward")
-def _tanh_backward(run: TaskRun) -> None:
-    _elementwise_backward(
-        run,
-        "tanh_forward",
-        ref.tanh_forward,
-        ref.tanh_backward,
-        _activation_inputs(run, large=True),
-    )
+_activation_checks("sigmoid", large=True)
+_activation_checks("tanh", large=True)
 
 
 # ----------------------------------------------------------------- maxout

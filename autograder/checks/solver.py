@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, describe
 from autograder.isolation.session import RemoteObject
-from autograder.isolation.worker import Unsupported
 from autograder.reference import classifiers as ref_classifiers
 from autograder.reference import optim as ref_optim
 from autograder.reference import solver as ref
@@ -71,14 +70,6 @@ class _Model:
         net.params = params
         self.batch_sizes.append(int(X.shape[0]))
         return net.loss(X, y), {}
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, Unsupported):
-        return f"a value of type {value.type_name}"
-    if type(value) is np.ndarray:
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a value of type {type(value).__name__}"
 
 
 def _call_or_fail(run: TaskRun, part: str, what: str, *args: Any, **kwargs: Any) -> Any:
@@ -140,7 +131,7 @@ def _compare_params(
     run: TaskRun, part: str, got: Any, expected: dict[str, np.ndarray], what: str
 ) -> None:
     if type(got) is not dict:
-        run.check(part, False, f"{what} should be a dict, got {_describe(got)}")
+        run.check(part, False, f"{what} should be a dict, got {describe(got)}")
         return
     for name, exp in expected.items():
         if name not in got:
@@ -163,7 +154,7 @@ def _compare_params(
 def _compare_config(run: TaskRun, got: Any, expected: dict, what: str) -> None:
     part = "optimizer configs"
     if type(got) is not dict:
-        run.check(part, False, f"{what} should be a dict, got {_describe(got)}")
+        run.check(part, False, f"{what} should be a dict, got {describe(got)}")
         return
     for key, exp in expected.items():  # extra keys are fine
         if key not in got:
@@ -235,7 +226,7 @@ def _step_case(run: TaskRun, rule: str, warm: bool) -> None:
 
     history, expected_history = out.get("loss_history"), before.loss_history
     if type(history) is not list:
-        run.check("loss history", False, f"loss_history should be a list, got {_describe(history)}")
+        run.check("loss history", False, f"loss_history should be a list, got {describe(history)}")
     elif len(history) != len(expected_history):
         run.check(
             "loss history",
@@ -346,7 +337,7 @@ def _check_accuracy(run: TaskRun) -> None:
             value is not None and math.isclose(value, expected, rel_tol=1e-12, abs_tol=1e-12),
             f"{what}: the accuracy is wrong"
             if value is not None
-            else f"{what}: expected a number, got {_describe(acc['value'])}",
+            else f"{what}: expected a number, got {describe(acc['value'])}",
             "the fraction of correct predictions",
         )
         sizes = model.batch_sizes
@@ -468,7 +459,7 @@ def _record_update_ratios(run: TaskRun) -> None:
     )
     got = out["self"].get("update_ratio_history")
     if type(got) is not dict:
-        raise CheckAbort(f"update_ratio_history should be a dict, got {_describe(got)}")
+        raise CheckAbort(f"update_ratio_history should be a dict, got {describe(got)}")
 
     def same(a: Any, b: float) -> bool:
         v = _number(a)
@@ -479,7 +470,7 @@ def _record_update_ratios(run: TaskRun) -> None:
         if type(ratios) is not list:
             run.check(
                 "history kept", False,
-                f"update_ratio_history[{name!r}] should be a list, got {_describe(ratios)}",
+                f"update_ratio_history[{name!r}] should be a list, got {describe(ratios)}",
             )
             continue
         kept = len(ratios) >= len(prior.get(name, [])) and all(

@@ -41,6 +41,43 @@ class Part:
 
 P = Part
 
+
+@dataclass(frozen=True)
+class Task:
+    """One student task (the registry lists them; the self-check reads them from its data).
+
+    id: ``<module>.<qualified name>`` of the function the student writes.
+    points: the task's share of the grade.
+    notebook: the notebook that introduces the task.
+    """
+
+    id: str
+    points: float
+    notebook: str
+
+    @property
+    def module(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def qualname(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
+# Parts several tasks share (each task gets its own copy).
+_RANDOM_INIT = {"shape": P(1.0), "distribution": P(2.0), "rng": P(1.0)}
+_BN_BACKWARD = {
+    "dx": P(2.0, modes=TRAIN),
+    "dgamma": P(1.0, modes=TRAIN),
+    "dbeta": P(1.0, modes=TRAIN),
+}
+_UPDATE_RULE = {
+    "next_w": P(2.0),
+    "state": P(1.0),
+    "defaults": P(1.0),
+    "inputs_unchanged": P(0.5),
+}
+
 PARTS: dict[str, dict[str, Part]] = {
     # ------------------------------------------------------------------ layers
     "layers.affine_forward": {"out": P(1.0)},
@@ -93,10 +130,10 @@ PARTS: dict[str, dict[str, Part]] = {
     },
     # ------------------------------------------------------------------ initializers
     "initializers.zeros": {"zeros": P(1.0)},
-    "initializers.gaussian": {"shape": P(1.0), "distribution": P(2.0), "rng": P(1.0)},
-    "initializers.xavier": {"shape": P(1.0), "distribution": P(2.0), "rng": P(1.0)},
-    "initializers.glorot_uniform": {"shape": P(1.0), "distribution": P(2.0), "rng": P(1.0)},
-    "initializers.he": {"shape": P(1.0), "distribution": P(2.0), "rng": P(1.0)},
+    "initializers.gaussian": dict(_RANDOM_INIT),
+    "initializers.xavier": dict(_RANDOM_INIT),
+    "initializers.glorot_uniform": dict(_RANDOM_INIT),
+    "initializers.he": dict(_RANDOM_INIT),
     "initializers.orthogonal": {
         "shape": P(1.0),
         "orthonormal": P(2.0),
@@ -139,49 +176,16 @@ PARTS: dict[str, dict[str, Part]] = {
         "float32": P(1.0),
         "bad mode": P(0.5),
     },
-    "normalization.batchnorm_backward": {
-        "dx": P(2.0, modes=TRAIN),
-        "dgamma": P(1.0, modes=TRAIN),
-        "dbeta": P(1.0, modes=TRAIN),
-    },
-    "normalization.batchnorm_backward_alt": {
-        "dx": P(2.0, modes=TRAIN),
-        "dgamma": P(1.0, modes=TRAIN),
-        "dbeta": P(1.0, modes=TRAIN),
-    },
+    "normalization.batchnorm_backward": dict(_BN_BACKWARD),
+    "normalization.batchnorm_backward_alt": dict(_BN_BACKWARD),
     "normalization.layernorm_forward": {"out": P(3.0), "defaults": P(1.0), "float32": P(1.0)},
     "normalization.layernorm_backward": {"dx": P(2.0), "dgamma": P(1.0), "dbeta": P(1.0)},
     # ------------------------------------------------------------------ optim
-    "optim.sgd_momentum": {
-        "next_w": P(2.0),
-        "state": P(1.0),
-        "defaults": P(1.0),
-        "inputs_unchanged": P(0.5),
-    },
-    "optim.nesterov_momentum": {
-        "next_w": P(2.0),
-        "state": P(1.0),
-        "defaults": P(1.0),
-        "inputs_unchanged": P(0.5),
-    },
-    "optim.adagrad": {
-        "next_w": P(2.0),
-        "state": P(1.0),
-        "defaults": P(1.0),
-        "inputs_unchanged": P(0.5),
-    },
-    "optim.rmsprop": {
-        "next_w": P(2.0),
-        "state": P(1.0),
-        "defaults": P(1.0),
-        "inputs_unchanged": P(0.5),
-    },
-    "optim.adam": {
-        "next_w": P(2.0),
-        "state": P(1.0),
-        "defaults": P(1.0),
-        "inputs_unchanged": P(0.5),
-    },
+    "optim.sgd_momentum": dict(_UPDATE_RULE),
+    "optim.nesterov_momentum": dict(_UPDATE_RULE),
+    "optim.adagrad": dict(_UPDATE_RULE),
+    "optim.rmsprop": dict(_UPDATE_RULE),
+    "optim.adam": dict(_UPDATE_RULE),
     "optim.step_decay": {"lr": P(1.0)},
     "optim.exponential_decay": {"lr": P(1.0)},
     "optim.inverse_time_decay": {"lr": P(1.0)},

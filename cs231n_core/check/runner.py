@@ -17,7 +17,6 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -41,6 +40,7 @@ from cs231n_core.check.harness import (
     _DataError,
     _task_named,
 )
+from cs231n_core.check.parts import Task
 
 # ====================================================================== task list
 
@@ -66,24 +66,17 @@ def _data() -> dict[str, np.ndarray]:
     return _DATA_CACHE["data"]
 
 
-@dataclass(frozen=True)
-class TaskInfo:
-    id: str
-    points: float
-    notebook: str
-
-    @property
-    def module(self) -> str:
-        return self.id.split(".", 1)[0]
+# The name the self-check exports for the registry's task record.
+TaskInfo = Task
 
 
-def tasks(data: Mapping[str, np.ndarray] | None = None) -> list[TaskInfo]:
+def tasks(data: Mapping[str, np.ndarray] | None = None) -> list[Task]:
     """The course's tasks in order (written into the data file from the task registry)."""
     data = _data() if data is None else data
     ids = data[f"{TASKS_KEY}/id"]
     points = data[f"{TASKS_KEY}/points"]
     notebooks = data[f"{TASKS_KEY}/notebook"]
-    return [TaskInfo(str(i), float(p), str(n)) for i, p, n in zip(ids, points, notebooks)]
+    return [Task(str(i), float(p), str(n)) for i, p, n in zip(ids, points, notebooks)]
 
 
 def task_ids() -> list[str]:

@@ -16,14 +16,20 @@ from cs231n_core.check.cases._common import away_from_zero, rng_of, scored_backw
 from cs231n_core.check.harness import TOL32, CheckAbort, Trial, _describe, case
 
 
+def _affine_inputs(
+    rng: np.random.Generator, n: int, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x of shape (n, 2, 3), w of shape (6, m), b of shape (m,)."""
+    x = rng.standard_normal((n, 2, 3))
+    w = rng.standard_normal((6, m))
+    b = rng.standard_normal(m)
+    return x, w, b
+
+
 @case("layers.affine_forward")
 def _affine_forward(t: Trial) -> None:
-    layers = t.mod("layers")
-    rng = rng_of(1001)
-    x = rng.standard_normal((4, 2, 3))
-    w = rng.standard_normal((6, 5))
-    b = rng.standard_normal(5)
-    out, _ = t.unpack(t.call(layers.affine_forward, x, w, b), 2, "affine_forward")
+    x, w, b = _affine_inputs(rng_of(1001), 4, 5)
+    out, _ = t.unpack(t.call(t.mod("layers").affine_forward, x, w, b), 2, "affine_forward")
     t.expect("out", out)
 
 
@@ -31,9 +37,7 @@ def _affine_forward(t: Trial) -> None:
 def _affine_backward(t: Trial) -> None:
     layers = t.mod("layers")
     rng = rng_of(1002)
-    x = rng.standard_normal((5, 2, 3))
-    w = rng.standard_normal((6, 4))
-    b = rng.standard_normal(4)
+    x, w, b = _affine_inputs(rng, 5, 4)
     dout = rng.standard_normal((5, 4))
     fwd = layers.affine_forward
     out, cache = t.unpack(t.dependency(fwd, x, w, b), 2, "affine_forward")
@@ -59,12 +63,19 @@ def _affine_backward(t: Trial) -> None:
     t.numerical("db", db, lambda v: fwd(x, w, v)[0], b, dout)
 
 
-def _elementwise_forward(t: Trial, name: str, x: np.ndarray, **kwargs: Any) -> None:
+def _elementwise_forward(
+    t: Trial, name: str, x: np.ndarray, with_default: bool = False, **kwargs: Any
+) -> None:
+    """A forward pass of an elementwise layer on x, in float64 and float32; with_default:
+    once more without kwargs, the layer's parameter left at the signature's default."""
     fn = getattr(t.mod("layers"), name)
     out, _ = t.unpack(t.call(fn, x, **kwargs), 2, name)
     t.expect("out", out)
     out32, _ = t.unpack(t.call(fn, x.astype(np.float32), **kwargs), 2, name)
     t.expect("out", out32, tol=TOL32, what="float32 input")
+    if with_default:
+        out, _ = t.unpack(t.call(fn, x), 2, name)
+        t.expect("out", out, what=f"the default {', '.join(kwargs)}")
 
 
 def _elementwise_backward(
@@ -131,9 +142,7 @@ def _relu_backward(t: Trial) -> None:
 @case("layers.leaky_relu_forward")
 def _leaky_relu_forward(t: Trial) -> None:
     x = _with_zeros(rng_of(1005), (4, 5))
-    _elementwise_forward(t, "leaky_relu_forward", x, negative_slope=0.05)
-    out, _ = t.unpack(t.call(t.mod("layers").leaky_relu_forward, x), 2, "leaky_relu_forward")
-    t.expect("out", out, what="the default negative_slope")
+    _elementwise_forward(t, "leaky_relu_forward", x, with_default=True, negative_slope=0.05)
 
 
 @case("layers.leaky_relu_backward")
@@ -202,9 +211,7 @@ def _with_extremes(rng: np.random.Generator, big: float) -> np.ndarray:
 @case("layers.elu_forward")
 def _elu_forward(t: Trial) -> None:
     x = _with_extremes(rng_of(1009), 800.0)
-    _elementwise_forward(t, "elu_forward", x, alpha=0.7)
-    out, _ = t.unpack(t.call(t.mod("layers").elu_forward, x), 2, "elu_forward")
-    t.expect("out", out, what="the default alpha")
+    _elementwise_forward(t, "elu_forward", x, with_default=True, alpha=0.7)
 
 
 @case("layers.elu_backward")
@@ -214,29 +221,23 @@ def _elu_backward(t: Trial) -> None:
     _elementwise_backward(t, "elu", x, smooth, 1110, lambda v: (v, 0.7), alpha=0.7)
 
 
-@case("layers.sigmoid_forward")
-def _sigmoid_forward(t: Trial) -> None:
-    _elementwise_forward(t, "sigmoid_forward", _with_extremes(rng_of(1011), 1000.0))
+def _squashing_cases(name: str, forward_seed: int, backward_seed: int, dout_seed: int) -> None:
+    """Register the checks of sigmoid or tanh: inputs of magnitude up to 1e3, and a
+    backward pass whose documented cache is the forward output (from the stored answers)."""
+
+    @case(f"layers.{name}_forward")
+    def _forward(t: Trial) -> None:
+        _elementwise_forward(t, f"{name}_forward", _with_extremes(rng_of(forward_seed), 1000.0))
+
+    @case(f"layers.{name}_backward")
+    def _backward(t: Trial) -> None:
+        rng = rng_of(backward_seed)
+        x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
+        _elementwise_backward(t, name, x, smooth, dout_seed, lambda v: t.answer("forward out"))
 
 
-@case("layers.sigmoid_backward")
-def _sigmoid_backward(t: Trial) -> None:
-    rng = rng_of(1012)
-    x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
-    # The documented cache is the forward output, taken from the stored answers.
-    _elementwise_backward(t, "sigmoid", x, smooth, 1112, lambda v: t.answer("forward out"))
-
-
-@case("layers.tanh_forward")
-def _tanh_forward(t: Trial) -> None:
-    _elementwise_forward(t, "tanh_forward", _with_extremes(rng_of(1013), 1000.0))
-
-
-@case("layers.tanh_backward")
-def _tanh_backward(t: Trial) -> None:
-    rng = rng_of(1014)
-    x, smooth = _with_extremes(rng, 1000.0), rng.standard_normal((3, 6))
-    _elementwise_backward(t, "tanh", x, smooth, 1114, lambda v: t.answer("forward out"))
+_squashing_cases("sigmoid", 1011, 1012, 1112)
+_squashing_cases("tanh", 1013, 1014, 1114)
 
 
 def _maxout_inputs(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

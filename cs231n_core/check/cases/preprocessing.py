@@ -6,10 +6,26 @@ not grade it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from cs231n_core.check.cases._common import rng_of
 from cs231n_core.check.harness import TOL32, Trial, case
+
+
+def _fit_float32(t: Trial, fresh: Any, X: np.ndarray, *attrs: str) -> None:
+    """Fit on float32 data far from zero: the fitted statistics must stay float64."""
+    t.call(fresh.fit, (X + 1000.0).astype(np.float32))
+    for attr in attrs:
+        t.expect(
+            "float32 data", getattr(fresh, attr), exact_dtype=True, what=f"{attr}, kept in float64"
+        )
+
+
+def _transform_float32(t: Trial, fitted: Any, X: np.ndarray) -> None:
+    out = t.call(fitted.transform, X.astype(np.float32))
+    t.expect("dtypes", out, tol=TOL32, what="float32 data")
 
 
 @case("preprocessing.MeanSubtraction.fit")
@@ -22,9 +38,7 @@ def _mean_subtraction_fit(t: Trial) -> None:
     channel = pre.MeanSubtraction(mode="channel")
     t.call(channel.fit, X)
     t.expect("channel mean", channel.mean_, exact_dtype=True)
-    f32 = pre.MeanSubtraction(mode="image")
-    t.call(f32.fit, (X + 1000.0).astype(np.float32))
-    t.expect("float32 data", f32.mean_, exact_dtype=True, what="mean_, kept in float64")
+    _fit_float32(t, pre.MeanSubtraction(mode="image"), X, "mean_")
 
 
 @case("preprocessing.MeanSubtraction.transform")
@@ -39,9 +53,7 @@ def _mean_subtraction_transform(t: Trial) -> None:
     channel = pre.MeanSubtraction(mode="channel")
     channel.mean_ = rng.standard_normal(3)
     t.expect("channel", t.call(channel.transform, X))
-    t.expect(
-        "dtypes", t.call(channel.transform, X.astype(np.float32)), tol=TOL32, what="float32 data"
-    )
+    _transform_float32(t, channel, X)
 
 
 @case("preprocessing.Standardization.fit")
@@ -53,10 +65,7 @@ def _standardization_fit(t: Trial) -> None:
     t.call(std.fit, X)
     t.expect("mean", std.mean_, exact_dtype=True)
     t.expect("std", std.std_, exact_dtype=True)
-    f32 = pre.Standardization()
-    t.call(f32.fit, (X + 1000.0).astype(np.float32))
-    t.expect("float32 data", f32.mean_, exact_dtype=True, what="mean_, kept in float64")
-    t.expect("float32 data", f32.std_, exact_dtype=True, what="std_, kept in float64")
+    _fit_float32(t, pre.Standardization(), X, "mean_", "std_")
 
 
 @case("preprocessing.Standardization.transform")
@@ -69,7 +78,7 @@ def _standardization_transform(t: Trial) -> None:
     std.std_ = rng.uniform(0.5, 2.0, 5)
     std.std_[1] = 0.0  # a constant training feature: eps keeps the division finite
     t.expect("output", t.call(std.transform, X))
-    t.expect("dtypes", t.call(std.transform, X.astype(np.float32)), tol=TOL32, what="float32 data")
+    _transform_float32(t, std, X)
 
 
 @case("preprocessing.PCAWhitening.fit")
@@ -100,4 +109,4 @@ def _pca_transform(t: Trial) -> None:
         pca.components_ = q.T.copy()
         pca.explained_variance_ = np.array([4.0, 1.5, 0.2])
         t.expect("whitened" if whiten else "projection", t.call(pca.transform, X))
-    t.expect("dtypes", t.call(pca.transform, X.astype(np.float32)), tol=TOL32, what="float32 data")
+    _transform_float32(t, pca, X)
