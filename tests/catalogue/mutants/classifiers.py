@@ -7,12 +7,14 @@ _ACT_FORWARD = """
 if self.activation == 'prelu':
     out, act_cache = prelu_forward(out, self.params[f'alpha{i}'])
 else:
+    assert act_forward is not None
     out, act_cache = act_forward(out)
 """
 _ACT_BACKWARD = """
 if self.activation == 'prelu':
     dout, grads[f'alpha{i}'] = prelu_backward(dout, act_cache)
 else:
+    assert act_backward is not None
     dout = act_backward(dout, act_cache)
 """
 _DROPOUT_FORWARD = """
@@ -255,6 +257,7 @@ ALTERNATIVES: list[Alternative] = [
                         dout = dropout_backward(dout, drop_cache)
                     dout, grads[f'alpha{i}'] = prelu_backward(dout, act_cache)
                 else:
+                    assert act_backward is not None
                     dout = act_backward(dout, act_cache)
                     if self.use_dropout:
                         dout = dropout_backward(dout, drop_cache)
