@@ -84,7 +84,7 @@ def notebook_environment(**overrides: str) -> Iterator[None]:
 
 def run_notebook(name: str, **env: str) -> nbformat.NotebookNode:
     with notebook_environment(**env), solved_workspace([name]) as work:
-        return execute(name, work, timeout=300)
+        return execute(name, work)  # CELL_TIMEOUT: two BLAS threads on two cores are slow
 
 
 @pytest.mark.slow
