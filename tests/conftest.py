@@ -1,4 +1,4 @@
-"""Shared test set-up: select tests by task id.
+"""Shared test set-up: select tests by task id; the suite's command-line options.
 
 A task id (``layers.relu_forward``) is the thread from stub to reference,
 hidden check, test and notebook cell. Every test that exercises a task carries
@@ -34,3 +34,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if unknown:
             raise pytest.UsageError(f"{item.nodeid}: task marker names no registry task: {unknown}")
         item.extra_keyword_matches.update(ids)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--blas-coretypes",
+        default="",
+        help="comma-separated OpenBLAS core types (e.g. SkylakeX,Haswell,Prescott): run every "
+        "notebook in fast mode once under each and check that the runs agree",
+    )
