@@ -82,8 +82,8 @@ def lint(nb: nbformat.NotebookNode, name: str) -> list[str]:
                             "(letters, digits, '_' and '-' only)")
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.rstrip().endswith(";"):
-            problems.append(f"{name}: a cell ends with ';' (output display ignores it; assign the result "
-                            f"instead): {cell.source.strip().splitlines()[-1][:60]}")
+            problems.append(f"{name}: a cell ends with ';' (output comparison ignores it; assign "
+                            f"the result instead): {cell.source.strip().splitlines()[-1][:60]}")
     for task_id in wanted:
         if seen.get(task_id, 0) != 1:
             problems.append(

@@ -17,7 +17,13 @@ from contextlib import contextmanager
 import nbformat
 import pytest
 
-from autograder.maintain.notebooks import REPRODUCIBLE_ENV, execute, lint, notebook_path, solved_workspace
+from autograder.maintain.notebooks import (
+    REPRODUCIBLE_ENV,
+    execute,
+    lint,
+    notebook_path,
+    solved_workspace,
+)
 from autograder.registry import NOTEBOOKS
 from tests.notebooks.outputs import compare_notebooks
 
