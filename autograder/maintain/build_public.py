@@ -27,8 +27,9 @@ import numpy as np
 from autograder.registry import TASKS, TASKS_BY_ID
 from autograder.solutions import REFERENCE_DIR
 from cs231n_core import check as public
+from cs231n_core.check import harness, runner
 
-DATA_FILE = public.DATA_FILE
+DATA_FILE = harness.DATA_FILE
 # Tolerance of the staleness comparison: BLAS may round the last bits differently
 # from one machine to another, so a fresh build need not be bit-identical.
 RTOL = 1e-10
@@ -44,7 +45,7 @@ def reference_module(name: str) -> ModuleType:
 
 def registry_arrays() -> dict[str, np.ndarray]:
     """The task list as arrays (unicode strings and floats; no pickled objects)."""
-    key = public.TASKS_KEY
+    key = harness.TASKS_KEY
     return {
         f"{key}/id": np.array([t.id for t in TASKS]),
         f"{key}/points": np.array([float(t.points) for t in TASKS]),
@@ -54,8 +55,8 @@ def registry_arrays() -> dict[str, np.ndarray]:
 
 def build() -> dict[str, np.ndarray]:
     """All arrays of the data file, computed from the reference and the registry."""
-    missing = sorted(set(TASKS_BY_ID) - set(public.CASES))
-    extra = sorted(set(public.CASES) - set(TASKS_BY_ID))
+    missing = sorted(set(TASKS_BY_ID) - set(harness.CASES))
+    extra = sorted(set(harness.CASES) - set(TASKS_BY_ID))
     if missing or extra:
         raise BuildError(
             "cs231n_core/check must have exactly one case per registered task: "
@@ -64,7 +65,7 @@ def build() -> dict[str, np.ndarray]:
     arrays = registry_arrays()
     problems: list[str] = []
     for task in TASKS:
-        answers, result = public.record_answers(task.id, reference_module)
+        answers, result = runner.record_answers(task.id, reference_module)
         problems += _problems(result)
         arrays.update(answers)
     reference_files = {
@@ -72,7 +73,7 @@ def build() -> dict[str, np.ndarray]:
         for t in TASKS
     }
     for task in TASKS:
-        result = public.run_case(task.id, reference_module, arrays, student_files=reference_files)
+        result = runner.run_case(task.id, reference_module, arrays, student_files=reference_files)
         problems += _problems(result)
     if problems:
         raise BuildError(

@@ -39,52 +39,8 @@ Provided whole: use it, do not edit it.
 
 from __future__ import annotations
 
-from cs231n_core.check.harness import (
-    CASES,
-    DATA_FILE,
-    PACKAGE_DIR,
-    TASKS_KEY,
-    CheckAbort,
-    CheckFailed,
-    CheckResult,
-    CheckResults,
-    PartResult,
-    Trial,
-    case,
-)
-from cs231n_core.check.runner import (
-    TaskInfo,
-    check,
-    check_task,
-    main,
-    record_answers,
-    run_case,
-    run_checks,
-    select,
-    task_ids,
-    tasks,
-)
+from cs231n_core.check.harness import CheckFailed, CheckResult, PartResult
+from cs231n_core.check.runner import check, check_task, main, task_ids
 
-__all__ = [
-    "CASES",
-    "DATA_FILE",
-    "PACKAGE_DIR",
-    "TASKS_KEY",
-    "CheckAbort",
-    "CheckFailed",
-    "CheckResult",
-    "CheckResults",
-    "PartResult",
-    "TaskInfo",
-    "Trial",
-    "case",
-    "check",
-    "check_task",
-    "main",
-    "record_answers",
-    "run_case",
-    "run_checks",
-    "select",
-    "task_ids",
-    "tasks",
-]
+# The students' API; maintainers' tools import the rest from harness and runner.
+__all__ = ["CheckFailed", "CheckResult", "PartResult", "check", "check_task", "main", "task_ids"]

@@ -17,6 +17,7 @@ from autograder.maintain import build_public, build_stubs
 from autograder.registry import STUB_MODULES, TASKS, tasks_matching
 from autograder.solutions import reference_path, solved_module_text, write_solution_package
 from cs231n_core import check as public
+from cs231n_core.check import harness, runner
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_FILES = sorted((ROOT / "cs231n_core" / "check").rglob("*.py"))
@@ -27,9 +28,9 @@ SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed \(([\d.]+) s\)$", re.MULTILIN
 def _solved(dest: Path, mutations: dict[str, str] | None = None) -> Path:
     """A student-shaped folder whose cs231n_core is the reference (with mutations)."""
     package = write_solution_package(dest, mutations)
-    data = package / public.DATA_FILE.name
+    data = package / harness.DATA_FILE.name
     if not data.exists():  # the package's data file ships with it
-        shutil.copyfile(public.DATA_FILE, data)
+        shutil.copyfile(harness.DATA_FILE, data)
     return dest
 
 
@@ -72,27 +73,27 @@ def test_data_file_is_fresh() -> None:
     stored = build_public.load()
     diffs = build_public.differences(stored, build_public.build())
     assert diffs == [], (
-        f"cs231n_core/{public.DATA_FILE.name} is stale ({diffs[:5]}): "
+        f"cs231n_core/{harness.DATA_FILE.name} is stale ({diffs[:5]}): "
         "run `python -m autograder.maintain.build_public`"
     )
 
 
 def test_data_file_holds_plain_arrays_only() -> None:
-    with np.load(public.DATA_FILE, allow_pickle=False) as data:
+    with np.load(harness.DATA_FILE, allow_pickle=False) as data:
         kinds = {data[key].dtype.kind for key in data.files}
         assert all("/" in key for key in data.files)
     assert kinds <= {"f", "i", "U", "b"}
 
 
 def test_task_list_matches_the_registry() -> None:
-    assert [(t.id, t.points, t.notebook) for t in public.tasks()] == [
+    assert [(t.id, t.points, t.notebook) for t in runner.tasks()] == [
         (t.id, float(t.points), t.notebook) for t in TASKS
     ]
     assert public.task_ids() == TASK_IDS
 
 
 def test_one_case_per_registered_task() -> None:
-    assert sorted(public.CASES) == sorted(TASK_IDS)
+    assert sorted(harness.CASES) == sorted(TASK_IDS)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_one_case_per_registered_task() -> None:
     ],
 )
 def test_pattern_selection_agrees_with_the_registry(pattern: str) -> None:
-    assert public.select(pattern) == [t.id for t in tasks_matching(pattern)]
+    assert runner.select(pattern) == [t.id for t in tasks_matching(pattern)]
 
 
 def test_changed_answers_are_detected() -> None:

@@ -9,6 +9,7 @@ from autograder.checks.harness import TaskRun, load_checks
 from autograder.maintain.build_public import reference_module
 from autograder.registry import TASKS
 from cs231n_core import check as public
+from cs231n_core.check import harness, runner
 from cs231n_core.check.parts import FLOAT32_TOL, PARTS, PUBLIC_TOLERANCES, Part, weights
 
 TASK_IDS = [t.id for t in TASKS]
@@ -18,8 +19,8 @@ HABITS = {"no warnings", "inputs unchanged"}  # checked in every task, parts of 
 @pytest.fixture(scope="module")
 def public_lines() -> dict[str, list[public.PartResult]]:
     """Every line each task's self-check scores when run on the reference."""
-    data = public.runner._data()
-    results = {i: public.run_case(i, reference_module, data) for i in TASK_IDS}
+    data = runner._data()
+    results = {i: runner.run_case(i, reference_module, data) for i in TASK_IDS}
     assert {r.status for r in results.values()} == {"pass"}
     return {i: r.parts for i, r in results.items()}
 
@@ -59,7 +60,7 @@ def test_batchnorm_backward_is_checked_in_train_mode_only(
 
 
 def test_an_undeclared_part_or_mode_is_refused() -> None:
-    trial = public.Trial("normalization.batchnorm_backward", reference_module, {})
+    trial = harness.Trial("normalization.batchnorm_backward", reference_module, {})
     with pytest.raises(KeyError, match="not one of its parts"):
         trial.line("dx vs numerical gradient")
     with pytest.raises(KeyError, match="mode"):
