@@ -298,6 +298,11 @@ class Trial:
             raise _DataError(key)
         return names
 
+    def stored_line(self, part: str, what: str, mode: str) -> tuple[Line, str]:
+        """A scored line and the key of its stored answer in the data file."""
+        line = self.line(part, what, mode)
+        return line, self._key(line.name)
+
     def line(self, part: str, what: str = "", mode: str = "") -> Line:
         """What a scored line checks: a part of this task (see parts.py), an aspect, a mode."""
         declared = PARTS.get(self.task_id, {})
@@ -403,8 +408,7 @@ class Trial:
     ) -> bool:
         """Score an array against the stored answer of this part (exact_dtype: a documented
         dtype, e.g. of float64 statistics, must be matched exactly)."""
-        line = self.line(part, what, mode)
-        key = self._key(line.name)
+        line, key = self.stored_line(part, what, mode)
         if self.recording:
             if type(got) is not np.ndarray:
                 return self._part(line, False, f"the reference returned {_describe(got)}")
@@ -424,8 +428,7 @@ class Trial:
         mode: str = "",
     ) -> bool:
         """Score a number (a Python or numpy scalar) against the stored answer."""
-        line = self.line(part, what, mode)
-        key = self._key(line.name)
+        line, key = self.stored_line(part, what, mode)
         if not _is_number(got):
             return self._part(line, False, f"expected a number, got {_describe(got)}")
         if self.recording:
@@ -455,8 +458,7 @@ class Trial:
         mode: str = "",
     ) -> bool:
         """Score a dict (or list) of arrays against stored answers; report the worst entry."""
-        line = self.line(part, what, mode)
-        key = self._key(line.name)
+        line, key = self.stored_line(part, what, mode)
         if isinstance(got, (list, tuple)):
             items = {f"{item}{i + 1}": v for i, v in enumerate(got)}
         elif isinstance(got, dict):
