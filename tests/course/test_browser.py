@@ -27,7 +27,6 @@ from autograder.course.layout import Course
 from autograder.course.setup import write_solutions_folder
 from autograder.course.submissions import submit
 from autograder.grade_cells import cell_task_id
-from autograder.mutation import Override
 from tests.fixtures.browser import (
     PAGE_PROBLEMS_JS,
     chromium_path,
@@ -36,7 +35,7 @@ from tests.fixtures.browser import (
     missing,
     screenshot,
 )
-from tests.fixtures.course_notebook import write_fixture_assignment
+from tests.fixtures.course_notebook import NO_BIAS, write_fixture_assignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,11 +55,6 @@ data = {"X_train": rng.standard_normal((60, 5)), "y_train": rng.integers(0, 3, 6
 model = FullyConnectedNet([8], input_dim=5, num_classes=3, seed=0)
 solver = Solver(model, data, num_epochs=3, batch_size=20, print_every=1, seed=0)
 solver.train()"""
-NO_BIAS = Override("layers", """
-def affine_forward(x, w, b):
-    out = x.reshape(x.shape[0], -1) @ w
-    return out, (x, w, b)
-""")
 LAB_TIMEOUT = 90_000  # ms; kernel start and imports on a busy 2-core machine
 
 # Error outputs as JupyterLab renders them (tracebacks go to the stderr mime type).

@@ -27,19 +27,13 @@ from autograder.course.release import solution_lines
 from autograder.course.submissions import submit
 from autograder.grade_cells import task_id_of
 from autograder.isolation.sandbox import sandbox_available
-from autograder.mutation import Override
 from autograder.registry import TASKS
-from tests.fixtures.course_notebook import HIDDEN_MARK, new_fixture_course
+from tests.fixtures.course_notebook import HIDDEN_MARK, NO_BIAS, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
 NB1 = "01_activations_preprocessing"
 TASK = "layers.affine_forward"
-NO_BIAS = Override("layers", """
-def affine_forward(x, w, b):
-    out = x.reshape(x.shape[0], -1) @ w
-    return out, (x, w, b)
-""")
 EDITED_PROVIDED = "# edited by the student\n"
 
 # Expected trusted score of layers.affine_forward (2 points) for each student of the class.
@@ -177,7 +171,7 @@ def test_gradebook_holds_the_trusted_scores(scores) -> None:
 def test_autograde_keeps_student_modules_and_restores_provided_ones(course: Course) -> None:
     package = course.autograded("no_bias") / "cs231n_core"
     layers = (package / "layers.py").read_text()
-    assert layers.endswith(textwrap.dedent(NO_BIAS.source).strip("\n") + "\n")
+    assert layers.endswith(textwrap.dedent(str(NO_BIAS.change)).strip("\n") + "\n")
     assert (package / "gradient_check.py").read_text() == (
         course.source / "cs231n_core" / "gradient_check.py"
     ).read_text()

@@ -22,17 +22,11 @@ from autograder.course.gradebook import open_gradebook
 from autograder.course.layout import Course
 from autograder.course.submissions import submit
 from autograder.grade_cells import grade_id_of
-from autograder.mutation import Override
-from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+from tests.fixtures.course_notebook import NO_BIAS, NOTEBOOK, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
 TASK_CELL = grade_id_of("layers.affine_forward")
-NO_BIAS = Override("layers", """
-def affine_forward(x, w, b):
-    out = x.reshape(x.shape[0], -1) @ w
-    return out, (x, w, b)
-""")
 # Expected (task points, plain test cell points) per student.
 EXPECTED = {
     "perfect": (2.0, 1.0),
