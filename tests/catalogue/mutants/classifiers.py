@@ -93,16 +93,13 @@ MUTANTS: list[Mutant] = [
     _mutant("L2 loss without the 0.5", "FullyConnectedNet.loss", "0.5 * self.reg", "self.reg"),
     _mutant("L2 gradient 2 * reg * W", "FullyConnectedNet.loss",
         "self.reg * w", "2 * self.reg * w"),
-    Mutant(
-        "classifiers: biases regularized too",
-        "classifiers.FullyConnectedNet.loss",
-        replace("grads[f'W{i}'] += self.reg * w", r"""
+    _mutant("biases regularized too", "FullyConnectedNet.loss",
+        "grads[f'W{i}'] += self.reg * w", r"""
                 grads[f'W{i}'] += self.reg * w
                 b = self.params[f'b{i}']
                 loss += 0.5 * self.reg * float(np.vdot(b, b))
                 grads[f'b{i}'] += self.reg * b
             """),
-    ),
     Mutant(
         "classifiers: dropout before the activation",
         "classifiers.FullyConnectedNet.loss",
@@ -220,12 +217,8 @@ ALTERNATIVES: list[Alternative] = [
             """),
         ),
     ),
-    Alternative(
-        "classifiers: L2 term with np.sum(W ** 2) over a list of the weights",
-        "classifiers",
-        patch(
-            "FullyConnectedNet.loss",
-            replace(r"""
+    _alternative("L2 term with np.sum(W ** 2) over a list of the weights", "FullyConnectedNet.loss",
+        r"""
                 for i in range(1, L + 1):
                     w = self.params[f'W{i}']
                     loss += 0.5 * self.reg * float(np.vdot(w, w))
@@ -236,6 +229,4 @@ ALTERNATIVES: list[Alternative] = [
                 for i, w in enumerate(weights, start=1):
                     grads[f'W{i}'] = grads[f'W{i}'] + self.reg * w
             """),
-        ),
-    ),
 ]

@@ -27,14 +27,11 @@ MUTANTS: list[Mutant] = [
         "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
         "rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / (fan_in + fan_out))",
     ),
-    Mutant(
-        "initializers: xavier uniform with the right variance instead of normal",
-        "initializers.xavier",
-        replace("w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)", r"""
+    _mutant("xavier uniform with the right variance instead of normal", "xavier",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)", r"""
                 a = np.sqrt(3.0 / fan_in)
                 w = rng.uniform(-a, a, size=(fan_in, fan_out))
             """),
-    ),
     _mutant(
         "glorot with the normal distribution",
         "glorot_uniform",

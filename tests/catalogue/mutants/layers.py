@@ -76,15 +76,12 @@ MUTANTS: list[Mutant] = [
             ),
         ),
     ),
-    Mutant(
-        "layers: maxout backward routes ties to the last maximal piece",
-        "layers.maxout_backward",
-        replace("x, w, b, winner = cache", r"""
+    _mutant("maxout backward routes ties to the last maximal piece", "maxout_backward",
+        "x, w, b, winner = cache", r"""
                 x, w, b, _ = cache
                 s = np.matmul(x, w) + b[:, None, :]
                 winner = s.shape[0] - 1 - s[::-1].argmax(axis=0)
             """),
-    ),
     _mutant("softmax without the max shift", "softmax_loss",
         "x - x.max(axis=1, keepdims=True)", "x"),
     _mutant("softmax loss not averaged over N", "softmax_loss",
@@ -123,16 +120,13 @@ MUTANTS: list[Mutant] = [
         "rng.random(x.shape)", "np.random.rand(*x.shape)"),
     _mutant("dropout backward divides by p a second time", "dropout_backward",
         "dout * mask", "dout * mask / dropout_param['p']"),
-    Mutant(
-        "layers: dropout backward applies the mask in test mode",
-        "layers.dropout_backward",
-        replace(r"""
+    _mutant("dropout backward applies the mask in test mode", "dropout_backward",
+        r"""
                 if mode == 'train':
                     dx = dout * mask
                 else:
                     dx = dout
             """, "dx = dout * mask"),
-    ),
 ]
 
 ALTERNATIVES: list[Alternative] = [
@@ -173,17 +167,11 @@ ALTERNATIVES: list[Alternative] = [
         "np.where(x > 0, x, negative_slope * x)", "x * np.where(x > 0, 1.0, negative_slope)"),
     _alternative("prelu dalpha with a boolean mask", "prelu_backward",
         "(dout * np.minimum(x, 0)).sum(axis=0)", "np.sum(dout * x * (x <= 0), axis=0)"),
-    Alternative(
-        "layers: elu backward from the output (out + alpha)",
-        "layers",
-        patch(
-            "elu_backward",
-            replace("dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))", r"""
+    _alternative("elu backward from the output (out + alpha)", "elu_backward",
+        "dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))", r"""
                 out = alpha * np.expm1(np.minimum(x, 0))
                 dx = np.where(x > 0, dout, dout * (out + alpha))
             """),
-        ),
-    ),
     _alternative("sigmoid through the tanh identity", "sigmoid_forward",
         _SIGMOID_FORWARD, "out = 0.5 * (1.0 + np.tanh(0.5 * x))"),
     Alternative(
@@ -199,17 +187,11 @@ ALTERNATIVES: list[Alternative] = [
             ),
         ),
     ),
-    Alternative(
-        "layers: tanh backward computed in float32",
-        "layers",
-        patch(
-            "tanh_backward",
-            replace("dx = dout * (1 - out * out)", r"""
+    _alternative("tanh backward computed in float32", "tanh_backward",
+        "dx = dout * (1 - out * out)", r"""
                 o = out.astype(np.float32)
                 dx = dout.astype(np.float32) * (1 - o * o)
             """),
-        ),
-    ),
     Alternative(
         "layers: maxout caches a one-hot winner mask that its own backward reads",
         "layers",
@@ -234,12 +216,8 @@ ALTERNATIVES: list[Alternative] = [
         ),
         ),
     ),
-    Alternative(
-        "layers: maxout backward with a loop over the pieces",
-        "layers",
-        patch(
-            "maxout_backward",
-            replace(r"""
+    _alternative("maxout backward with a loop over the pieces", "maxout_backward",
+        r"""
                 dscores = np.zeros((w.shape[0], *dout.shape), dtype=np.result_type(dout, x, w))
                 np.put_along_axis(dscores, winner[None], dout[None], axis=0)
                 dx = np.matmul(dscores, w.transpose(0, 2, 1)).sum(axis=0)
@@ -253,8 +231,6 @@ ALTERNATIVES: list[Alternative] = [
                     dw[k] = x.T @ d
                     db[k] = d.sum(axis=0)
             """),
-        ),
-    ),
     Alternative(
         "layers: softmax loss through log-sum-exp",
         "layers",

@@ -8,15 +8,12 @@ _mutant, _alternative = one_edit("normalization")
 MUTANTS: list[Mutant] = [
     _mutant("batchnorm forward with the unbiased (N - 1) variance", "batchnorm_forward",
         "np.einsum('ij,ij->j', xhat, xhat) / N", "np.einsum('ij,ij->j', xhat, xhat) / (N - 1)"),
-    Mutant(
-        "normalization: batchnorm forward updates the running statistics in test mode",
-        "normalization.batchnorm_forward",
-        replace("var = running_var", r"""
+    _mutant("batchnorm forward updates the running statistics in test mode", "batchnorm_forward",
+        "var = running_var", r"""
                 var = running_var
                 running_mean = momentum * running_mean + (1.0 - momentum) * x.mean(axis=0)
                 running_var = momentum * running_var + (1.0 - momentum) * x.var(axis=0)
             """),
-    ),
     Mutant(
         "normalization: batchnorm running averages with momentum the wrong way round",
         "normalization.batchnorm_forward",

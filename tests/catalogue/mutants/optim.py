@@ -116,12 +116,8 @@ ALTERNATIVES: list[Alternative] = [
         "w - mu * v_prev + (1 + mu) * v", "w + mu * v - lr * dw"),
     _alternative("adagrad accumulating into the config's cache in place", "adagrad",
         "cache = cache + dw * dw", "cache += np.square(dw)"),
-    Alternative(
-        "optim: rmsprop with a new config dict holding an extra key",
-        "optim",
-        patch(
-            "rmsprop",
-            replace(r"""
+    _alternative("rmsprop with a new config dict holding an extra key", "rmsprop",
+        r"""
                 cache = decay * cache + (1 - decay) * (dw * dw)
                 next_w = w - lr * dw / (np.sqrt(cache) + eps)
                 config['cache'] = cache
@@ -131,22 +127,16 @@ ALTERNATIVES: list[Alternative] = [
                 next_w = w - step
                 config = dict(config, cache=cache, last_step=step)
             """),
-        ),
-    ),
-    Alternative(
-        "optim: adam in the paper's efficient form (bias corrections folded into the step)",
-        "optim",
-        patch(
-            "adam",
-            replace(r"""
+    _alternative(
+        "adam in the paper's efficient form (bias corrections folded into the step)", "adam",
+        r"""
                 m_hat = m / (1 - beta1 ** t)
                 v_hat = v / (1 - beta2 ** t)
                 next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
             """, r"""
                 lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
                 next_w = w - lr_t * m / (np.sqrt(v) + eps)
-            """),
-        ),
+            """
     ),
     Alternative(
         "optim: adam returns a new config dict with extra keys",

@@ -22,14 +22,11 @@ MUTANTS: list[Mutant] = [
     ),
     _mutant("channel mean broadcast along the last axis", "MeanSubtraction.transform",
         "self.mean_ if self.mode == 'image' else self.mean_[:, None, None]", "self.mean_"),
-    Mutant(
-        "preprocessing: mean subtraction modifies its input in place",
-        "preprocessing.MeanSubtraction.transform",
-        replace("out = X - mean.astype(X.dtype, copy=False)", r"""
+    _mutant("mean subtraction modifies its input in place", "MeanSubtraction.transform",
+        "out = X - mean.astype(X.dtype, copy=False)", r"""
                 X -= mean.astype(X.dtype, copy=False)
                 out = X
             """),
-    ),
     _mutant("standardisation with the unbiased (ddof=1) std", "Standardization.fit",
         "X.std(axis=0, dtype=np.float64)", "X.std(axis=0, dtype=np.float64, ddof=1)"),
     _mutant("standardisation stores std + eps in std_", "Standardization.fit",

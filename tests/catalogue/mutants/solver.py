@@ -46,15 +46,12 @@ MUTANTS: list[Mutant] = [
         "X[start:start + batch_size]",
         "X[start:batch_size]",
     ),
-    Mutant(
-        "solver: accuracy predicts the whole set in one call",
-        "solver.Solver.check_accuracy",
-        replace(r"""
+    _mutant("accuracy predicts the whole set in one call", "Solver.check_accuracy",
+        r"""
                 for start in range(0, N, batch_size):
                     scores = self.model.loss(X[start:start + batch_size])
                     y_pred[start:start + batch_size] = np.argmax(scores, axis=1)
             """, "y_pred[:] = np.argmax(self.model.loss(X), axis=1)"),
-    ),
     Mutant(
         "solver: divergence stops at exactly explosion_factor x the first loss",
         "solver.Solver._check_divergence",
