@@ -171,23 +171,26 @@ def _activation_checks(
 # ----------------------------------------------------------------- affine
 
 
-@check("layers.affine_forward")
-def _affine_forward(run: TaskRun) -> None:
-    n, shape, m = int(run.rng.integers(2, 6)), (3, int(run.rng.integers(2, 5))), 4
+def _affine_inputs(run: TaskRun, d0: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x of shape (n, d0, d1), w and b of an affine layer to m outputs; n and d1 are drawn."""
+    n, shape = int(run.rng.integers(2, 6)), (d0, int(run.rng.integers(2, 5)))
     x = run.rng.standard_normal((n, *shape))
     w = run.rng.standard_normal((shape[0] * shape[1], m))
     b = run.rng.standard_normal(m)
+    return x, w, b
+
+
+@check("layers.affine_forward")
+def _affine_forward(run: TaskRun) -> None:
+    x, w, b = _affine_inputs(run, 3, 4)
     out, _ = run.returns(run.call(x, w, b), 2)
     run.close("out", out, ref.affine_forward(x, w, b)[0])
 
 
 @check("layers.affine_backward")
 def _affine_backward(run: TaskRun) -> None:
-    n, shape, m = int(run.rng.integers(2, 6)), (2, int(run.rng.integers(2, 5))), 3
-    x = run.rng.standard_normal((n, *shape))
-    w = run.rng.standard_normal((shape[0] * shape[1], m))
-    b = run.rng.standard_normal(m)
-    dout = run.rng.standard_normal((n, m))
+    x, w, b = _affine_inputs(run, 2, 3)
+    dout = run.rng.standard_normal((x.shape[0], b.shape[0]))
     rdx, rdw, rdb = ref.affine_backward(dout, ref.affine_forward(x, w, b)[1])
 
     def score(grads: object) -> None:

@@ -209,20 +209,22 @@ def _step_decay(run: TaskRun) -> None:
     _schedule_cases(run, "lr", cases, ref.step_decay)
 
 
+def _rate_decay_cases(run: TaskRun, k_high: float) -> list[tuple[tuple, dict]]:
+    """Cases of a schedule with one rate k: lr0, k, then four times t (t = 0 among them)."""
+    lr0 = _log_uniform(run, 1e-4, 1.0)
+    k = float(run.rng.uniform(0.05, k_high))
+    ts = [0, 1, int(run.rng.integers(2, 20)), float(run.rng.uniform(0, 20))]
+    return [((lr0, t), {"k": k}) for t in ts]
+
+
 @check("optim.exponential_decay")
 def _exponential_decay(run: TaskRun) -> None:
-    lr0 = _log_uniform(run, 1e-4, 1.0)
-    k = float(run.rng.uniform(0.05, 0.5))
-    ts = [0, 1, int(run.rng.integers(2, 20)), float(run.rng.uniform(0, 20))]
-    _schedule_cases(run, "lr", [((lr0, t), {"k": k}) for t in ts], ref.exponential_decay)
+    _schedule_cases(run, "lr", _rate_decay_cases(run, 0.5), ref.exponential_decay)
 
 
 @check("optim.inverse_time_decay")
 def _inverse_time_decay(run: TaskRun) -> None:
-    lr0 = _log_uniform(run, 1e-4, 1.0)
-    k = float(run.rng.uniform(0.05, 2.0))
-    ts = [0, 1, int(run.rng.integers(2, 20)), float(run.rng.uniform(0, 20))]
-    _schedule_cases(run, "lr", [((lr0, t), {"k": k}) for t in ts], ref.inverse_time_decay)
+    _schedule_cases(run, "lr", _rate_decay_cases(run, 2.0), ref.inverse_time_decay)
 
 
 @check("optim.cosine_decay")

@@ -374,16 +374,9 @@ class Trial:
     # ------------------------------------------------------------ scored parts
 
     def close(
-        self,
-        part: str,
-        got: Any,
-        want: np.ndarray,
-        tol: float = TOL,
-        note: str = "",
-        exact_dtype: bool = False,
-        *,
-        what: str = "",
-        mode: str = "",
+        self, part: str, got: Any, want: np.ndarray,
+        tol: float = TOL, note: str = "", exact_dtype: bool = False,
+        *, what: str = "", mode: str = ""
     ) -> bool:
         """Score got against a known answer by its relative error."""
         line = self.line(part, what, mode)
@@ -396,15 +389,8 @@ class Trial:
         return self._part(line, ok, _error_detail(err, limit, why) + ("" if ok else note), limit)
 
     def expect(
-        self,
-        part: str,
-        got: Any,
-        tol: float = TOL,
-        note: str = "",
-        exact_dtype: bool = False,
-        *,
-        what: str = "",
-        mode: str = "",
+        self, part: str, got: Any, tol: float = TOL, note: str = "", exact_dtype: bool = False,
+        *, what: str = "", mode: str = ""
     ) -> bool:
         """Score an array against the stored answer of this part (exact_dtype: a documented
         dtype, e.g. of float64 statistics, must be matched exactly)."""
@@ -418,14 +404,8 @@ class Trial:
         )
 
     def expect_number(
-        self,
-        part: str,
-        got: Any,
-        tol: float = TOL,
-        note: str = "",
-        *,
-        what: str = "",
-        mode: str = "",
+        self, part: str, got: Any, tol: float = TOL, note: str = "",
+        *, what: str = "", mode: str = ""
     ) -> bool:
         """Score a number (a Python or numpy scalar) against the stored answer."""
         line, key = self.stored_line(part, what, mode)
@@ -447,15 +427,8 @@ class Trial:
         )
 
     def expect_all(
-        self,
-        part: str,
-        got: Any,
-        tol: float = TOL,
-        note: str = "",
-        item: str = "",
-        *,
-        what: str = "",
-        mode: str = "",
+        self, part: str, got: Any, tol: float = TOL, note: str = "", item: str = "",
+        *, what: str = "", mode: str = ""
     ) -> bool:
         """Score a dict (or list) of arrays against stored answers; report the worst entry."""
         line, key = self.stored_line(part, what, mode)

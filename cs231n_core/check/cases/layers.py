@@ -43,14 +43,8 @@ def _affine_backward(t: Trial) -> None:
     out, cache = t.unpack(t.dependency(fwd, x, w, b), 2, "affine_forward")
     status = t.forward_check("forward out", out, "layers.affine_forward")
     scored_backward(
-        t,
-        layers.affine_backward,
-        dout,
-        cache,
-        ["dx", "dw", "db"],
-        status,
-        "layers.affine_forward",
-        documented=lambda: (x, w, b),
+        t, layers.affine_backward, dout, cache, ["dx", "dw", "db"], status,
+        "layers.affine_forward", documented=lambda: (x, w, b)
     )
     if status.skip:
         for name in ("dx", "dw", "db"):
@@ -98,14 +92,8 @@ def _elementwise_backward(
     out, cache = t.unpack(t.dependency(forward, x_stored, **kwargs), 2, f"{name}_forward")
     status = t.forward_check("forward out", out, f"layers.{name}_forward")
     scored_backward(
-        t,
-        backward,
-        dout,
-        cache,
-        ["dx"],
-        status,
-        f"layers.{name}_forward",
-        documented=lambda: documented(x_stored),
+        t, backward, dout, cache, ["dx"], status,
+        f"layers.{name}_forward", documented=lambda: documented(x_stored)
     )
     dout = rng.standard_normal(x_smooth.shape)
     out, cache = t.unpack(t.dependency(forward, x_smooth, **kwargs), 2, f"{name}_forward")
@@ -174,14 +162,8 @@ def _prelu_backward(t: Trial) -> None:
     out, cache = t.unpack(t.dependency(fwd, x, alpha), 2, "prelu_forward")
     status = t.forward_check("forward out", out, "layers.prelu_forward")
     scored_backward(
-        t,
-        layers.prelu_backward,
-        dout,
-        cache,
-        ["dx", "dalpha"],
-        status,
-        "layers.prelu_forward",
-        documented=lambda: (x, alpha),
+        t, layers.prelu_backward, dout, cache, ["dx", "dalpha"], status,
+        "layers.prelu_forward", documented=lambda: (x, alpha)
     )
     x = away_from_zero(rng, (6, 4))
     dout = rng.standard_normal((6, 4))
@@ -278,15 +260,9 @@ def _maxout_backward(t: Trial) -> None:
         if t.recording:
             t.record_extra("winner" + suffix, cache[3])  # the reference's documented cache
         scored_backward(
-            t,
-            layers.maxout_backward,
-            dout,
-            cache,
-            ["dx", "dw", "db"],
-            status,
-            "layers.maxout_forward",
-            what=what,
-            documented=functools.partial(_documented_maxout_cache, t, x, ww, bb, suffix),
+            t, layers.maxout_backward, dout, cache, ["dx", "dw", "db"], status,
+            "layers.maxout_forward", what=what,
+            documented=functools.partial(_documented_maxout_cache, t, x, ww, bb, suffix)
         )
     # These inputs keep every winning piece at least 1e-2 ahead of the others, so the
     # centered differences never cross a kink (the tied inputs are not used here).
@@ -317,15 +293,9 @@ def _loss_case(t: Trial, name: str, seed: int) -> None:
     t.expect("dx", dx, what="scores of magnitude 1e4")
 
 
-@case("layers.softmax_loss")
-def _softmax_loss(t: Trial) -> None:
-    _loss_case(t, "softmax_loss", 1017)
-
-
-@case("layers.svm_loss")
-def _svm_loss(t: Trial) -> None:
-    # Every margin of these scores is at least 1e-2 away from 0 (no kink nearby).
-    _loss_case(t, "svm_loss", 1018)
+case("layers.softmax_loss")(functools.partial(_loss_case, name="softmax_loss", seed=1017))
+# Every margin of the svm scores is at least 1e-2 away from 0 (no kink nearby).
+case("layers.svm_loss")(functools.partial(_loss_case, name="svm_loss", seed=1018))
 
 
 @case("layers.dropout_forward")

@@ -8,6 +8,7 @@ bn_param and ln_param untouched is not checked: the graded check does not grade 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -92,14 +93,8 @@ def _batchnorm_backward_case(t: Trial, name: str, seed: int) -> None:
     status = t.forward_check("forward out in train mode", out, "normalization.batchnorm_forward")
     # The cache's contents are yours to choose, so only your own cache can be used.
     scored_backward(
-        t,
-        bwd,
-        dout,
-        cache,
-        ["dx", "dgamma", "dbeta"],
-        status,
-        "normalization.batchnorm_forward",
-        mode="train",
+        t, bwd, dout, cache, ["dx", "dgamma", "dbeta"], status,
+        "normalization.batchnorm_forward", mode="train"
     )
     grads: Any = (None, None, None)
     if not status.skip:
@@ -114,14 +109,12 @@ def _batchnorm_backward_case(t: Trial, name: str, seed: int) -> None:
         t.numerical(part, got, f, at, dout, skip=status.skip, mode="train")
 
 
-@case("normalization.batchnorm_backward")
-def _batchnorm_backward(t: Trial) -> None:
-    _batchnorm_backward_case(t, "batchnorm_backward", 5002)
-
-
-@case("normalization.batchnorm_backward_alt")
-def _batchnorm_backward_alt(t: Trial) -> None:
-    _batchnorm_backward_case(t, "batchnorm_backward_alt", 5003)
+case("normalization.batchnorm_backward")(
+    partial(_batchnorm_backward_case, name="batchnorm_backward", seed=5002)
+)
+case("normalization.batchnorm_backward_alt")(
+    partial(_batchnorm_backward_case, name="batchnorm_backward_alt", seed=5003)
+)
 
 
 @case("normalization.layernorm_forward")
@@ -151,13 +144,8 @@ def _layernorm_backward(t: Trial) -> None:
     out, cache = t.unpack(t.dependency(fwd, x, gamma, beta, {}), 2, "layernorm_forward")
     status = t.forward_check("forward out", out, "normalization.layernorm_forward")
     scored_backward(
-        t,
-        norm.layernorm_backward,
-        dout,
-        cache,
-        ["dx", "dgamma", "dbeta"],
-        status,
-        "normalization.layernorm_forward",
+        t, norm.layernorm_backward, dout, cache, ["dx", "dgamma", "dbeta"], status,
+        "normalization.layernorm_forward"
     )
     grads: Any = (None, None, None)
     if not status.skip:

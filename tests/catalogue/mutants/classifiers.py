@@ -1,6 +1,7 @@
 """Mutants and correct alternatives of the fully connected net."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
 
 # Statement runs of the reference's FullyConnectedNet.loss that several entries move.
 _ACT_FORWARD = """
@@ -30,61 +31,47 @@ scores, last_cache = affine_forward(out, self.params[f'W{L}'], self.params[f'b{L
 """
 _AFFINE_BACKWARD = "dout, grads[f'W{i}'], grads[f'b{i}'] = affine_backward(dout, fc_cache)\n"
 
+_mutant, _alternative = one_edit("classifiers")
+
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "classifiers: biases drawn at random instead of zeros",
-        "classifiers.FullyConnectedNet.__init__",
-        replace(
-                "self.params[f'b{i}'] = np.zeros(fan_out)",
-                "self.params[f'b{i}'] = weight_scale * rng.standard_normal(fan_out)",
-            ),
+    _mutant(
+        "biases drawn at random instead of zeros",
+        "FullyConnectedNet.__init__",
+        "self.params[f'b{i}'] = np.zeros(fan_out)",
+        "self.params[f'b{i}'] = weight_scale * rng.standard_normal(fan_out)",
     ),
-    Mutant(
-        "classifiers: gamma starts at zero",
-        "classifiers.FullyConnectedNet.__init__",
-        replace("np.ones", "np.zeros"),
+    _mutant("gamma starts at zero", "FullyConnectedNet.__init__", "np.ones", "np.zeros"),
+    _mutant("PReLU slopes start at zero", "FullyConnectedNet.__init__",
+        "np.full(fan_out, PRELU_INIT)", "np.zeros(fan_out)"),
+    _mutant(
+        "default weights ignore weight_scale",
+        "FullyConnectedNet.__init__",
+        "weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "rng.standard_normal((fan_in, fan_out))",
     ),
-    Mutant(
-        "classifiers: PReLU slopes start at zero",
-        "classifiers.FullyConnectedNet.__init__",
-        replace("np.full(fan_out, PRELU_INIT)", "np.zeros(fan_out)"),
+    _mutant(
+        "default weights drawn from the global np.random (seed ignored)",
+        "FullyConnectedNet.__init__",
+        "rng.standard_normal((fan_in, fan_out))",
+        "np.random.randn(fan_in, fan_out)",
     ),
-    Mutant(
-        "classifiers: default weights ignore weight_scale",
-        "classifiers.FullyConnectedNet.__init__",
-        replace(
-                "weight_scale * rng.standard_normal((fan_in, fan_out))",
-                "rng.standard_normal((fan_in, fan_out))",
-            ),
+    _mutant(
+        "gaussian initialiser without std=weight_scale",
+        "FullyConnectedNet.__init__",
+        "initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
+        "initializers.gaussian(fan_in, fan_out, rng=rng)",
     ),
-    Mutant(
-        "classifiers: default weights drawn from the global np.random (seed ignored)",
-        "classifiers.FullyConnectedNet.__init__",
-        replace("rng.standard_normal((fan_in, fan_out))", "np.random.randn(fan_in, fan_out)"),
+    _mutant(
+        "named initialiser called without the generator",
+        "FullyConnectedNet.__init__",
+        "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
+        "getattr(initializers, weight_init)(fan_in, fan_out)",
     ),
-    Mutant(
-        "classifiers: gaussian initialiser without std=weight_scale",
-        "classifiers.FullyConnectedNet.__init__",
-        replace(
-                "initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
-                "initializers.gaussian(fan_in, fan_out, rng=rng)",
-            ),
-    ),
-    Mutant(
-        "classifiers: named initialiser called without the generator",
-        "classifiers.FullyConnectedNet.__init__",
-        replace(
-                "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
-                "getattr(initializers, weight_init)(fan_in, fan_out)",
-            ),
-    ),
-    Mutant(
-        "classifiers: named initialiser with the fans swapped",
-        "classifiers.FullyConnectedNet.__init__",
-        replace(
-                "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
-                "getattr(initializers, weight_init)(fan_out, fan_in, rng=rng).T",
-            ),
+    _mutant(
+        "named initialiser with the fans swapped",
+        "FullyConnectedNet.__init__",
+        "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
+        "getattr(initializers, weight_init)(fan_out, fan_in, rng=rng).T",
     ),
     Mutant(
         "classifiers: weight_init='he' falls back to xavier",
@@ -103,26 +90,16 @@ MUTANTS: list[Mutant] = [
             replace("activation == 'prelu'", "activation == 'prelu' and i < self.num_layers"),
         ),
     ),
-    Mutant(
-        "classifiers: L2 loss without the 0.5",
-        "classifiers.FullyConnectedNet.loss",
-        replace("0.5 * self.reg", "self.reg"),
-    ),
-    Mutant(
-        "classifiers: L2 gradient 2 * reg * W",
-        "classifiers.FullyConnectedNet.loss",
-        replace("self.reg * w", "2 * self.reg * w"),
-    ),
-    Mutant(
-        "classifiers: biases regularized too",
-        "classifiers.FullyConnectedNet.loss",
-        replace("grads[f'W{i}'] += self.reg * w", r"""
+    _mutant("L2 loss without the 0.5", "FullyConnectedNet.loss", "0.5 * self.reg", "self.reg"),
+    _mutant("L2 gradient 2 * reg * W", "FullyConnectedNet.loss",
+        "self.reg * w", "2 * self.reg * w"),
+    _mutant("biases regularized too", "FullyConnectedNet.loss",
+        "grads[f'W{i}'] += self.reg * w", r"""
                 grads[f'W{i}'] += self.reg * w
                 b = self.params[f'b{i}']
                 loss += 0.5 * self.reg * float(np.vdot(b, b))
                 grads[f'b{i}'] += self.reg * b
             """),
-    ),
     Mutant(
         "classifiers: dropout before the activation",
         "classifiers.FullyConnectedNet.loss",
@@ -150,11 +127,8 @@ MUTANTS: list[Mutant] = [
         "classifiers.FullyConnectedNet.loss",
         (drop(_ACT_BACKWARD), replace(_AFFINE_BACKWARD, _ACT_BACKWARD + _AFFINE_BACKWARD)),
     ),
-    Mutant(
-        "classifiers: dropout and batchnorm left in train mode for the scores",
-        "classifiers.FullyConnectedNet.loss",
-        replace("'test' if y is None else 'train'", "'train'"),
-    ),
+    _mutant("dropout and batchnorm left in train mode for the scores", "FullyConnectedNet.loss",
+        "'test' if y is None else 'train'", "'train'"),
     Mutant(
         "classifiers: batchnorm given a fresh parameter dict (no running statistics)",
         "classifiers.FullyConnectedNet.loss",
@@ -170,52 +144,31 @@ MUTANTS: list[Mutant] = [
         "classifiers.FullyConnectedNet.loss",
         replace(_SCORES, _SCORES + "scores = np.maximum(scores, 0)\n"),
     ),
-    Mutant(
-        "classifiers: backward reads the caches off by one layer",
-        "classifiers.FullyConnectedNet.loss",
-        replace("caches[i - 1]", "caches[i - 2]"),
-    ),
+    _mutant("backward reads the caches off by one layer", "FullyConnectedNet.loss",
+        "caches[i - 1]", "caches[i - 2]"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
-    Alternative(
-        "classifiers: default weights through initializers.gaussian",
-        "classifiers",
-        patch(
-            "FullyConnectedNet.__init__",
-            replace(
-                "weight_scale * rng.standard_normal((fan_in, fan_out))",
-                "initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
-            ),
-        ),
+    _alternative(
+        "default weights through initializers.gaussian",
+        "FullyConnectedNet.__init__",
+        "weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
     ),
-    Alternative(
-        "classifiers: default weights with rng.normal and parameters made in the net's dtype",
-        "classifiers",
-        patch(
-            "FullyConnectedNet.__init__",
-            replace(
-                "weight_scale * rng.standard_normal((fan_in, fan_out))",
-                "rng.normal(0.0, weight_scale, size=(fan_in, fan_out)).astype(dtype)",
-            ),
-        ),
+    _alternative(
+        "default weights with rng.normal and parameters made in the net's dtype",
+        "FullyConnectedNet.__init__",
+        "weight_scale * rng.standard_normal((fan_in, fan_out))",
+        "rng.normal(0.0, weight_scale, size=(fan_in, fan_out)).astype(dtype)",
     ),
-    Alternative(
-        "classifiers: zero biases made in the net's dtype",
-        "classifiers",
-        patch(
-            "FullyConnectedNet.__init__",
-            replace(
-                "self.params[f'b{i}'] = np.zeros(fan_out)",
-                "self.params[f'b{i}'] = np.zeros(fan_out, dtype=dtype)",
-            ),
-        ),
+    _alternative(
+        "zero biases made in the net's dtype",
+        "FullyConnectedNet.__init__",
+        "self.params[f'b{i}'] = np.zeros(fan_out)",
+        "self.params[f'b{i}'] = np.zeros(fan_out, dtype=dtype)",
     ),
-    Alternative(
-        "classifiers: backward pops the layer caches in reverse",
-        "classifiers",
-        patch("FullyConnectedNet.loss", replace("caches[i - 1]", "caches.pop()")),
-    ),
+    _alternative("backward pops the layer caches in reverse", "FullyConnectedNet.loss",
+        "caches[i - 1]", "caches.pop()"),
     Alternative(
         "classifiers: layer caches as a list of dicts",
         "classifiers",
@@ -264,12 +217,8 @@ ALTERNATIVES: list[Alternative] = [
             """),
         ),
     ),
-    Alternative(
-        "classifiers: L2 term with np.sum(W ** 2) over a list of the weights",
-        "classifiers",
-        patch(
-            "FullyConnectedNet.loss",
-            replace(r"""
+    _alternative("L2 term with np.sum(W ** 2) over a list of the weights", "FullyConnectedNet.loss",
+        r"""
                 for i in range(1, L + 1):
                     w = self.params[f'W{i}']
                     loss += 0.5 * self.reg * float(np.vdot(w, w))
@@ -280,6 +229,4 @@ ALTERNATIVES: list[Alternative] = [
                 for i, w in enumerate(weights, start=1):
                     grads[f'W{i}'] = grads[f'W{i}'] + self.reg * w
             """),
-        ),
-    ),
 ]

@@ -1,6 +1,7 @@
 """Mutants and correct alternatives of weight initialisers: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
 
 # The reference's orthogonal initialiser, which both of its alternatives replace.
 _QR = r"""
@@ -11,101 +12,49 @@ _QR = r"""
     w = gain * (q if tall else q.T)
 """
 
+_mutant, _alternative = one_edit("initializers")
+
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "initializers: zeros returns ones",
-        "initializers.zeros",
-        replace("np.zeros", "np.ones"),
+    _mutant("zeros returns ones", "zeros", "np.zeros", "np.ones"),
+    _mutant("zeros with the shape transposed", "zeros", "(fan_in, fan_out)", "(fan_out, fan_in)"),
+    _mutant("gaussian ignores std", "gaussian", "std", "0.01"),
+    _mutant("gaussian draws from the global numpy generator", "gaussian",
+        "rng.standard_normal((fan_in, fan_out))", "np.random.randn(fan_in, fan_out)"),
+    _mutant("xavier with fan_out", "xavier", "np.sqrt(fan_in)", "np.sqrt(fan_out)"),
+    _mutant(
+        "xavier with the averaged fan 2 / (fan_in + fan_out)",
+        "xavier",
+        "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / (fan_in + fan_out))",
     ),
-    Mutant(
-        "initializers: zeros with the shape transposed",
-        "initializers.zeros",
-        replace("(fan_in, fan_out)", "(fan_out, fan_in)"),
-    ),
-    Mutant(
-        "initializers: gaussian ignores std",
-        "initializers.gaussian",
-        replace("std", "0.01"),
-    ),
-    Mutant(
-        "initializers: gaussian draws from the global numpy generator",
-        "initializers.gaussian",
-        replace("rng.standard_normal((fan_in, fan_out))", "np.random.randn(fan_in, fan_out)"),
-    ),
-    Mutant(
-        "initializers: xavier with fan_out",
-        "initializers.xavier",
-        replace("np.sqrt(fan_in)", "np.sqrt(fan_out)"),
-    ),
-    Mutant(
-        "initializers: xavier with the averaged fan 2 / (fan_in + fan_out)",
-        "initializers.xavier",
-        replace(
-                "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
-                "rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / (fan_in + fan_out))",
-            ),
-    ),
-    Mutant(
-        "initializers: xavier uniform with the right variance instead of normal",
-        "initializers.xavier",
-        replace("w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)", r"""
+    _mutant("xavier uniform with the right variance instead of normal", "xavier",
+        "w = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)", r"""
                 a = np.sqrt(3.0 / fan_in)
                 w = rng.uniform(-a, a, size=(fan_in, fan_out))
             """),
+    _mutant(
+        "glorot with the normal distribution",
+        "glorot_uniform",
+        "rng.uniform(-limit, limit, size=(fan_in, fan_out))",
+        "rng.normal(0.0, limit / np.sqrt(3.0), size=(fan_in, fan_out))",
     ),
-    Mutant(
-        "initializers: glorot with the normal distribution",
-        "initializers.glorot_uniform",
-        replace(
-                "rng.uniform(-limit, limit, size=(fan_in, fan_out))",
-                "rng.normal(0.0, limit / np.sqrt(3.0), size=(fan_in, fan_out))",
-            ),
-    ),
-    Mutant(
-        "initializers: glorot with fan_in only",
-        "initializers.glorot_uniform",
-        replace("fan_in + fan_out", "fan_in"),
-    ),
-    Mutant(
-        "initializers: glorot draws from [0, a) instead of [-a, a)",
-        "initializers.glorot_uniform",
-        replace("-limit", "0.0"),
-    ),
-    Mutant(
-        "initializers: he with std 1/sqrt(fan_in)",
-        "initializers.he",
-        replace("2.0", "1.0"),
-    ),
-    Mutant(
-        "initializers: he with fan_out",
-        "initializers.he",
-        replace("2.0 / fan_in", "2.0 / fan_out"),
-    ),
-    Mutant(
-        "initializers: he with the variance 2/fan_in used as the std",
-        "initializers.he",
-        replace("np.sqrt(2.0 / fan_in)", "2.0 / fan_in"),
-    ),
+    _mutant("glorot with fan_in only", "glorot_uniform", "fan_in + fan_out", "fan_in"),
+    _mutant("glorot draws from [0, a) instead of [-a, a)", "glorot_uniform", "-limit", "0.0"),
+    _mutant("he with std 1/sqrt(fan_in)", "he", "2.0", "1.0"),
+    _mutant("he with fan_out", "he", "2.0 / fan_in", "2.0 / fan_out"),
+    _mutant("he with the variance 2/fan_in used as the std", "he",
+        "np.sqrt(2.0 / fan_in)", "2.0 / fan_in"),
     Mutant(
         "initializers: orthogonal without the sign fix",
         "initializers.orthogonal",
         drop("q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)"),
     ),
-    Mutant(
-        "initializers: orthogonal returns Q.T for tall layers (wrong shape)",
-        "initializers.orthogonal",
-        replace("q if tall else q.T", "q.T if tall else q"),
-    ),
-    Mutant(
-        "initializers: orthogonal ignores gain",
-        "initializers.orthogonal",
-        replace("gain * (q if tall else q.T)", "q if tall else q.T"),
-    ),
-    Mutant(
-        "initializers: orthogonal takes QR of the wide matrix for wide layers",
-        "initializers.orthogonal",
-        replace("(fan_in, fan_out) if tall else (fan_out, fan_in)", "(fan_in, fan_out)"),
-    ),
+    _mutant("orthogonal returns Q.T for tall layers (wrong shape)", "orthogonal",
+        "q if tall else q.T", "q.T if tall else q"),
+    _mutant("orthogonal ignores gain", "orthogonal",
+        "gain * (q if tall else q.T)", "q if tall else q.T"),
+    _mutant("orthogonal takes QR of the wide matrix for wide layers", "orthogonal",
+        "(fan_in, fan_out) if tall else (fan_out, fan_in)", "(fan_in, fan_out)"),
     Mutant(
         "initializers: lsuv rescales layers already within tol",
         "initializers.lsuv",
@@ -114,16 +63,9 @@ MUTANTS: list[Mutant] = [
                     break
             """),
     ),
-    Mutant(
-        "initializers: lsuv normalises the variance after the activation",
-        "initializers.lsuv",
-        replace("np.var(z)", "np.var(act(z))"),
-    ),
-    Mutant(
-        "initializers: lsuv with the unbiased variance (ddof=1)",
-        "initializers.lsuv",
-        replace("np.var(z)", "np.var(z, ddof=1)"),
-    ),
+    _mutant("lsuv normalises the variance after the activation", "lsuv",
+        "np.var(z)", "np.var(act(z))"),
+    _mutant("lsuv with the unbiased variance (ddof=1)", "lsuv", "np.var(z)", "np.var(z, ddof=1)"),
     Mutant(
         "initializers: lsuv normalises each unit's variance separately",
         "initializers.lsuv",
@@ -133,11 +75,8 @@ MUTANTS: list[Mutant] = [
             replace("var == 0.0", "np.any(var == 0.0)"),
         ),
     ),
-    Mutant(
-        "initializers: lsuv feeds the next layer the output before rescaling",
-        "initializers.lsuv",
-        replace("act(z)", "act(h @ weights[l])"),
-    ),
+    _mutant("lsuv feeds the next layer the output before rescaling", "lsuv",
+        "act(z)", "act(h @ weights[l])"),
     Mutant(
         "initializers: lsuv rescales the given weights in place",
         "initializers.lsuv",
@@ -151,62 +90,36 @@ MUTANTS: list[Mutant] = [
                     raise ValueError(f'lsuv: layer {l} has an output of zero variance')
             """),
     ),
-    Mutant(
-        "initializers: lsuv turns float32 weights into float64",
-        "initializers.lsuv",
-        replace("w /= np.sqrt(var)", "w = w / np.sqrt(var)"),
-    ),
+    _mutant("lsuv turns float32 weights into float64", "lsuv",
+        "w /= np.sqrt(var)", "w = w / np.sqrt(var)"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
-    Alternative(
-        "initializers: zeros with np.full",
-        "initializers",
-        patch("zeros", replace("np.zeros((fan_in, fan_out))", "np.full((fan_in, fan_out), 0.0)")),
+    _alternative("zeros with np.full", "zeros",
+        "np.zeros((fan_in, fan_out))", "np.full((fan_in, fan_out), 0.0)"),
+    _alternative(
+        "gaussian through rng.normal",
+        "gaussian",
+        "std * rng.standard_normal((fan_in, fan_out))",
+        "rng.normal(0.0, std, size=(fan_in, fan_out))",
     ),
-    Alternative(
-        "initializers: gaussian through rng.normal",
-        "initializers",
-        patch(
-            "gaussian",
-            replace(
-                "std * rng.standard_normal((fan_in, fan_out))",
-                "rng.normal(0.0, std, size=(fan_in, fan_out))",
-            ),
-        ),
+    _alternative(
+        "xavier drawn transposed through rng.normal",
+        "xavier",
+        "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
+        "rng.normal(scale=1 / np.sqrt(fan_in), size=(fan_out, fan_in)).T",
     ),
-    Alternative(
-        "initializers: xavier drawn transposed through rng.normal",
-        "initializers",
-        patch(
-            "xavier",
-            replace(
-                "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)",
-                "rng.normal(scale=1 / np.sqrt(fan_in), size=(fan_out, fan_in)).T",
-            ),
-        ),
+    _alternative(
+        "he through rng.normal",
+        "he",
+        "rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
+        "rng.normal(0, np.sqrt(2 / fan_in), (fan_in, fan_out))",
     ),
-    Alternative(
-        "initializers: he through rng.normal",
-        "initializers",
-        patch(
-            "he",
-            replace(
-                "rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)",
-                "rng.normal(0, np.sqrt(2 / fan_in), (fan_in, fan_out))",
-            ),
-        ),
-    ),
-    Alternative(
-        "initializers: glorot uniform from rng.random",
-        "initializers",
-        patch(
-            "glorot_uniform",
-            replace(
-                "rng.uniform(-limit, limit, size=(fan_in, fan_out))",
-                "(2 * rng.random((fan_in, fan_out)) - 1) * limit",
-            ),
-        ),
+    _alternative(
+        "glorot uniform from rng.random",
+        "glorot_uniform",
+        "rng.uniform(-limit, limit, size=(fan_in, fan_out))",
+        "(2 * rng.random((fan_in, fan_out)) - 1) * limit",
     ),
     Alternative(
         "initializers: orthogonal through the SVD (polar factor)",

@@ -1,126 +1,66 @@
 """Mutants and correct alternatives of layers: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
 
-MUTANTS: list[Mutant] = [
-    Mutant(
-        "layers: affine forward without the bias",
-        "layers.affine_forward",
-        replace("x.reshape(x.shape[0], -1) @ w + b", "x.reshape(x.shape[0], -1) @ w"),
-    ),
-    Mutant(
-        "layers: affine backward: db averaged instead of summed",
-        "layers.affine_backward",
-        replace("dout.sum", "dout.mean"),
-    ),
-    Mutant(
-        "layers: affine backward forgets to reshape dx",
-        "layers.affine_backward",
-        replace("(dout @ w.T).reshape(x.shape)", "dout @ w.T"),
-    ),
-    Mutant(
-        "layers: affine backward with dw transposed",
-        "layers.affine_backward",
-        replace("x.reshape(x.shape[0], -1).T @ dout", "dout.T @ x.reshape(x.shape[0], -1)"),
-    ),
-    Mutant(
-        "layers: relu forward with np.max (a reduction) instead of np.maximum",
-        "layers.relu_forward",
-        replace("np.maximum", "np.max"),
-    ),
-    Mutant(
-        "layers: relu backward masks with dout > 0 instead of x > 0",
-        "layers.relu_backward",
-        replace("x > 0", "dout > 0"),
-    ),
-    Mutant(
-        "layers: leaky relu forward applies the slope to the positive side",
-        "layers.leaky_relu_forward",
-        replace(
-                "np.where(x > 0, x, negative_slope * x)",
-                "np.where(x > 0, negative_slope * x, x)",
-            ),
-    ),
-    Mutant(
-        "layers: leaky relu backward blocks the negative side like relu",
-        "layers.leaky_relu_backward",
-        replace("negative_slope * dout", "0"),
-    ),
-    Mutant(
-        "layers: prelu forward applies alpha to the positive side",
-        "layers.prelu_forward",
-        replace("np.where(x > 0, x, alpha * x)", "np.where(x > 0, alpha * x, x)"),
-    ),
-    Mutant(
-        "layers: prelu backward does not sum dalpha over N",
-        "layers.prelu_backward",
-        replace("(dout * np.minimum(x, 0)).sum(axis=0)", "dout * np.minimum(x, 0)"),
-    ),
-    Mutant(
-        "layers: prelu backward takes dalpha from positive inputs too",
-        "layers.prelu_backward",
-        replace("np.minimum(x, 0)", "x"),
-    ),
-    Mutant(
-        "layers: elu forward without alpha",
-        "layers.elu_forward",
-        replace("alpha * np.expm1(np.minimum(x, 0))", "np.expm1(np.minimum(x, 0))"),
-    ),
-    Mutant(
-        "layers: elu backward uses alpha * exp(x) for x > 0 too",
-        "layers.elu_backward",
-        replace(
-                "np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))",
-                "dout * (alpha * np.exp(np.minimum(x, 0)))",
-            ),
-    ),
-    Mutant(
-        "layers: sigmoid forward with its two branches swapped",
-        "layers.sigmoid_forward",
-        replace("np.where(x >= 0, 1.0, z)", "np.where(x >= 0, z, 1.0)"),
-    ),
-    Mutant(
-        "layers: sigmoid forward as exp(x) / (1 + exp(x)) overflows",
-        "layers.sigmoid_forward",
-        replace(r"""
+_mutant, _alternative = one_edit("layers")
+
+# The reference's stable sigmoid forward, which two entries rewrite as a whole.
+_SIGMOID_FORWARD = r"""
                 z = np.exp(-np.abs(x))
                 out = np.where(x >= 0, 1.0, z)
                 out /= 1.0 + z
-            """, "out = np.exp(x) / (1 + np.exp(x))"),
+            """
+
+MUTANTS: list[Mutant] = [
+    _mutant("affine forward without the bias", "affine_forward",
+        "x.reshape(x.shape[0], -1) @ w + b", "x.reshape(x.shape[0], -1) @ w"),
+    _mutant("affine backward: db averaged instead of summed", "affine_backward",
+        "dout.sum", "dout.mean"),
+    _mutant("affine backward forgets to reshape dx", "affine_backward",
+        "(dout @ w.T).reshape(x.shape)", "dout @ w.T"),
+    _mutant("affine backward with dw transposed", "affine_backward",
+        "x.reshape(x.shape[0], -1).T @ dout", "dout.T @ x.reshape(x.shape[0], -1)"),
+    _mutant("relu forward with np.max (a reduction) instead of np.maximum", "relu_forward",
+        "np.maximum", "np.max"),
+    _mutant("relu backward masks with dout > 0 instead of x > 0", "relu_backward",
+        "x > 0", "dout > 0"),
+    _mutant("leaky relu forward applies the slope to the positive side", "leaky_relu_forward",
+        "np.where(x > 0, x, negative_slope * x)", "np.where(x > 0, negative_slope * x, x)"),
+    _mutant("leaky relu backward blocks the negative side like relu", "leaky_relu_backward",
+        "negative_slope * dout", "0"),
+    _mutant("prelu forward applies alpha to the positive side", "prelu_forward",
+        "np.where(x > 0, x, alpha * x)", "np.where(x > 0, alpha * x, x)"),
+    _mutant("prelu backward does not sum dalpha over N", "prelu_backward",
+        "(dout * np.minimum(x, 0)).sum(axis=0)", "dout * np.minimum(x, 0)"),
+    _mutant("prelu backward takes dalpha from positive inputs too", "prelu_backward",
+        "np.minimum(x, 0)", "x"),
+    _mutant("elu forward without alpha", "elu_forward",
+        "alpha * np.expm1(np.minimum(x, 0))", "np.expm1(np.minimum(x, 0))"),
+    _mutant(
+        "elu backward uses alpha * exp(x) for x > 0 too",
+        "elu_backward",
+        "np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))",
+        "dout * (alpha * np.exp(np.minimum(x, 0)))",
     ),
-    Mutant(
-        "layers: sigmoid backward as out * (1 + out)",
-        "layers.sigmoid_backward",
-        replace("1 - out", "1 + out"),
-    ),
-    Mutant(
-        "layers: tanh forward from exponentials overflows",
-        "layers.tanh_forward",
-        replace("np.tanh(x)", "(np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))"),
-    ),
-    Mutant(
-        "layers: tanh forward as 2 * sigmoid(x) - 1",
-        "layers.tanh_forward",
-        replace("np.tanh(x)", "2 / (1 + np.exp(-x)) - 1"),
-    ),
-    Mutant(
-        "layers: tanh backward as 1 - tanh(cache)**2 (treats the cached output as x)",
-        "layers.tanh_backward",
-        replace("out * out", "np.tanh(out) ** 2"),
-    ),
+    _mutant("sigmoid forward with its two branches swapped", "sigmoid_forward",
+        "np.where(x >= 0, 1.0, z)", "np.where(x >= 0, z, 1.0)"),
+    _mutant("sigmoid forward as exp(x) / (1 + exp(x)) overflows", "sigmoid_forward",
+        _SIGMOID_FORWARD, "out = np.exp(x) / (1 + np.exp(x))"),
+    _mutant("sigmoid backward as out * (1 + out)", "sigmoid_backward", "1 - out", "1 + out"),
+    _mutant("tanh forward from exponentials overflows", "tanh_forward",
+        "np.tanh(x)", "(np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))"),
+    _mutant("tanh forward as 2 * sigmoid(x) - 1", "tanh_forward",
+        "np.tanh(x)", "2 / (1 + np.exp(-x)) - 1"),
+    _mutant("tanh backward as 1 - tanh(cache)**2 (treats the cached output as x)", "tanh_backward",
+        "out * out", "np.tanh(out) ** 2"),
     Mutant(
         "layers: maxout forward forgets the bias",
         "layers.maxout_forward",
         drop("scores += b[:, None, :]"),
     ),
-    Mutant(
-        "layers: maxout backward routes dout to every piece",
-        "layers.maxout_backward",
-        replace(
-                "np.put_along_axis(dscores, winner[None], dout[None], axis=0)",
-                "dscores[:] = dout",
-            ),
-    ),
+    _mutant("maxout backward routes dout to every piece", "maxout_backward",
+        "np.put_along_axis(dscores, winner[None], dout[None], axis=0)", "dscores[:] = dout"),
     Mutant(
         "layers: maxout backward routes ties to every maximal piece",
         "layers.maxout_backward",
@@ -136,25 +76,16 @@ MUTANTS: list[Mutant] = [
             ),
         ),
     ),
-    Mutant(
-        "layers: maxout backward routes ties to the last maximal piece",
-        "layers.maxout_backward",
-        replace("x, w, b, winner = cache", r"""
+    _mutant("maxout backward routes ties to the last maximal piece", "maxout_backward",
+        "x, w, b, winner = cache", r"""
                 x, w, b, _ = cache
                 s = np.matmul(x, w) + b[:, None, :]
                 winner = s.shape[0] - 1 - s[::-1].argmax(axis=0)
             """),
-    ),
-    Mutant(
-        "layers: softmax without the max shift",
-        "layers.softmax_loss",
-        replace("x - x.max(axis=1, keepdims=True)", "x"),
-    ),
-    Mutant(
-        "layers: softmax loss not averaged over N",
-        "layers.softmax_loss",
-        replace("-log_probs[rows, y].sum() / N", "-log_probs[rows, y].sum()"),
-    ),
+    _mutant("softmax without the max shift", "softmax_loss",
+        "x - x.max(axis=1, keepdims=True)", "x"),
+    _mutant("softmax loss not averaged over N", "softmax_loss",
+        "-log_probs[rows, y].sum() / N", "-log_probs[rows, y].sum()"),
     Mutant(
         "layers: softmax gradient forgets the -1 at the correct class",
         "layers.softmax_loss",
@@ -183,44 +114,27 @@ MUTANTS: list[Mutant] = [
             replace("mask /= p", "mask /= 1 - p"),
         ),
     ),
-    Mutant(
-        "layers: dropout applies a mask in test mode",
-        "layers.dropout_forward",
-        replace("out = x", "out = x * (rng.random(x.shape) < p)"),
-    ),
-    Mutant(
-        "layers: dropout ignores the seed (global numpy generator)",
-        "layers.dropout_forward",
-        replace("rng.random(x.shape)", "np.random.rand(*x.shape)"),
-    ),
-    Mutant(
-        "layers: dropout backward divides by p a second time",
-        "layers.dropout_backward",
-        replace("dout * mask", "dout * mask / dropout_param['p']"),
-    ),
-    Mutant(
-        "layers: dropout backward applies the mask in test mode",
-        "layers.dropout_backward",
-        replace(r"""
+    _mutant("dropout applies a mask in test mode", "dropout_forward",
+        "out = x", "out = x * (rng.random(x.shape) < p)"),
+    _mutant("dropout ignores the seed (global numpy generator)", "dropout_forward",
+        "rng.random(x.shape)", "np.random.rand(*x.shape)"),
+    _mutant("dropout backward divides by p a second time", "dropout_backward",
+        "dout * mask", "dout * mask / dropout_param['p']"),
+    _mutant("dropout backward applies the mask in test mode", "dropout_backward",
+        r"""
                 if mode == 'train':
                     dx = dout * mask
                 else:
                     dx = dout
             """, "dx = dout * mask"),
-    ),
 ]
 
 ALTERNATIVES: list[Alternative] = [
-    Alternative(
-        "layers: affine forward with np.dot and an explicit reshape",
-        "layers",
-        patch(
-            "affine_forward",
-            replace(
-                "x.reshape(x.shape[0], -1) @ w + b",
-                "np.dot(np.reshape(x, (len(x), w.shape[0])), w) + b[None, :]",
-            ),
-        ),
+    _alternative(
+        "affine forward with np.dot and an explicit reshape",
+        "affine_forward",
+        "x.reshape(x.shape[0], -1) @ w + b",
+        "np.dot(np.reshape(x, (len(x), w.shape[0])), w) + b[None, :]",
     ),
     Alternative(
         "layers: affine backward with np.dot and tensordot",
@@ -234,11 +148,7 @@ ALTERNATIVES: list[Alternative] = [
             ),
         ),
     ),
-    Alternative(
-        "layers: relu as x * (x > 0)",
-        "layers",
-        patch("relu_forward", replace("np.maximum(x, 0)", "x * (x > 0)")),
-    ),
+    _alternative("relu as x * (x > 0)", "relu_forward", "np.maximum(x, 0)", "x * (x > 0)"),
     Alternative(
         "layers: relu caches a boolean mask that its own backward reads",
         "layers",
@@ -253,51 +163,17 @@ ALTERNATIVES: list[Alternative] = [
         ),
         ),
     ),
-    Alternative(
-        "layers: leaky relu through a per-entry slope",
-        "layers",
-        patch(
-            "leaky_relu_forward",
-            replace(
-                "np.where(x > 0, x, negative_slope * x)",
-                "x * np.where(x > 0, 1.0, negative_slope)",
-            ),
-        ),
-    ),
-    Alternative(
-        "layers: prelu dalpha with a boolean mask",
-        "layers",
-        patch(
-            "prelu_backward",
-            replace(
-                "(dout * np.minimum(x, 0)).sum(axis=0)",
-                "np.sum(dout * x * (x <= 0), axis=0)",
-            ),
-        ),
-    ),
-    Alternative(
-        "layers: elu backward from the output (out + alpha)",
-        "layers",
-        patch(
-            "elu_backward",
-            replace("dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))", r"""
+    _alternative("leaky relu through a per-entry slope", "leaky_relu_forward",
+        "np.where(x > 0, x, negative_slope * x)", "x * np.where(x > 0, 1.0, negative_slope)"),
+    _alternative("prelu dalpha with a boolean mask", "prelu_backward",
+        "(dout * np.minimum(x, 0)).sum(axis=0)", "np.sum(dout * x * (x <= 0), axis=0)"),
+    _alternative("elu backward from the output (out + alpha)", "elu_backward",
+        "dx = np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))", r"""
                 out = alpha * np.expm1(np.minimum(x, 0))
                 dx = np.where(x > 0, dout, dout * (out + alpha))
             """),
-        ),
-    ),
-    Alternative(
-        "layers: sigmoid through the tanh identity",
-        "layers",
-        patch(
-            "sigmoid_forward",
-            replace(r"""
-                z = np.exp(-np.abs(x))
-                out = np.where(x >= 0, 1.0, z)
-                out /= 1.0 + z
-            """, "out = 0.5 * (1.0 + np.tanh(0.5 * x))"),
-        ),
-    ),
+    _alternative("sigmoid through the tanh identity", "sigmoid_forward",
+        _SIGMOID_FORWARD, "out = 0.5 * (1.0 + np.tanh(0.5 * x))"),
     Alternative(
         "layers: sigmoid computed in float32",
         "layers",
@@ -311,17 +187,11 @@ ALTERNATIVES: list[Alternative] = [
             ),
         ),
     ),
-    Alternative(
-        "layers: tanh backward computed in float32",
-        "layers",
-        patch(
-            "tanh_backward",
-            replace("dx = dout * (1 - out * out)", r"""
+    _alternative("tanh backward computed in float32", "tanh_backward",
+        "dx = dout * (1 - out * out)", r"""
                 o = out.astype(np.float32)
                 dx = dout.astype(np.float32) * (1 - o * o)
             """),
-        ),
-    ),
     Alternative(
         "layers: maxout caches a one-hot winner mask that its own backward reads",
         "layers",
@@ -346,12 +216,8 @@ ALTERNATIVES: list[Alternative] = [
         ),
         ),
     ),
-    Alternative(
-        "layers: maxout backward with a loop over the pieces",
-        "layers",
-        patch(
-            "maxout_backward",
-            replace(r"""
+    _alternative("maxout backward with a loop over the pieces", "maxout_backward",
+        r"""
                 dscores = np.zeros((w.shape[0], *dout.shape), dtype=np.result_type(dout, x, w))
                 np.put_along_axis(dscores, winner[None], dout[None], axis=0)
                 dx = np.matmul(dscores, w.transpose(0, 2, 1)).sum(axis=0)
@@ -365,8 +231,6 @@ ALTERNATIVES: list[Alternative] = [
                     dw[k] = x.T @ d
                     db[k] = d.sum(axis=0)
             """),
-        ),
-    ),
     Alternative(
         "layers: softmax loss through log-sum-exp",
         "layers",
@@ -408,17 +272,7 @@ ALTERNATIVES: list[Alternative] = [
             replace("x * mask", "np.where(keep, x / p, 0.0)"),
         ),
     ),
-    Alternative(
-        "layers: dropout mask drawn with rng.binomial",
-        "layers",
-        patch(
-            "dropout_forward",
-            replace("rng.random(x.shape) < p", "rng.binomial(1, p, size=x.shape)"),
-        ),
-    ),
-    Alternative(
-        "layers: dropout with a float32 mask",
-        "layers",
-        patch("dropout_forward", replace("x.dtype", "np.float32")),
-    ),
+    _alternative("dropout mask drawn with rng.binomial", "dropout_forward",
+        "rng.random(x.shape) < p", "rng.binomial(1, p, size=x.shape)"),
+    _alternative("dropout with a float32 mask", "dropout_forward", "x.dtype", "np.float32"),
 ]

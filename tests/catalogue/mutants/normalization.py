@@ -1,25 +1,19 @@
 """Mutants and correct alternatives of batch and layer normalisation: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, replace
+from tests.catalogue.mutants._entries import one_edit
+
+_mutant, _alternative = one_edit("normalization")
 
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "normalization: batchnorm forward with the unbiased (N - 1) variance",
-        "normalization.batchnorm_forward",
-        replace(
-                "np.einsum('ij,ij->j', xhat, xhat) / N",
-                "np.einsum('ij,ij->j', xhat, xhat) / (N - 1)",
-            ),
-    ),
-    Mutant(
-        "normalization: batchnorm forward updates the running statistics in test mode",
-        "normalization.batchnorm_forward",
-        replace("var = running_var", r"""
+    _mutant("batchnorm forward with the unbiased (N - 1) variance", "batchnorm_forward",
+        "np.einsum('ij,ij->j', xhat, xhat) / N", "np.einsum('ij,ij->j', xhat, xhat) / (N - 1)"),
+    _mutant("batchnorm forward updates the running statistics in test mode", "batchnorm_forward",
+        "var = running_var", r"""
                 var = running_var
                 running_mean = momentum * running_mean + (1.0 - momentum) * x.mean(axis=0)
                 running_var = momentum * running_var + (1.0 - momentum) * x.var(axis=0)
             """),
-    ),
     Mutant(
         "normalization: batchnorm running averages with momentum the wrong way round",
         "normalization.batchnorm_forward",
@@ -38,56 +32,29 @@ MUTANTS: list[Mutant] = [
             replace("var = running_var", "var = x.var(axis=0)"),
         ),
     ),
-    Mutant(
-        "normalization: batchnorm forward with a hard-coded eps",
-        "normalization.batchnorm_forward",
-        replace("var + eps", "var + 1e-05"),
-    ),
-    Mutant(
-        "normalization: batchnorm forward promotes float32 data to float64",
-        "normalization.batchnorm_forward",
-        replace("x.mean(axis=0)", "x.mean(axis=0, dtype=np.float64)"),
-    ),
-    Mutant(
-        "normalization: batchnorm forward treats an unknown mode as test mode",
-        "normalization.batchnorm_forward",
-        replace("mode not in ('train', 'test')", "mode is None"),
-    ),
-    Mutant(
-        "normalization: batchnorm backward misses the variance path",
-        "normalization.batchnorm_backward",
-        replace("dxc += 2.0 / N * dvar * xc", "pass"),
-    ),
-    Mutant(
-        "normalization: batchnorm backward misses the mean path",
-        "normalization.batchnorm_backward",
-        replace("dxc + dmean / N", "dxc"),
-    ),
-    Mutant(
-        "normalization: batchnorm backward computes dgamma without xhat",
-        "normalization.batchnorm_backward",
-        replace("dout * xhat", "dout"),
-    ),
-    Mutant(
-        "normalization: batchnorm backward averages dbeta over the batch",
-        "normalization.batchnorm_backward",
-        replace("dout.sum", "dout.mean"),
-    ),
+    _mutant("batchnorm forward with a hard-coded eps", "batchnorm_forward",
+        "var + eps", "var + 1e-05"),
+    _mutant("batchnorm forward promotes float32 data to float64", "batchnorm_forward",
+        "x.mean(axis=0)", "x.mean(axis=0, dtype=np.float64)"),
+    _mutant("batchnorm forward treats an unknown mode as test mode", "batchnorm_forward",
+        "mode not in ('train', 'test')", "mode is None"),
+    _mutant("batchnorm backward misses the variance path", "batchnorm_backward",
+        "dxc += 2.0 / N * dvar * xc", "pass"),
+    _mutant("batchnorm backward misses the mean path", "batchnorm_backward",
+        "dxc + dmean / N", "dxc"),
+    _mutant("batchnorm backward computes dgamma without xhat", "batchnorm_backward",
+        "dout * xhat", "dout"),
+    _mutant("batchnorm backward averages dbeta over the batch", "batchnorm_backward",
+        "dout.sum", "dout.mean"),
     Mutant(
         "normalization: closed-form batchnorm backward drops the mean term",
         "normalization.batchnorm_backward_alt",
         drop("block -= shift"),
     ),
-    Mutant(
-        "normalization: closed-form batchnorm backward forgets gamma",
-        "normalization.batchnorm_backward_alt",
-        replace("gamma * inv_std", "inv_std"),
-    ),
-    Mutant(
-        "normalization: closed-form batchnorm backward averages dgamma",
-        "normalization.batchnorm_backward_alt",
-        replace("np.einsum('ij,ij->j', dout, xhat)", "np.einsum('ij,ij->j', dout, xhat) / N"),
-    ),
+    _mutant("closed-form batchnorm backward forgets gamma", "batchnorm_backward_alt",
+        "gamma * inv_std", "inv_std"),
+    _mutant("closed-form batchnorm backward averages dgamma", "batchnorm_backward_alt",
+        "np.einsum('ij,ij->j', dout, xhat)", "np.einsum('ij,ij->j', dout, xhat) / N"),
     Mutant(
         "normalization: layernorm normalises over the batch axis",
         "normalization.layernorm_forward",
@@ -100,26 +67,17 @@ MUTANTS: list[Mutant] = [
             replace("np.sqrt(var + eps)[:, None]", "np.sqrt(var + eps)"),
         ),
     ),
-    Mutant(
-        "normalization: layernorm forward with a hard-coded eps",
-        "normalization.layernorm_forward",
-        replace("var + eps", "var + 1e-05"),
-    ),
+    _mutant("layernorm forward with a hard-coded eps", "layernorm_forward",
+        "var + eps", "var + 1e-05"),
     Mutant(
         "normalization: layernorm backward drops the mean term",
         "normalization.layernorm_backward",
         drop("block -= mean_dxhat[rows]"),
     ),
-    Mutant(
-        "normalization: layernorm backward sums dbeta over the features",
-        "normalization.layernorm_backward",
-        replace("dout.sum(axis=0)", "dout.sum(axis=1)"),
-    ),
-    Mutant(
-        "normalization: layernorm backward forgets gamma",
-        "normalization.layernorm_backward",
-        replace("np.multiply(dout[rows], gamma, out=block)", "block[...] = dout[rows]"),
-    ),
+    _mutant("layernorm backward sums dbeta over the features", "layernorm_backward",
+        "dout.sum(axis=0)", "dout.sum(axis=1)"),
+    _mutant("layernorm backward forgets gamma", "layernorm_backward",
+        "np.multiply(dout[rows], gamma, out=block)", "block[...] = dout[rows]"),
 ]
 
 ALTERNATIVES: list[Alternative] = [

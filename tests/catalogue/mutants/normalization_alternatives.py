@@ -1,6 +1,9 @@
 """Correct alternatives of batch and layer normalisation: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, patch, replace, wrap
+from tests.catalogue.mutants._entries import one_edit
+
+_, _alternative = one_edit("normalization")
 
 MUTANTS: list[Mutant] = []
 
@@ -65,12 +68,8 @@ ALTERNATIVES: list[Alternative] = [
         "normalization",
         wrap("batchnorm_backward_alt", "return batchnorm_backward(dout, cache)"),
     ),
-    Alternative(
-        "normalization: batchnorm running statistics updated in place",
-        "normalization",
-        patch(
-            "batchnorm_forward",
-            replace(r"""
+    _alternative("batchnorm running statistics updated in place", "batchnorm_forward",
+        r"""
                 running_mean = momentum * running_mean + (1.0 - momentum) * mean
                 running_var = momentum * running_var + (1.0 - momentum) * var
             """, r"""
@@ -79,8 +78,6 @@ ALTERNATIVES: list[Alternative] = [
                 running_var *= momentum
                 running_var += (1.0 - momentum) * var
             """),
-        ),
-    ),
     Alternative(
         "normalization: closed-form batchnorm backward computed in float32",
         "normalization",

@@ -1,23 +1,20 @@
 """Mutants and correct alternatives of the update rules: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
+
+_mutant, _alternative = one_edit("optim")
 
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "optim: momentum with the wrong sign (v = momentum * v + lr * dw)",
-        "optim.sgd_momentum",
-        replace("mu * v - lr * dw", "mu * v + lr * dw"),
-    ),
+    _mutant("momentum with the wrong sign (v = momentum * v + lr * dw)", "sgd_momentum",
+        "mu * v - lr * dw", "mu * v + lr * dw"),
     Mutant(
         "optim: momentum does not store the velocity",
         "optim.sgd_momentum",
         drop("config['velocity'] = v"),
     ),
-    Mutant(
-        "optim: momentum steps along the gradient, not the velocity",
-        "optim.sgd_momentum",
-        replace("w + v", "w - lr * dw"),
-    ),
+    _mutant("momentum steps along the gradient, not the velocity", "sgd_momentum",
+        "w + v", "w - lr * dw"),
     Mutant(
         "optim: nesterov as plain momentum",
         "optim.nesterov_momentum",
@@ -26,11 +23,8 @@ MUTANTS: list[Mutant] = [
             replace("(1 + mu) * v", "v"),
         ),
     ),
-    Mutant(
-        "optim: nesterov with the wrong sign on the old velocity",
-        "optim.nesterov_momentum",
-        replace("w - mu * v_prev", "w + mu * v_prev"),
-    ),
+    _mutant("nesterov with the wrong sign on the old velocity", "nesterov_momentum",
+        "w - mu * v_prev", "w + mu * v_prev"),
     Mutant(
         "optim: nesterov keeps the velocity after the update as v_prev",
         "optim.nesterov_momentum",
@@ -39,26 +33,12 @@ MUTANTS: list[Mutant] = [
             replace("v = mu * v - lr * dw", "v = mu * v - lr * dw\nv_prev = v"),
         ),
     ),
-    Mutant(
-        "optim: adagrad replaces the cache instead of accumulating it",
-        "optim.adagrad",
-        replace("cache + dw * dw", "dw * dw"),
-    ),
-    Mutant(
-        "optim: adagrad divides by the cache, not its square root",
-        "optim.adagrad",
-        replace("np.sqrt(cache)", "cache"),
-    ),
-    Mutant(
-        "optim: adagrad squares the gradient in the step",
-        "optim.adagrad",
-        replace("lr * dw", "lr * dw * dw"),
-    ),
-    Mutant(
-        "optim: rmsprop without the decay of the cache",
-        "optim.rmsprop",
-        replace("decay * cache", "cache"),
-    ),
+    _mutant("adagrad replaces the cache instead of accumulating it", "adagrad",
+        "cache + dw * dw", "dw * dw"),
+    _mutant("adagrad divides by the cache, not its square root", "adagrad",
+        "np.sqrt(cache)", "cache"),
+    _mutant("adagrad squares the gradient in the step", "adagrad", "lr * dw", "lr * dw * dw"),
+    _mutant("rmsprop without the decay of the cache", "rmsprop", "decay * cache", "cache"),
     Mutant(
         "optim: rmsprop without the (1 - decay) factor",
         "optim.rmsprop",
@@ -67,13 +47,8 @@ MUTANTS: list[Mutant] = [
             replace("dw * dw", "dw"),
         ),
     ),
-    Mutant(
-        "optim: rmsprop with decay and 1 - decay swapped",
-        "optim.rmsprop",
-        replace(
-            "decay * cache + (1 - decay) * (dw * dw)", "(1 - decay) * cache + decay * (dw * dw)"
-        ),
-    ),
+    _mutant("rmsprop with decay and 1 - decay swapped", "rmsprop",
+        "decay * cache + (1 - decay) * (dw * dw)", "(1 - decay) * cache + decay * (dw * dw)"),
     Mutant(
         "optim: adam without bias correction",
         "optim.adam",
@@ -93,16 +68,9 @@ MUTANTS: list[Mutant] = [
             """),
         ),
     ),
-    Mutant(
-        "optim: adam steps with m instead of m_hat",
-        "optim.adam",
-        replace("lr * m_hat", "lr * m"),
-    ),
-    Mutant(
-        "optim: adam divides by sqrt(v) instead of sqrt(v_hat)",
-        "optim.adam",
-        replace("np.sqrt(v_hat)", "np.sqrt(v)"),
-    ),
+    _mutant("adam steps with m instead of m_hat", "adam", "lr * m_hat", "lr * m"),
+    _mutant("adam divides by sqrt(v) instead of sqrt(v_hat)", "adam",
+        "np.sqrt(v_hat)", "np.sqrt(v)"),
     Mutant(
         "optim: adam does not store t",
         "optim.adam",
@@ -122,14 +90,8 @@ MUTANTS: list[Mutant] = [
 ]
 
 ALTERNATIVES: list[Alternative] = [
-    Alternative(
-        "optim: momentum returns a new config dict",
-        "optim",
-        patch(
-            "sgd_momentum",
-            replace("config['velocity'] = v", "config = {**config, 'velocity': v}"),
-        ),
-    ),
+    _alternative("momentum returns a new config dict", "sgd_momentum",
+        "config['velocity'] = v", "config = {**config, 'velocity': v}"),
     Alternative(
         "optim: momentum with in-place velocity arithmetic and an extra config key",
         "optim",
@@ -150,25 +112,12 @@ ALTERNATIVES: list[Alternative] = [
             """),
         ),
     ),
-    Alternative(
-        "optim: nesterov as w + momentum * v_new - lr * dw",
-        "optim",
-        patch(
-            "nesterov_momentum",
-            replace("w - mu * v_prev + (1 + mu) * v", "w + mu * v - lr * dw"),
-        ),
-    ),
-    Alternative(
-        "optim: adagrad accumulating into the config's cache in place",
-        "optim",
-        patch("adagrad", replace("cache = cache + dw * dw", "cache += np.square(dw)")),
-    ),
-    Alternative(
-        "optim: rmsprop with a new config dict holding an extra key",
-        "optim",
-        patch(
-            "rmsprop",
-            replace(r"""
+    _alternative("nesterov as w + momentum * v_new - lr * dw", "nesterov_momentum",
+        "w - mu * v_prev + (1 + mu) * v", "w + mu * v - lr * dw"),
+    _alternative("adagrad accumulating into the config's cache in place", "adagrad",
+        "cache = cache + dw * dw", "cache += np.square(dw)"),
+    _alternative("rmsprop with a new config dict holding an extra key", "rmsprop",
+        r"""
                 cache = decay * cache + (1 - decay) * (dw * dw)
                 next_w = w - lr * dw / (np.sqrt(cache) + eps)
                 config['cache'] = cache
@@ -178,22 +127,16 @@ ALTERNATIVES: list[Alternative] = [
                 next_w = w - step
                 config = dict(config, cache=cache, last_step=step)
             """),
-        ),
-    ),
-    Alternative(
-        "optim: adam in the paper's efficient form (bias corrections folded into the step)",
-        "optim",
-        patch(
-            "adam",
-            replace(r"""
+    _alternative(
+        "adam in the paper's efficient form (bias corrections folded into the step)", "adam",
+        r"""
                 m_hat = m / (1 - beta1 ** t)
                 v_hat = v / (1 - beta2 ** t)
                 next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
             """, r"""
                 lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
                 next_w = w - lr_t * m / (np.sqrt(v) + eps)
-            """),
-        ),
+            """
     ),
     Alternative(
         "optim: adam returns a new config dict with extra keys",
@@ -204,19 +147,10 @@ ALTERNATIVES: list[Alternative] = [
             replace("(m, v, t)", "dict(config, m=m, v=v, t=t, m_hat=m_hat, v_hat=v_hat)"),
         ),
     ),
-    Alternative(
-        "optim: adagrad with epsilon inside the square root",
-        "optim",
-        patch("adagrad", replace("np.sqrt(cache) + eps", "np.sqrt(cache + eps)")),
-    ),
-    Alternative(
-        "optim: rmsprop with epsilon inside the square root",
-        "optim",
-        patch("rmsprop", replace("np.sqrt(cache) + eps", "np.sqrt(cache + eps)")),
-    ),
-    Alternative(
-        "optim: adam with epsilon inside the square root",
-        "optim",
-        patch("adam", replace("np.sqrt(v_hat) + eps", "np.sqrt(v_hat + eps)")),
-    ),
+    _alternative("adagrad with epsilon inside the square root", "adagrad",
+        "np.sqrt(cache) + eps", "np.sqrt(cache + eps)"),
+    _alternative("rmsprop with epsilon inside the square root", "rmsprop",
+        "np.sqrt(cache) + eps", "np.sqrt(cache + eps)"),
+    _alternative("adam with epsilon inside the square root", "adam",
+        "np.sqrt(v_hat) + eps", "np.sqrt(v_hat + eps)"),
 ]

@@ -1,84 +1,36 @@
 """Mutants and correct alternatives of the learning-rate schedules: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, patch, replace
+from tests.catalogue.mutants._entries import one_edit
+
+_mutant, _alternative = one_edit("optim")
 
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "optim: step decay off by one (floor((t + 1) / every))",
-        "optim.step_decay",
-        replace("t", "t + 1"),
+    _mutant("step decay off by one (floor((t + 1) / every))", "step_decay", "t", "t + 1"),
+    _mutant("step decay with ceil instead of floor", "step_decay", "math.floor", "math.ceil"),
+    _mutant("step decay decays continuously", "step_decay", "math.floor(t / every)", "t / every"),
+    _mutant("exponential decay off by one (exp(-k * (t + 1)))", "exponential_decay", "t", "t + 1"),
+    _mutant("exponential decay grows (exp(k * t))", "exponential_decay", "-k", "k"),
+    _mutant("inverse time decay off by one (1 + k * (t + 1))", "inverse_time_decay", "t", "t + 1"),
+    _mutant("inverse time decay as lr0 / (1 + k)**t", "inverse_time_decay",
+        "1 + k * t", "(1 + k) ** t"),
+    _mutant("cosine decay not clipped after total", "cosine_decay", "min(t, total)", "t"),
+    _mutant(
+        "cosine decay ignores lr_min",
+        "cosine_decay",
+        "lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * progress))",
+        "0.5 * lr0 * (1 + math.cos(math.pi * progress))",
     ),
-    Mutant(
-        "optim: step decay with ceil instead of floor",
-        "optim.step_decay",
-        replace("math.floor", "math.ceil"),
-    ),
-    Mutant(
-        "optim: step decay decays continuously",
-        "optim.step_decay",
-        replace("math.floor(t / every)", "t / every"),
-    ),
-    Mutant(
-        "optim: exponential decay off by one (exp(-k * (t + 1)))",
-        "optim.exponential_decay",
-        replace("t", "t + 1"),
-    ),
-    Mutant(
-        "optim: exponential decay grows (exp(k * t))",
-        "optim.exponential_decay",
-        replace("-k", "k"),
-    ),
-    Mutant(
-        "optim: inverse time decay off by one (1 + k * (t + 1))",
-        "optim.inverse_time_decay",
-        replace("t", "t + 1"),
-    ),
-    Mutant(
-        "optim: inverse time decay as lr0 / (1 + k)**t",
-        "optim.inverse_time_decay",
-        replace("1 + k * t", "(1 + k) ** t"),
-    ),
-    Mutant(
-        "optim: cosine decay not clipped after total",
-        "optim.cosine_decay",
-        replace("min(t, total)", "t"),
-    ),
-    Mutant(
-        "optim: cosine decay ignores lr_min",
-        "optim.cosine_decay",
-        replace(
-                "lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * progress))",
-                "0.5 * lr0 * (1 + math.cos(math.pi * progress))",
-            ),
-    ),
-    Mutant(
-        "optim: cosine decay off by one (t + 1)",
-        "optim.cosine_decay",
-        replace("t", "t + 1"),
-    ),
-    Mutant(
-        "optim: cosine decay without pi",
-        "optim.cosine_decay",
-        replace("math.pi * progress", "progress"),
-    ),
+    _mutant("cosine decay off by one (t + 1)", "cosine_decay", "t", "t + 1"),
+    _mutant("cosine decay without pi", "cosine_decay", "math.pi * progress", "progress"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
-    Alternative(
-        "optim: step decay with t // every",
-        "optim",
-        patch("step_decay", replace("math.floor(t / every)", "t // every")),
-    ),
-    Alternative(
-        "optim: exponential decay as lr0 * e**(-k t)",
-        "optim",
-        patch("exponential_decay", replace("math.exp(-k * t)", "math.e ** (-k * t)")),
-    ),
-    Alternative(
-        "optim: inverse time decay as lr0 * (1 + k t)**-1",
-        "optim",
-        patch("inverse_time_decay", replace("lr0 / (1 + k * t)", "lr0 * (1 + k * t) ** (-1)")),
-    ),
+    _alternative("step decay with t // every", "step_decay", "math.floor(t / every)", "t // every"),
+    _alternative("exponential decay as lr0 * e**(-k t)", "exponential_decay",
+        "math.exp(-k * t)", "math.e ** (-k * t)"),
+    _alternative("inverse time decay as lr0 * (1 + k t)**-1", "inverse_time_decay",
+        "lr0 / (1 + k * t)", "lr0 * (1 + k * t) ** (-1)"),
     Alternative(
         "optim: cosine decay through cos^2 and np.clip",
         "optim",

@@ -1,26 +1,16 @@
 """Mutants and correct alternatives of preprocessing: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
+
+_mutant, _alternative = one_edit("preprocessing")
 
 MUTANTS: list[Mutant] = [
-    Mutant(
-        "preprocessing: channel mean over axes (0, 1)",
-        "preprocessing.MeanSubtraction.fit",
-        replace("(0, 2, 3)", "(0, 1)"),
-    ),
-    Mutant(
-        "preprocessing: mean image taken over every axis (a single number)",
-        "preprocessing.MeanSubtraction.fit",
-        replace(
-                "0 if self.mode == 'image' else (0, 2, 3)",
-                "None if self.mode == 'image' else (0, 2, 3)",
-            ),
-    ),
-    Mutant(
-        "preprocessing: mean accumulated in the data's float32",
-        "preprocessing.MeanSubtraction.fit",
-        replace("X.mean(axis=axes, dtype=np.float64)", "X.mean(axis=axes)"),
-    ),
+    _mutant("channel mean over axes (0, 1)", "MeanSubtraction.fit", "(0, 2, 3)", "(0, 1)"),
+    _mutant("mean image taken over every axis (a single number)", "MeanSubtraction.fit",
+        "0 if self.mode == 'image' else (0, 2, 3)", "None if self.mode == 'image' else (0, 2, 3)"),
+    _mutant("mean accumulated in the data's float32", "MeanSubtraction.fit",
+        "X.mean(axis=axes, dtype=np.float64)", "X.mean(axis=axes)"),
     Mutant(
         "preprocessing: mean subtraction refits on the data it transforms",
         "preprocessing.MeanSubtraction.transform",
@@ -30,50 +20,23 @@ MUTANTS: list[Mutant] = [
                 "None]",
             ),
     ),
-    Mutant(
-        "preprocessing: channel mean broadcast along the last axis",
-        "preprocessing.MeanSubtraction.transform",
-        replace(
-                "self.mean_ if self.mode == 'image' else self.mean_[:, None, None]",
-                "self.mean_",
-            ),
-    ),
-    Mutant(
-        "preprocessing: mean subtraction modifies its input in place",
-        "preprocessing.MeanSubtraction.transform",
-        replace("out = X - mean.astype(X.dtype, copy=False)", r"""
+    _mutant("channel mean broadcast along the last axis", "MeanSubtraction.transform",
+        "self.mean_ if self.mode == 'image' else self.mean_[:, None, None]", "self.mean_"),
+    _mutant("mean subtraction modifies its input in place", "MeanSubtraction.transform",
+        "out = X - mean.astype(X.dtype, copy=False)", r"""
                 X -= mean.astype(X.dtype, copy=False)
                 out = X
             """),
-    ),
-    Mutant(
-        "preprocessing: standardisation with the unbiased (ddof=1) std",
-        "preprocessing.Standardization.fit",
-        replace("X.std(axis=0, dtype=np.float64)", "X.std(axis=0, dtype=np.float64, ddof=1)"),
-    ),
-    Mutant(
-        "preprocessing: standardisation stores std + eps in std_",
-        "preprocessing.Standardization.fit",
-        replace(
-                "X.std(axis=0, dtype=np.float64)",
-                "X.std(axis=0, dtype=np.float64) + self.eps",
-            ),
-    ),
-    Mutant(
-        "preprocessing: standardisation mean over the wrong axis",
-        "preprocessing.Standardization.fit",
-        replace("X.mean(axis=0, dtype=np.float64)", "X.mean(axis=-1, dtype=np.float64)"),
-    ),
-    Mutant(
-        "preprocessing: standardisation statistics in the data's float32",
-        "preprocessing.Standardization.fit",
-        replace("X.std(axis=0, dtype=np.float64)", "X.std(axis=0)"),
-    ),
-    Mutant(
-        "preprocessing: standardisation transform without eps",
-        "preprocessing.Standardization.transform",
-        replace("self.std_ + self.eps", "self.std_"),
-    ),
+    _mutant("standardisation with the unbiased (ddof=1) std", "Standardization.fit",
+        "X.std(axis=0, dtype=np.float64)", "X.std(axis=0, dtype=np.float64, ddof=1)"),
+    _mutant("standardisation stores std + eps in std_", "Standardization.fit",
+        "X.std(axis=0, dtype=np.float64)", "X.std(axis=0, dtype=np.float64) + self.eps"),
+    _mutant("standardisation mean over the wrong axis", "Standardization.fit",
+        "X.mean(axis=0, dtype=np.float64)", "X.mean(axis=-1, dtype=np.float64)"),
+    _mutant("standardisation statistics in the data's float32", "Standardization.fit",
+        "X.std(axis=0, dtype=np.float64)", "X.std(axis=0)"),
+    _mutant("standardisation transform without eps", "Standardization.transform",
+        "self.std_ + self.eps", "self.std_"),
     Mutant(
         "preprocessing: standardisation refits on the data it transforms",
         "preprocessing.Standardization.transform",
@@ -85,16 +48,8 @@ MUTANTS: list[Mutant] = [
             ),
         ),
     ),
-    Mutant(
-        "preprocessing: PCA without centring",
-        "preprocessing.PCAWhitening.fit",
-        replace("X - self.mean_", "X"),
-    ),
-    Mutant(
-        "preprocessing: PCA covariance divided by N - 1",
-        "preprocessing.PCAWhitening.fit",
-        replace("X.shape[0]", "X.shape[0] - 1"),
-    ),
+    _mutant("PCA without centring", "PCAWhitening.fit", "X - self.mean_", "X"),
+    _mutant("PCA covariance divided by N - 1", "PCAWhitening.fit", "X.shape[0]", "X.shape[0] - 1"),
     Mutant(
         "preprocessing: PCA keeps eigh's increasing order",
         "preprocessing.PCAWhitening.fit",
@@ -103,39 +58,22 @@ MUTANTS: list[Mutant] = [
             replace("evecs[:, ::-1]", "evecs"),
         ),
     ),
-    Mutant(
-        "preprocessing: PCA takes the rows of eigh's eigenvector matrix",
-        "preprocessing.PCAWhitening.fit",
-        replace("evecs[:, ::-1][:, :K].T", "evecs[::-1][:K]"),
+    _mutant("PCA takes the rows of eigh's eigenvector matrix", "PCAWhitening.fit",
+        "evecs[:, ::-1][:, :K].T", "evecs[::-1][:K]"),
+    _mutant("PCA without the sign convention", "PCAWhitening.fit",
+        "components *= np.where(pivots < 0, -1.0, 1.0)[:, None]", "pass"),
+    _mutant(
+        "whitening divides by the eigenvalue instead of its square root",
+        "PCAWhitening.transform",
+        "np.sqrt(self.explained_variance_ + self.eps)",
+        "self.explained_variance_ + self.eps",
     ),
-    Mutant(
-        "preprocessing: PCA without the sign convention",
-        "preprocessing.PCAWhitening.fit",
-        replace("components *= np.where(pivots < 0, -1.0, 1.0)[:, None]", "pass"),
-    ),
-    Mutant(
-        "preprocessing: whitening divides by the eigenvalue instead of its square root",
-        "preprocessing.PCAWhitening.transform",
-        replace(
-                "np.sqrt(self.explained_variance_ + self.eps)",
-                "self.explained_variance_ + self.eps",
-            ),
-    ),
-    Mutant(
-        "preprocessing: whitening without eps",
-        "preprocessing.PCAWhitening.transform",
-        replace("self.explained_variance_ + self.eps", "self.explained_variance_"),
-    ),
-    Mutant(
-        "preprocessing: PCA transform centres with the mean of its own input",
-        "preprocessing.PCAWhitening.transform",
-        replace("self.mean_.astype(X.dtype, copy=False)", "X.mean(axis=0)"),
-    ),
-    Mutant(
-        "preprocessing: PCA transform projects on the columns of components_",
-        "preprocessing.PCAWhitening.transform",
-        replace("self.components_.T", "self.components_"),
-    ),
+    _mutant("whitening without eps", "PCAWhitening.transform",
+        "self.explained_variance_ + self.eps", "self.explained_variance_"),
+    _mutant("PCA transform centres with the mean of its own input", "PCAWhitening.transform",
+        "self.mean_.astype(X.dtype, copy=False)", "X.mean(axis=0)"),
+    _mutant("PCA transform projects on the columns of components_", "PCAWhitening.transform",
+        "self.components_.T", "self.components_"),
 ]
 
 ALTERNATIVES: list[Alternative] = [

@@ -1,6 +1,9 @@
 """Mutants and correct alternatives of the Solver: rewrites of its functions."""
 
 from autograder.mutation import Alternative, Mutant, drop, patch, replace
+from tests.catalogue.mutants._entries import one_edit
+
+_mutant, _alternative = one_edit("solver")
 
 MUTANTS: list[Mutant] = [
     Mutant(
@@ -13,18 +16,12 @@ MUTANTS: list[Mutant] = [
         "solver.Solver._step",
         drop("self.loss_history.append(float(loss))"),
     ),
-    Mutant(
-        "solver: step climbs the gradient",
-        "solver.Solver._step",
-        replace("grads[name]", "-grads[name]"),
-    ),
-    Mutant(
-        "solver: step gives every parameter the template config",
-        "solver.Solver._step",
-        replace(
-                "self.update_rule(w, grads[name], self.optim_configs[name])",
-                "self.update_rule(w, grads[name], self.optim_config)",
-            ),
+    _mutant("step climbs the gradient", "Solver._step", "grads[name]", "-grads[name]"),
+    _mutant(
+        "step gives every parameter the template config",
+        "Solver._step",
+        "self.update_rule(w, grads[name], self.optim_configs[name])",
+        "self.update_rule(w, grads[name], self.optim_config)",
     ),
     Mutant(
         "solver: step leaves the new weights out of the model",
@@ -39,30 +36,22 @@ MUTANTS: list[Mutant] = [
             ),
         ),
     ),
-    Mutant(
-        "solver: step keeps the old parameters by reference (ratios see new for old)",
-        "solver.Solver._step",
-        replace("dict(self.model.params)", "self.model.params"),
+    _mutant("step keeps the old parameters by reference (ratios see new for old)", "Solver._step",
+        "dict(self.model.params)", "self.model.params"),
+    _mutant("accuracy as a count instead of a fraction", "Solver.check_accuracy",
+        "np.mean", "np.sum"),
+    _mutant(
+        "accuracy batches sliced up to batch_size instead of start + batch_size",
+        "Solver.check_accuracy",
+        "X[start:start + batch_size]",
+        "X[start:batch_size]",
     ),
-    Mutant(
-        "solver: accuracy as a count instead of a fraction",
-        "solver.Solver.check_accuracy",
-        replace("np.mean", "np.sum"),
-    ),
-    Mutant(
-        "solver: accuracy batches sliced up to batch_size instead of start + batch_size",
-        "solver.Solver.check_accuracy",
-        replace("X[start:start + batch_size]", "X[start:batch_size]"),
-    ),
-    Mutant(
-        "solver: accuracy predicts the whole set in one call",
-        "solver.Solver.check_accuracy",
-        replace(r"""
+    _mutant("accuracy predicts the whole set in one call", "Solver.check_accuracy",
+        r"""
                 for start in range(0, N, batch_size):
                     scores = self.model.loss(X[start:start + batch_size])
                     y_pred[start:start + batch_size] = np.argmax(scores, axis=1)
             """, "y_pred[:] = np.argmax(self.model.loss(X), axis=1)"),
-    ),
     Mutant(
         "solver: divergence stops at exactly explosion_factor x the first loss",
         "solver.Solver._check_divergence",
@@ -109,29 +98,22 @@ MUTANTS: list[Mutant] = [
             ),
         ),
     ),
-    Mutant(
-        "solver: update ratio uses the norm of the new weights instead of the update",
-        "solver.Solver._record_update_ratios",
-        replace("new - old", "new"),
+    _mutant(
+        "update ratio uses the norm of the new weights instead of the update",
+        "Solver._record_update_ratios",
+        "new - old",
+        "new",
     ),
-    Mutant(
-        "solver: update ratio without the norm (sum of the update)",
-        "solver.Solver._record_update_ratios",
-        replace("np.linalg.norm(new - old)", "np.abs(np.sum(new - old))"),
+    _mutant("update ratio without the norm (sum of the update)", "Solver._record_update_ratios",
+        "np.linalg.norm(new - old)", "np.abs(np.sum(new - old))"),
+    _mutant(
+        "update ratio history overwritten instead of appended",
+        "Solver._record_update_ratios",
+        "self.update_ratio_history.setdefault(name, []).append(ratio)",
+        "self.update_ratio_history[name] = [ratio]",
     ),
-    Mutant(
-        "solver: update ratio history overwritten instead of appended",
-        "solver.Solver._record_update_ratios",
-        replace(
-                "self.update_ratio_history.setdefault(name, []).append(ratio)",
-                "self.update_ratio_history[name] = [ratio]",
-            ),
-    ),
-    Mutant(
-        "solver: update ratio 0 instead of NaN for all-zero weights",
-        "solver.Solver._record_update_ratios",
-        replace("math.nan", "0.0"),
-    ),
+    _mutant("update ratio 0 instead of NaN for all-zero weights", "Solver._record_update_ratios",
+        "math.nan", "0.0"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
