@@ -43,3 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated OpenBLAS core types (e.g. SkylakeX,Haswell,Prescott): run every "
         "notebook in fast mode once under each and check that the runs agree",
     )
+    parser.addoption(
+        "--notebook-blas-coretype",
+        default="",
+        help="OpenBLAS core type of the notebook regression's kernels (e.g. Prescott): check "
+        "that the stored outputs hold under another kernel than the one that made them",
+    )
