@@ -13,7 +13,7 @@ grading and the writing are split:
   temporary folder (the course's ``nbgrader_config.py`` and ``source/``, the
   student's ``submitted/<student>/`` and a consistent snapshot of the
   gradebook taken with SQLite's backup API), runs the unchanged one-submission
-  autograde there (``course_autograde.autograde_submission``: nbgrader plus the
+  autograde there (``autograde_one.autograde_submission``: nbgrader plus the
   trusted grader), and returns plain data: the autograde-owned fields of the
   student's gradebook rows (submission timestamp, per-notebook late penalty,
   per-cell ``auto_score`` / ``needs_manual_grade`` and ``auto_comment``), the

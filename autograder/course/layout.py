@@ -1,12 +1,12 @@
-"""The nbgrader course of the ``training_nn`` assignment: paths, init, release, perfect submission.
+"""A course directory of the ``training_nn`` assignment: its paths, its errors, running nbgrader.
 
 A course directory is a plain nbgrader course (``nbgrader_config.py``,
 ``gradebook.db``, ``source/``, ``release/``, ``submitted/``, ``autograded/``,
 ``feedback/``) whose config routes every registry grade cell through the
-trusted grader (see ``autograder.course.nbgrader_plugin`` and ``course_config``).
+trusted grader (see ``nbgrader_plugin`` and ``config`` in this package).
 nbgrader itself runs as a subprocess of the course's Python. Submissions and
-autograde live in ``course_autograde``; the gradebook, CSV and feedback pages
-in ``course_gradebook``; the demo class in ``course_demo``.
+autograde live in ``submissions``, ``autograde_one`` and ``autograde``; the gradebook
+and CSV in ``gradebook``, the feedback pages in ``feedback``; the demo class in ``demo``.
 """
 
 from __future__ import annotations

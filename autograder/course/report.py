@@ -1,7 +1,7 @@
 """The class report: one self-contained HTML page showing where the class struggled.
 
 After ``cs231n-course autograde`` the report reads the gradebook
-(``course_gradebook.gradebook_scores``) and draws two plots, embedded as inline
+(``autograder.course.gradebook.gradebook_scores``) and draws two plots, embedded as inline
 PNG images so the page can be mailed or uploaded as a single file:
 
 - the pass rate of every registry task (the share of students with full marks),

@@ -2,7 +2,7 @@
 
 nbgrader executes a student's notebook in an IPython kernel that jupyter_client
 starts from the kernel spec's command line. ``SandboxedKernelManager`` (set as
-``Execute.kernel_manager_class`` by ``course_autograde`` when the sandbox is
+``Execute.kernel_manager_class`` by ``autograder.course.autograde_one`` when the sandbox is
 available) wraps that command line in bubblewrap: the kernel sees a read-only
 file system holding only the Python runtime, the environment's packages (the
 ``autograder`` source is not among them) and the notebook's own folder, a

@@ -1,6 +1,6 @@
 """The trusted grader's end of a worker process: start it, talk to it, stop it.
 
-A ``WorkerSession`` runs ``autograder/worker.py`` in a fresh Python process that
+A ``WorkerSession`` runs ``autograder/isolation/worker.py`` in a fresh Python process that
 sees only the standard library, a private view of numpy, the grader's copy of the
 provided modules and one submission's ``cs231n_core``. Every reply is decoded with
 the worker's own codec, so the grader never unpickles or executes anything the

@@ -2,7 +2,7 @@
 
 The gradebook is replaced by hand-made rows whose pass rates and means are known,
 so the numbers on the page are checked against values worked out here. The rows
-have the shape ``course_gradebook.gradebook_scores`` returns for an autograded
+have the shape ``autograder.course.gradebook.gradebook_scores`` returns for an autograded
 course, which is where ``write_report`` reads them from.
 """
 
