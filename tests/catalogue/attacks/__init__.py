@@ -1,0 +1,14 @@
+"""The round-2 hostile catalogue: attacks on the hardening properties, one module each.
+
+Each module lists its ``ATTACKS`` (see ``case.Attack``); this package gathers them in
+the order of ``case.PROPERTIES``. ``tests/grader/test_attacks.py`` runs every one with
+its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulates them.
+"""
+
+from __future__ import annotations
+
+from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
+
+ATTACKS: list[Attack] = []
+
+__all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]
