@@ -59,6 +59,9 @@ PROTOCOLS = frozenset({"http", "https", "mailto", "attachment"})
 # Output types shown as they are (nbconvert escapes them); anything else not cleaned goes.
 SAFE_OUTPUTS = frozenset({"metadata", "text/plain", "text/latex", "application/json",
                           "image/png", "image/jpeg"})
+# Output metadata of the grade cells the trusted grader filled (nbgrader_plugin.grade_outputs);
+# no nbconvert template reads it.
+TRUSTED_OUTPUT_KEY = "cs231n_trusted"
 ATTACHMENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
 _URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
@@ -110,13 +113,19 @@ def _number(value: object) -> bool:
 
 
 def _clean_output_metadata(metadata: dict) -> dict:
-    """Only numeric image sizes survive: nbconvert writes them into unquoted attributes."""
+    """Numeric image sizes and the trusted grader's mark survive, nothing else.
+
+    nbconvert writes image sizes into unquoted attributes; other keys it reads
+    (file names, alt text) are not needed to show a submission.
+    """
     kept = {}
-    for mime, entry in metadata.items():
-        if mime in ("image/png", "image/jpeg") and isinstance(entry, dict):
+    for key, entry in metadata.items():
+        if key == TRUSTED_OUTPUT_KEY and isinstance(entry, dict):
+            kept[key] = entry
+        elif key in ("image/png", "image/jpeg") and isinstance(entry, dict):
             sizes = {k: v for k, v in entry.items() if k in ("width", "height") and _number(v)}
             if sizes:
-                kept[mime] = sizes
+                kept[key] = sizes
     return kept
 
 
