@@ -64,6 +64,8 @@ SAFE_OUTPUTS = frozenset({"metadata", "text/plain", "text/latex", "application/j
 TRUSTED_OUTPUT_KEY = "cs231n_trusted"
 ATTACHMENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
+# Where HTML could open a tag, comment or declaration ("$x < 0$" cannot).
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 _URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 _ATTACHED_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif);base64,")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
@@ -91,7 +93,7 @@ def _one_line(html_text: str) -> str:
 
 
 def clean_markdown(source: str, attachments: dict | None = None) -> str:
-    """Markdown that renders without script: unchanged when it holds no HTML and no odd link.
+    """Markdown that renders without script: unchanged when it can hold no tag and no odd link.
 
     Otherwise it is rendered (by nbconvert's own markdown renderer), cleaned, and
     returned as one line of HTML in a ``<div>``, which markdown passes through as is.
@@ -103,7 +105,8 @@ def clean_markdown(source: str, attachments: dict | None = None) -> str:
         ).render(source)
     except Exception:  # nbconvert raises several kinds on malformed cells; all get the text
         return _one_line("<pre>" + html.escape(source) + "</pre>")
-    if "<" not in source and not any(_unsafe_url(u) for u in _URL_ATTR.findall(rendered)):
+    if not _TAG_START.search(source) and not any(
+            _unsafe_url(u) for u in _URL_ATTR.findall(rendered)):
         return source
     return _one_line(clean_html(rendered))
 

@@ -14,7 +14,8 @@ from autograder.course.sanitize import (
     clean_markdown,
 )
 
-HONEST_MARKDOWN = "# Title\n\nSome *text*, $x^2$ and [a link](https://example.org).\n\n> quoted"
+HONEST_MARKDOWN = ("# Title\n\nSome *text*, $x^2$, $x < 0$ and [a link](https://example.org)."
+                   "\n\n> quoted")
 
 
 def test_honest_markdown_is_left_as_written() -> None:
