@@ -32,8 +32,7 @@ from tests.fixtures.browser import (
     jupyter_lab,
     lab_url,
     screenshot,
-    start_chromium,
-    stop_chromium,
+    shared_chromium,
 )
 from tests.fixtures.course_notebook import NO_BIAS, write_fixture_assignment
 
@@ -89,9 +88,7 @@ def first_task_cell(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def browser():
-    pw, chromium = start_chromium()
-    yield chromium
-    stop_chromium(pw, chromium)
+    return shared_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,7 @@ from tests.fixtures.browser import (
     formgrader_url,
     jupyter_lab,
     screenshot,
-    start_chromium,
-    stop_chromium,
+    shared_chromium,
 )
 from tests.fixtures.course_notebook import NOTEBOOK
 from tests.fixtures.script_payload import (
@@ -45,9 +44,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def browser():
-    pw, chromium = start_chromium()
-    yield chromium
-    stop_chromium(pw, chromium)
+    return shared_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ import nbformat
 from autograder.course.layout import Course, CourseError
 from autograder.course.submissions import submit
 from tests.catalogue.attacks.case import Attack, Outcome
-from tests.fixtures.browser import formgrader_url, jupyter_lab, start_chromium, stop_chromium
+from tests.fixtures.browser import formgrader_url, jupyter_lab, shared_chromium
 from tests.fixtures.course_notebook import NOTEBOOK
 from tests.fixtures.script_payload import (
     ERROR_MESSAGE,
@@ -66,9 +66,7 @@ def _shared() -> Shared:
         base = Path(tempfile.mkdtemp(prefix="cs231n-script-attacks-"))
         _CLEANUP.callback(shutil.rmtree, base, True)
         course = planted_course(base, execute=False)
-        pw, browser = start_chromium()
-        _CLEANUP.callback(stop_chromium, pw, browser)
-        _SHARED.append(Shared(course, browser))
+        _SHARED.append(Shared(course, shared_chromium()))
     return _SHARED[0]
 
 
