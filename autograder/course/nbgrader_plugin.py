@@ -30,6 +30,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from autograder.course.sanitize import TRUSTED_OUTPUT_KEY
 from autograder.grade_cells import (
     cell_task_id,
     grade_id_of,
@@ -107,7 +108,7 @@ def grade_outputs(task: Task, points: float, feedback: str, sandboxed: bool) -> 
         NotebookNode(
             output_type="execute_result",
             execution_count=None,
-            metadata={"cs231n_trusted": {"task": task.id, "sandboxed": bool(sandboxed)}},
+            metadata={TRUSTED_OUTPUT_KEY: {"task": task.id, "sandboxed": bool(sandboxed)}},
             data={"text/plain": repr(earned)},
         ),
     ]

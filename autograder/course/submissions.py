@@ -43,7 +43,9 @@ def submit(course: Course, student: str, folder: str | os.PathLike) -> Path:
 
 
 def check_student_id(student: str) -> None:
-    if not student or student.startswith(".") or any(c in student for c in "/\\*?[] \t\n"):
+    """Refuse ids that are not one plain path component, or that carry markup to HTML pages."""
+    if (not student or student.startswith(".") or any(c in student for c in "/\\*?[] \t\n<>&\"'`")
+            or not student.isprintable()):
         raise CourseError(f"invalid student id {student!r} (use letters, digits, '-', '_')")
 
 
