@@ -33,8 +33,8 @@ class Limits:
     """Size limits of one submission (the whole released assignment is about 6 MB)."""
 
     max_files: int = 1000  # files in the submission
-    max_file_bytes: int = 20 * MIB  # one file
-    max_total_bytes: int = 50 * MIB  # all files together (a zip: unpacked)
+    max_file_bytes: int = 10 * MIB  # one file (the largest released notebook is 1.9 MB)
+    max_total_bytes: int = 25 * MIB  # all files together (a zip: unpacked)
     max_zip_ratio: float = 100.0  # unpacked / packed size of a zip member (deflate of text: < 20)
 
     def describe(self) -> str:

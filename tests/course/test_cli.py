@@ -37,7 +37,7 @@ from autograder.registry import TASKS, TASKS_BY_ID
 from tests.fixtures.course_notebook import fixture_notebook, write_fixture_assignment
 
 NB1 = "01_activations_preprocessing"
-SUBCOMMANDS = ["init", "release", "autograde", "feedback", "export", "grade", "demo", "report",
+SUBCOMMANDS = ["init", "release", "submit", "autograde", "feedback", "export", "grade", "demo", "report",
                "collect"]
 
 
