@@ -40,6 +40,7 @@ from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import NOTEBOOKS
 
 MAX_NOTES = 20  # lines per kind of note; a hostile submission could make thousands
+NOTE_PREFIX = "[autograde] "  # of the notes appended to the student's autograde log
 
 
 @dataclass
@@ -83,6 +84,15 @@ def extra_notebook_notes(folder: Path) -> list[str]:
     extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
     return [f"notebook '{printable(name)}' is not part of the assignment (renamed or copied?): "
             f"not graded" for name in extra[:MAX_NOTES]]
+
+
+def logged_notes(course: Course, student: str) -> list[str]:
+    """The notes the last autograde of ``student`` wrote into its log (for the class report)."""
+    path = course.logs / f"autograde-{student}.log"
+    if not path.is_file():
+        return []
+    return [line[len(NOTE_PREFIX):] for line in path.read_text(errors="replace").splitlines()
+            if line.startswith(NOTE_PREFIX) and line[len(NOTE_PREFIX):] != NO_ISOLATION_KERNEL]
 
 
 def damage_notes(log: str) -> list[str]:
@@ -168,7 +178,7 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
         if lines:
             course.logs.mkdir(exist_ok=True)
             with open(log_path, "a") as log:
-                log.write("".join(f"[autograde] {line}\n" for line in lines))
+                log.write("".join(f"{NOTE_PREFIX}{line}\n" for line in lines))
     except CourseError as exc:
         return AutogradeResult(student, False, time.perf_counter() - start, str(exc))
     except Exception as exc:  # one broken submission must not stop the class

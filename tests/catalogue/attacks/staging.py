@@ -25,10 +25,13 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from markupsafe import escape
+
 from autograder.course.autograde import autograde
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.layout import Course, CourseError
 from autograder.course.limits import DEFAULT_LIMITS, MIB
+from autograder.course.report import write_report
 from autograder.course.submissions import submit
 from tests.catalogue.attacks.case import Attack, Outcome
 from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
@@ -121,8 +124,11 @@ def _points_and_types(nb: dict) -> None:
 
 
 def _metadata_case(edit: Callable[[Path], None], expected: dict[str, float | None],
-                   note: str) -> Callable[[Path], Outcome]:
-    """Hand in the perfect submission with ``edit``; ``expected``: every cell's score after it."""
+                   note: str, report: bool = False) -> Callable[[Path], Outcome]:
+    """Hand in the perfect submission with ``edit``; ``expected``: every cell's score after it.
+
+    With ``report`` the class report must list the note as well.
+    """
 
     def run(work: Path) -> Outcome:
         course, perfect = _new_course(work)
@@ -140,6 +146,9 @@ def _metadata_case(edit: Callable[[Path], None], expected: dict[str, float | Non
         noted = [line for line in said if "note:" in line and note in line]
         log = (course.logs / f"autograde-{STUDENT}.log").read_text(errors="replace")
         held = scores == expected and bool(noted) and note in log
+        if report:
+            page = write_report(course, progress=lambda _m: None).read_text()
+            held = held and "Damaged submissions" in page and str(escape(note)) in page
         return Outcome(gained, held, f"scores {scores} (expected {expected}), max {maxima}; "
                        f"notes: {[line for line in said if 'note:' in line]}")
 
@@ -312,7 +321,8 @@ def _special_files(work: Path) -> Outcome:
 ATTACKS: list[Attack] = [
     Attack("staging-flip-answer", "metadata",
            "flips a written-answer cell to non-solution",
-           _metadata_case(_edit_notebook(_flip_answer), FULL, "'fixture_question' was edited"),
+           _metadata_case(_edit_notebook(_flip_answer), FULL, "'fixture_question' was edited",
+                          report=True),
            bound=120),
     Attack("staging-duplicate-grade-id", "metadata",
            "copies a test cell and gives its grade id to a solution cell",
