@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.gradebook import (
@@ -26,14 +26,21 @@ from autograder.course.layout import (
     CourseError,
     run_nbgrader,
 )
+from autograder.course.limits import course_limits
+from autograder.course.repair import NOTE_MARK
 from autograder.course.submissions import (
     Inspection,
     StagedCourse,
     inspect_submission,
+    printable,
     stage_submission,
 )
 from autograder.grade_cells import course_notebook_paths
 from autograder.isolation.sandbox import sandbox_available
+from autograder.registry import NOTEBOOKS
+
+MAX_NOTES = 20  # lines per kind of note; a hostile submission could make thousands
+NOTE_PREFIX = "[autograde] "  # of the notes appended to the student's autograde log
 
 
 @dataclass
@@ -44,6 +51,7 @@ class AutogradeResult:
     ok: bool
     seconds: float
     message: str = ""
+    notes: list[str] = field(default_factory=list)  # damage the instructor should hear of
 
 
 def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -> None:
@@ -58,11 +66,39 @@ def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -
         missing.grades[task_id] = (stem, points, text)
 
 
-def _staging_notes(found: Inspection) -> str:
-    lines = [f"[autograde] notebook {stem}.ipynb could not be read and was graded as missing: "
-             f"{why}" for stem, why in found.unreadable.items()]
-    lines += [f"[autograde] left out '{name}': {why}" for name, why in found.left_out.items()]
-    return "".join(f"{line}\n" for line in lines)
+def staging_notes(found: Inspection) -> list[str]:
+    """One line per notebook graded as missing and per file left out of the staged copy."""
+    lines = [f"notebook {stem}.ipynb could not be read and was graded as missing: {why}"
+             for stem, why in found.unreadable.items()]
+    names = list(found.left_out.items())
+    lines += [f"left out '{name}': {why}" for name, why in names[:MAX_NOTES]]
+    if len(names) > MAX_NOTES:
+        lines.append(f"left out {len(names) - MAX_NOTES} more file(s)")
+    return lines
+
+
+def extra_notebook_notes(folder: Path) -> list[str]:
+    """Notebooks handed in under a name the assignment does not have (renamed or copied)."""
+    if not folder.is_dir():
+        return []
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
+    return [f"notebook '{printable(name)}' is not part of the assignment (renamed or copied?): "
+            f"not graded" for name in extra[:MAX_NOTES]]
+
+
+def logged_notes(course: Course, student: str) -> list[str]:
+    """The notes the last autograde of ``student`` wrote into its log (for the class report)."""
+    path = course.logs / f"autograde-{student}.log"
+    if not path.is_file():
+        return []
+    return [line[len(NOTE_PREFIX):] for line in path.read_text(errors="replace").splitlines()
+            if line.startswith(NOTE_PREFIX) and line[len(NOTE_PREFIX):] != NO_ISOLATION_KERNEL]
+
+
+def damage_notes(log: str) -> list[str]:
+    """The cell repairs nbgrader's sanitize step logged (``autograder.course.repair``)."""
+    return [line.split(NOTE_MARK, 1)[1].strip() for line in log.splitlines()
+            if NOTE_MARK in line][:MAX_NOTES]
 
 
 NO_ISOLATION_KERNEL = ("WARNING: notebooks are executed WITHOUT isolation (bubblewrap unavailable "
@@ -88,12 +124,15 @@ def execution_args() -> list[str]:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 
 
-def autograde_submission(course: Course, student: str, execute: bool = False) -> AutogradeResult:
+def autograde_submission(course: Course, student: str, execute: bool = False,
+                         staged: Inspection | None = None) -> AutogradeResult:
     """Autograde one submission through nbgrader and the trusted grader, into the gradebook.
 
     One call grades one submission completely (this is the unit a parallel
     run distributes). Notebooks missing from the submission, or that cannot
     be read, still have their tasks graded from the submitted modules.
+    ``staged``: the submission in ``course`` is already a staged copy, made
+    from the inspection ``staged`` (its notes are reported).
     """
     start = time.perf_counter()
     folder = course.submitted(student)
@@ -101,18 +140,19 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
         return AutogradeResult(student, False, 0.0, f"no submission in {folder}")
     stage_root: Path | None = None
     try:
-        found = inspect_submission(folder)
+        limits = course_limits(course.config)
+        found = staged if staged is not None else inspect_submission(folder, limits)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
-        if not found.clean:
+        if staged is None and not found.clean:
             stage_root = Path(tempfile.mkdtemp(prefix="cs231n_staged_"))
-            staged = stage_root / "submitted"
-            if not _PLAIN_PATH.fullmatch(str(staged)):
-                raise CourseError(f"the temporary folder {staged} has characters nbgrader cannot "
-                                  f"use in a path; set TMPDIR to a plain path")
-            stage_submission(folder, staged / student / ASSIGNMENT, found)
-            graded = StagedCourse(course.root, staged)
-            extra_args = [f"--CourseDirectory.submitted_directory={staged}"]
+            staged_dir = stage_root / "submitted"
+            if not _PLAIN_PATH.fullmatch(str(staged_dir)):
+                raise CourseError(f"the temporary folder {staged_dir} has characters nbgrader "
+                                  f"cannot use in a path; set TMPDIR to a plain path")
+            stage_submission(folder, staged_dir / student / ASSIGNMENT, found, limits)
+            graded = StagedCourse(course.root, staged_dir)
+            extra_args = [f"--CourseDirectory.submitted_directory={staged_dir}"]
         # Before any notebook runs: grade the tasks of notebooks the student did not hand in.
         missing = grade_missing_notebooks_before(graded, student)
         _explain_unreadable(missing, found.unreadable)
@@ -130,13 +170,15 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
                  **ONE_BLAS_THREAD},
             )
         store_missing_notebook_grades(graded, student, missing)
-        notes = _staging_notes(found)
-        if execute and not kernel_args:
-            notes += f"[autograde] {NO_ISOLATION_KERNEL}\n"
-        if notes:
+        log_path = course.logs / f"{log_name}.log"
+        said = log_path.read_text(errors="replace") if log_path.is_file() else ""
+        notes = [*staging_notes(found), *extra_notebook_notes(graded.submitted(student)),
+                 *damage_notes(said)]
+        lines = [*notes, *([NO_ISOLATION_KERNEL] if execute and not kernel_args else [])]
+        if lines:
             course.logs.mkdir(exist_ok=True)
-            with open(course.logs / f"{log_name}.log", "a") as log:
-                log.write(notes)
+            with open(log_path, "a") as log:
+                log.write("".join(f"{NOTE_PREFIX}{line}\n" for line in lines))
     except CourseError as exc:
         return AutogradeResult(student, False, time.perf_counter() - start, str(exc))
     except Exception as exc:  # one broken submission must not stop the class
@@ -145,6 +187,6 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
     finally:
         if stage_root is not None:
             shutil.rmtree(stage_root, ignore_errors=True)
-    return AutogradeResult(student, True, time.perf_counter() - start)
+    return AutogradeResult(student, True, time.perf_counter() - start, notes=notes)
 
 

@@ -6,6 +6,7 @@ The file is rendered from ``templates/nbgrader_config.py.j2``.
 from __future__ import annotations
 
 from autograder.course.layout import ASSIGNMENT, Course, student_module_files
+from autograder.course.limits import DEFAULT_LIMITS
 from autograder.course.templates import render
 
 TEMPLATE = "nbgrader_config.py.j2"  # in autograder/course/templates/
@@ -14,7 +15,7 @@ TEMPLATE = "nbgrader_config.py.j2"  # in autograder/course/templates/
 def config_text(timeout: int) -> str:
     """The ``nbgrader_config.py`` of a course whose notebook cells may run ``timeout`` seconds."""
     return render(TEMPLATE, timeout=int(timeout), assignment=ASSIGNMENT,
-                  exclude=student_module_files())
+                  exclude=student_module_files(), limits=DEFAULT_LIMITS)
 
 
 def write_config(course: Course, timeout: int) -> None:

@@ -23,10 +23,14 @@ KEYS = {
     ("IgnorePattern", "enabled"),
     ("IgnorePattern", "pattern"),
     ("GenerateFeedback", "preprocessors"),
+    ("SubmissionLimits", "max_files"),
+    ("SubmissionLimits", "max_file_bytes"),
+    ("SubmissionLimits", "max_total_bytes"),
+    ("SubmissionLimits", "max_zip_ratio"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
-SANITIZE = ["DeduplicateIds", "OverwriteKernelspec", "RestoreGradeCells", "OverwriteCells",
+SANITIZE = ["RestoreGradeCells", "OverwriteKernelspec", "OverwriteCells",
             "CheckCellMetadata"]
 
 

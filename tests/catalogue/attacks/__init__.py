@@ -7,9 +7,10 @@ its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulate
 
 from __future__ import annotations
 
-from tests.catalogue.attacks import script
+from tests.catalogue.attacks import script, staging
 from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
 
-ATTACKS: list[Attack] = [*script.ATTACKS]
+# In the order of PROPERTIES.
+ATTACKS: list[Attack] = [*script.ATTACKS, *staging.ATTACKS]
 
 __all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]
