@@ -119,7 +119,7 @@ def grade_in(prefix: Prefix, submission: Path, tasks: list[str],
 
 def imported_from(prefix: Prefix, user_site: bool = False) -> Path:
     """Where the prefix's interpreter imports the ``autograder`` package from."""
-    run = subprocess.run([str(prefix.python), "-c", "import autograder; print(autograder.__file__)"],
-                         capture_output=True, text=True, timeout=60, env=prefix.env(user_site),
-                         check=True, cwd="/")
+    code = "import autograder; print(autograder.__file__)"
+    run = subprocess.run([str(prefix.python), "-c", code], capture_output=True, text=True,
+                         timeout=60, env=prefix.env(user_site), check=True, cwd="/")
     return Path(run.stdout.strip()).parent
