@@ -105,7 +105,7 @@ def kernel_sandbox_command(
     interpreter = Path(sys.executable).resolve()
     stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
     args += masks([Path("/usr"), Path("/lib"), Path("/lib64"), *bound],
-                  keep=[stdlib, interpreter])
+                  keep=[stdlib, interpreter, Path(sys.prefix)])
     args += _kernel_packages()
     args += [
         *_parents(cwd), "--ro-bind", str(cwd), str(cwd),
