@@ -29,7 +29,14 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from autograder.isolation.sandbox import UID_BASE, UID_RANGE, _base_binds, _mkdirs, python_runtime
+from autograder.isolation.sandbox import (
+    UID_BASE,
+    UID_RANGE,
+    _base_binds,
+    _mkdirs,
+    python_runtime,
+    shared_library_binds,
+)
 from autograder.isolation.visible import bind_back, closure, masks
 
 KERNEL_MEMORY_BYTES = 4 * 1024**3
@@ -100,6 +107,7 @@ def kernel_sandbox_command(
     for path in bound:
         if not str(path).startswith("/usr/"):
             args += [*_parents(path), "--ro-bind", str(path), str(path)]
+    args += shared_library_binds()
     # Hide every installed package (an installed autograder sits among them, references
     # and all), then show again those the notebooks need.
     interpreter = Path(sys.executable).resolve()

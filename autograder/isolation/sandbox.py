@@ -182,7 +182,7 @@ def numpy_dirs() -> list[Path]:
     return dirs
 
 
-def _shared_library() -> list[str]:
+def shared_library_binds() -> list[str]:
     """bwrap arguments showing the interpreter's own libpython where it lives outside the prefix.
 
     A copied or relocated interpreter keeps loading the library from the folder it
@@ -197,7 +197,7 @@ def _shared_library() -> list[str]:
         return []
     if str(library).startswith("/usr/"):
         return []
-    return [*_mkdirs(library.parent), "--ro-bind", str(library.resolve()), str(library)]
+    return [*_mkdirs(library), "--ro-bind", str(library.resolve()), str(library)]
 
 
 def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list[str]:
@@ -208,7 +208,7 @@ def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list
             "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
     if not str(prefix).startswith("/usr/"):
         args += [*_mkdirs(prefix), "--ro-bind", str(prefix), str(prefix)]
-    args += _shared_library()
+    args += shared_library_binds()
     stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
     if not stdlib.is_relative_to(prefix) and not str(stdlib).startswith("/usr/"):
         args += [*_mkdirs(stdlib), "--ro-bind", str(stdlib), str(stdlib)]

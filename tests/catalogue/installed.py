@@ -8,7 +8,9 @@ fresh prefix holding a copy of this interpreter and its standard library (hard
 links where the file system allows), numpy in its ``site-packages``, and the
 project's wheel installed there by pip; the same wheel goes into a user site
 (``PYTHONUSERBASE``). ``grade_in`` grades a submission with that interpreter,
-exactly as ``cs231n-course grade --json`` does.
+exactly as ``cs231n-course grade --json`` does. ``with_kernel`` adds ipykernel and
+what it requires (linked from this environment, without a download), so that the
+notebook kernel's sandbox can be built by that interpreter too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from autograder.isolation.visible import closure, top_level_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADE = (
@@ -63,6 +67,17 @@ def _link_tree(src: Path, dest: Path, skip: set[str]) -> None:
                     ignore=lambda _d, names: [n for n in names if n in skip])
 
 
+def _source_copy(dest: Path) -> Path:
+    """What the root distribution is built from, copied: a build leaves files where it runs."""
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    for name in ("pyproject.toml", "README.md"):
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("autograder", "cs231n_core", "benchmarks"):
+        shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    return dest
+
+
 def _build(work: Path) -> Prefix:
     base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -84,8 +99,9 @@ def _build(work: Path) -> Prefix:
             _link_tree(entry, site / entry.name, set())
     wheels = work / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+                    str(_source_copy(work / "source"))], check=True, capture_output=True,
+                   timeout=600)
     wheel = next(wheels.glob("cs231n_training_nn-*.whl"))
     user_base = work / "userbase"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
@@ -123,3 +139,19 @@ def imported_from(prefix: Prefix, user_site: bool = False) -> Path:
     run = subprocess.run([str(prefix.python), "-c", code], capture_output=True, text=True,
                          timeout=60, env=prefix.env(user_site), check=True, cwd="/")
     return Path(run.stdout.strip()).parent
+
+
+@functools.lru_cache(maxsize=1)
+def with_kernel() -> Prefix:
+    """The prefix of ``installed_prefix`` with ipykernel and its requirements installed too."""
+    prefix = installed_prefix()
+    for dist in closure(["ipykernel"]):
+        for entry in top_level_entries(dist):
+            target = prefix.site / entry.name
+            if target.exists():
+                continue
+            if entry.is_dir():
+                _link_tree(entry, target, {"__pycache__"})
+            else:
+                os.link(entry, target)
+    return prefix

@@ -46,8 +46,9 @@ def test_student_wheel_holds_only_the_coursework_package(tmp_path: Path) -> None
     shutil.copytree(ROOT / "student", tree / "student")
     shutil.copytree(ROOT / "cs231n_core", tree / "cs231n_core",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
-                    str(tree / "student")], check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(tree / "student")],
+                   check=True, capture_output=True, timeout=600)
     (wheel,) = tmp_path.glob("cs231n_core-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()

@@ -10,6 +10,7 @@ The last case takes bubblewrap away: grading must refuse until the instructor op
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from autograder.solutions import solved_module_text, write_solution_package
 from tests.catalogue.attacks.case import Attack, Outcome
 from tests.catalogue.hostile import in_function
-from tests.catalogue.installed import grade_in, imported_from, installed_prefix
+from tests.catalogue.installed import grade_in, imported_from, installed_prefix, with_kernel
 
 TARGET = "layers.affine_forward"
 BYSTANDER = "layers.relu_forward"
@@ -97,6 +98,44 @@ raise RuntimeError("FOUND " + repr(seen))
 """
 
 
+# Run by the prefix's interpreter: builds the notebook kernel's sandbox command as
+# ``SandboxedKernelManager`` does and runs the attack in it instead of a kernel.
+KERNEL_RUNNER = """
+import json, os, subprocess, sys
+from pathlib import Path
+from autograder.isolation.kernel_sandbox import kernel_sandbox_command
+cwd, run_dir, attack = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+cmd = kernel_sandbox_command([sys.executable, "-c", attack], cwd, run_dir, {}, 200_001)
+run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+print(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "{}")
+print(run.stderr[-2000:], file=sys.stderr)
+"""
+
+KERNEL_ATTACK = """
+import json, os, sys
+sys.meta_path[:] = [f for f in sys.meta_path if "Block" not in type(f).__name__]
+out = {}
+try:
+    import ipykernel, numpy
+    out["kernel"] = "ok"
+except Exception as exc:
+    out["kernel"] = repr(exc)
+try:
+    import autograder.reference.layers
+    out["import"] = "DONE"
+except ImportError as exc:
+    out["import"] = type(exc).__name__
+for name, path in (("read", REFERENCE), ("list", SITE + "/autograder")):
+    try:
+        open(path).read() if name == "read" else os.listdir(path)
+        out[name] = "DONE"
+    except OSError as exc:
+        out[name] = type(exc).__name__
+out["site"] = sorted(n for n in os.listdir(SITE) if "autograder" in n or "cs231n" in n)
+print(json.dumps(out))
+"""
+
+
 def _submission(work: Path, body: str, paths: dict[str, str]) -> Path:
     folder = work / "submission"
     text = in_function("affine_forward", body)(solved_module_text("layers"), paths)
@@ -162,6 +201,26 @@ def course_via_proc(work: Path) -> Outcome:
                            extra_env={"CS231N_COURSE": str(course)}))
 
 
+def kernel_same_prefix(work: Path) -> Outcome:
+    """A notebook kernel (autograde --execute) hunts for the reference in its own prefix."""
+    prefix = with_kernel()
+    paths = _prefix_paths()
+    attack = (KERNEL_ATTACK.replace("REFERENCE", repr(paths["reference"]))
+              .replace("SITE", repr(paths["site"])))
+    notebook, run_dir = work / "notebook", work / "run"
+    for d, mode in ((work, 0o755), (notebook, 0o755), (run_dir, 0o777)):
+        d.mkdir(exist_ok=True)
+        os.chmod(d, mode)
+    run = subprocess.run([str(prefix.python), "-c", KERNEL_RUNNER, str(notebook), str(run_dir),
+                          attack], capture_output=True, text=True, timeout=90, env=prefix.env())
+    try:
+        out = json.loads(run.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return Outcome(False, False, f"the kernel did not report: {run.stderr[-400:]}")
+    gained = "DONE" in out.values() or bool(out.get("site"))
+    return Outcome(gained, out.get("kernel") == "ok", json.dumps(out))
+
+
 def refuses_unsandboxed(work: Path) -> Outcome:
     """Without bubblewrap (not on PATH) ``grade`` refuses until --allow-unsandboxed."""
     folder = work / "honest"
@@ -193,6 +252,9 @@ ATTACKS = [
     Attack("exposure-course-proc", "exposure",
            "looks for the gradebook and source/ via /proc, parent folders and the environment",
            course_via_proc, bound=120.0, needs_sandbox=True),
+    Attack("exposure-kernel-prefix", "exposure",
+           "a notebook kernel imports or reads the reference installed beside ipykernel",
+           kernel_same_prefix, bound=120.0, needs_sandbox=True),
     Attack("exposure-refuse-unsandboxed", "exposure",
            "is graded where bubblewrap is missing and nobody opted out",
            refuses_unsandboxed, bound=60.0),
