@@ -46,7 +46,10 @@ def site_dirs() -> tuple[Path, ...]:
     found += [*site.getsitepackages(), site.getusersitepackages()]
     for scheme in sysconfig.get_scheme_names():
         for base in {sys.prefix, sys.base_prefix}:
-            paths = sysconfig.get_paths(scheme, vars={"base": base, "platbase": base})
+            try:
+                paths = sysconfig.get_paths(scheme, vars={"base": base, "platbase": base})
+            except (KeyError, ValueError):  # a scheme of another platform
+                continue
             found += [paths.get("purelib", ""), paths.get("platlib", "")]
     roots = {Path("/usr"), Path(sys.prefix), Path(sys.base_prefix), Path(site.getuserbase())}
     for root in roots:
@@ -72,8 +75,8 @@ def grader_distributions() -> set[str]:
 def masks(bound: Iterable[Path], keep: Iterable[Path]) -> list[str]:
     """bwrap arguments hiding every package folder under ``bound`` behind an empty tmpfs.
 
-    A folder that holds one of ``keep`` (the standard library, the interpreter) is
-    not hidden itself; its packages are then hidden one level down.
+    A folder that holds one of ``keep`` (the standard library, the interpreter, the
+    environment) is not hidden itself; only the ``autograder`` package inside it is.
     """
     roots = [p.resolve() for p in bound]
     needed = [p.resolve() for p in keep]
