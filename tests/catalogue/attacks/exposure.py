@@ -225,7 +225,8 @@ def refuses_unsandboxed(work: Path) -> Outcome:
     """Without bubblewrap (not on PATH) ``grade`` refuses until --allow-unsandboxed."""
     folder = work / "honest"
     write_solution_package(folder)
-    env = {k: v for k, v in os.environ.items() if k not in ("CS231N_SANDBOX",)}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CS231N_SANDBOX", "CS231N_ALLOW_UNSANDBOXED")}
     env["PATH"] = str(work / "no-bwrap-here")
     cli = [sys.executable, "-m", "autograder.course.cli", "grade", str(folder), "--json"]
     refused = subprocess.run(cli, capture_output=True, text=True, timeout=60, env=env)
