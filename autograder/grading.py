@@ -25,7 +25,7 @@ import numpy as np
 from autograder.checks.harness import CheckAbort, PartResult, TaskRun, load_checks
 from autograder.isolation.sandbox import (
     NO_ISOLATION_NOTICE,
-    sandbox_available,
+    require_isolation,
     stage_package,
     staged_provided,
 )
@@ -202,7 +202,7 @@ def grade_submission(
     by_module: dict[str, list[Task]] = {}
     for t in tasks:
         by_module.setdefault(t.module, []).append(t)
-    sandboxed = sandbox_available()
+    sandboxed = require_isolation()  # refuses without bubblewrap unless opted out
     notices = [] if sandboxed else [NO_ISOLATION_NOTICE]
     submitted = submission_dir / "cs231n_core"
     with tempfile.TemporaryDirectory(prefix="grader-stage-") as stage:

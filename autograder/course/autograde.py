@@ -79,7 +79,12 @@ from autograder.course.submissions import (
     stage_submission,
 )
 from autograder.grade_cells import has_plain_test_cells
-from autograder.isolation.sandbox import sandbox_available
+from autograder.isolation.sandbox import (
+    NO_ISOLATION_NOTICE,
+    SandboxUnavailable,
+    require_isolation,
+    sandbox_available,
+)
 
 SCRATCH_PREFIX = "cs231n-autograde-"  # + <pid of the grading process>-<student>-<random>
 OLD_PREFIX = ".old-"
@@ -466,6 +471,12 @@ def autograde(
             raise CourseError(f"no submission for {name!r} in {course.root / 'submitted'}")
     if not names:
         raise CourseError(f"no submissions in {course.root / 'submitted'}")
+    try:  # before anything runs: no student code without isolation unless opted out
+        isolated = require_isolation()
+    except SandboxUnavailable as exc:
+        raise CourseError(str(exc)) from None
+    if not isolated:
+        progress(f"[autograde] {NO_ISOLATION_NOTICE}")
     if not execute and has_plain_test_cells(course.source):
         progress("[autograde] the notebooks have plain nbgrader test cells: executing them")
         execute = True

@@ -4,8 +4,9 @@ nbgrader executes a student's notebook in an IPython kernel that jupyter_client
 starts from the kernel spec's command line. ``SandboxedKernelManager`` (set as
 ``Execute.kernel_manager_class`` by ``autograder.course.autograde_one`` when the sandbox is
 available) wraps that command line in bubblewrap: the kernel sees a read-only
-file system holding only the Python runtime, the environment's packages (the
-``autograder`` source is not among them) and the notebook's own folder, a
+file system holding only the Python runtime, the packages the notebooks need
+(``KERNEL_DISTRIBUTIONS`` and what they require; every other installed package,
+the ``autograder`` among them, is hidden, see ``visible``) and the notebook's own folder, a
 private /tmp, no network, its own process, IPC and host-name namespaces, a
 cleared environment, an unprivileged uid of its own (when the grader runs as
 root) and resource limits. It talks to nbgrader over ZeroMQ's ``ipc``
@@ -16,9 +17,11 @@ shared either.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +29,15 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from autograder.isolation.sandbox import UID_BASE, UID_RANGE, _base_binds, _mkdirs, python_runtime
+from autograder.isolation.sandbox import (
+    UID_BASE,
+    UID_RANGE,
+    _base_binds,
+    _mkdirs,
+    python_runtime,
+    shared_library_binds,
+)
+from autograder.isolation.visible import bind_back, closure, masks
 
 KERNEL_MEMORY_BYTES = 4 * 1024**3
 KERNEL_CPU_SECONDS = 3600
@@ -34,6 +45,10 @@ KERNEL_FILE_BYTES = 64 * 1024**2
 KERNEL_PROCESSES = 64
 # Environment variables the kernel keeps (by prefix); everything else is cleared.
 KEEP_ENV = ("CS231N_", "NBGRADER_", "TQDM_", "OMP_", "OPENBLAS_", "MKL_", "LANG", "LC_", "TZ")
+# What the course's notebooks import: the kernel itself and the packages of the students'
+# requirements.txt (JupyterLab and nbgrader, tools around the notebooks, are not needed
+# inside a kernel). Their dependencies are found from the installed metadata.
+KERNEL_DISTRIBUTIONS = ("ipykernel", "numpy", "matplotlib", "tqdm", "ipywidgets", "mnist1d")
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -67,6 +82,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(self._run_dir, ignore_errors=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _kernel_packages() -> tuple[str, ...]:
+    """bwrap arguments showing the installed files of the kernel's packages (found once)."""
+    return tuple(bind_back(closure(KERNEL_DISTRIBUTIONS)))
+
+
 def _parents(target: Path) -> list[str]:
     """bwrap arguments creating the ancestors of ``target`` traversable by the kernel's uid."""
     return [arg for pair in zip(*[iter(_mkdirs(target))] * 4)
@@ -86,10 +107,14 @@ def kernel_sandbox_command(
     for path in bound:
         if not str(path).startswith("/usr/"):
             args += [*_parents(path), "--ro-bind", str(path), str(path)]
-    # An installed (not editable) autograder sits among the packages: hide it, references and all.
-    source = Path(__file__).resolve().parent
-    if any(source.is_relative_to(p) for p in [*bound, Path("/usr")]):
-        args += ["--tmpfs", str(source)]
+    args += shared_library_binds()
+    # Hide every installed package (an installed autograder sits among them, references
+    # and all), then show again those the notebooks need.
+    interpreter = Path(sys.executable).resolve()
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    args += masks([Path("/usr"), Path("/lib"), Path("/lib64"), *bound],
+                  keep=[stdlib, interpreter, Path(sys.prefix)])
+    args += _kernel_packages()
     args += [
         *_parents(cwd), "--ro-bind", str(cwd), str(cwd),
         *_parents(run_dir), "--bind", str(run_dir), str(run_dir),

@@ -3,13 +3,18 @@
 The sandbox (Debian package ``bubblewrap``) shows the worker a read-only file system
 holding only the Python runtime, numpy, the worker script, the grader's copy of the
 provided modules and one submission's staged ``cs231n_core``; a private /tmp; no
-network; its own process, IPC and host-name namespaces. When the grader runs as
-root, the worker drops to an unprivileged uid of its own so process limits apply.
-Without bubblewrap, the worker still runs with the same resource limits and without
-access to the ``autograder`` package, and every report says loudly that it was not
-isolated.
+network; its own process, IPC and host-name namespaces. Every folder of installed
+packages under the runtime it binds is hidden behind an empty tmpfs (see
+``visible``), so the ``autograder`` package stays out of sight however it was
+installed. When the grader runs as root, the worker drops to an unprivileged uid of
+its own so process limits apply.
 
-Set ``CS231N_SANDBOX=off`` to force the unisolated path (benchmarks, tests).
+Without bubblewrap, grading refuses to start (``require_isolation``) unless the
+instructor opts out: ``--allow-unsandboxed`` (``CS231N_ALLOW_UNSANDBOXED=1``) or
+``CS231N_SANDBOX=off``, which forces the unisolated path (benchmarks, tests). The
+worker then runs with the same resource limits and without the ``autograder``
+package on its path, but it can read what the grader's user can read, and every
+report says loudly that it was not isolated.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.isolation.visible import masks
+
 # Each worker runs as its own unprivileged uid (no account needed), so the process
 # limit of one submission's fork bomb never starves another worker of processes.
 UID_BASE = 200_000
@@ -40,8 +47,38 @@ NO_ISOLATION_NOTICE = (
 )
 
 
+# The instructor's explicit opt-out of the refusal (set by --allow-unsandboxed).
+ALLOW_UNSANDBOXED_ENV = "CS231N_ALLOW_UNSANDBOXED"
+_FALSE = ("0", "off", "false", "no")
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading was asked to run student code without isolation and nobody opted out."""
+
+
 def sandbox_disabled() -> bool:
-    return os.environ.get("CS231N_SANDBOX", "").strip().lower() in ("0", "off", "false", "no")
+    """True when ``CS231N_SANDBOX=off`` forces the unisolated path."""
+    return os.environ.get("CS231N_SANDBOX", "").strip().lower() in _FALSE
+
+
+def unsandboxed_allowed() -> bool:
+    """True when the instructor opted out of isolation explicitly."""
+    allowed = os.environ.get(ALLOW_UNSANDBOXED_ENV, "").strip().lower()
+    return sandbox_disabled() or (allowed != "" and allowed not in _FALSE)
+
+
+def require_isolation() -> bool:
+    """Whether student code runs sandboxed; refuses when it cannot and nobody opted out."""
+    if sandbox_available():
+        return True
+    if unsandboxed_allowed():
+        return False
+    raise SandboxUnavailable(
+        "refusing to grade: bubblewrap is not available (install the Debian package "
+        "'bubblewrap' and check that `bwrap --ro-bind / / true` runs), so student code "
+        "could read the reference solutions and the gradebook. To grade without isolation "
+        "anyway, pass --allow-unsandboxed (or set CS231N_ALLOW_UNSANDBOXED=1)."
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,7 +116,8 @@ def _mkdirs(target: Path) -> list[str]:
     """bwrap arguments creating every ancestor of ``target`` world-readable."""
     args: list[str] = []
     for parent in reversed(target.parents):
-        if str(parent) not in ("/", "/usr") and not str(parent).startswith("/usr/"):
+        # /tmp is the sandbox's own tmpfs, made before, and keeps its sticky 1777.
+        if str(parent) not in ("/", "/usr", "/tmp") and not str(parent).startswith("/usr/"):
             args += ["--perms", "0755", "--dir", str(parent)]
     return args
 
@@ -144,15 +182,39 @@ def numpy_dirs() -> list[Path]:
     return dirs
 
 
+def shared_library_binds() -> list[str]:
+    """bwrap arguments showing the interpreter's own libpython where it lives outside the prefix.
+
+    A copied or relocated interpreter keeps loading the library from the folder it
+    was built for; only that file is shown, never the folder's packages.
+    """
+    libdir, soname = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("INSTSONAME")
+    if not libdir or not soname:
+        return []
+    library = Path(libdir) / soname
+    prefix, _ = python_runtime()
+    if not library.is_file() or library.resolve().is_relative_to(prefix):
+        return []
+    if str(library).startswith("/usr/"):
+        return []
+    return [*_mkdirs(library), "--ro-bind", str(library.resolve()), str(library)]
+
+
 def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list[str]:
     """The bwrap command line that runs the worker on a staged package."""
     prefix, interpreter = python_runtime()
-    args = [shutil.which("bwrap") or "bwrap", *_base_binds()]
+    # The private /tmp comes first: a runtime kept under /tmp is bound over it below.
+    args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
+            "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
     if not str(prefix).startswith("/usr/"):
         args += [*_mkdirs(prefix), "--ro-bind", str(prefix), str(prefix)]
+    args += shared_library_binds()
     stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
     if not stdlib.is_relative_to(prefix) and not str(stdlib).startswith("/usr/"):
         args += [*_mkdirs(stdlib), "--ro-bind", str(stdlib), str(stdlib)]
+    # No installed package but numpy (bound below at /grader/site) is in sight.
+    roots = [Path("/usr"), Path("/lib"), Path("/lib64"), prefix, stdlib]
+    args += masks(roots, keep=[stdlib, interpreter])
     args += ["--perms", "0755", "--dir", "/grader", "--perms", "0755", "--dir", "/grader/site"]
     for d in numpy_dirs():
         args += ["--ro-bind", str(d), f"/grader/site/{d.name}"]
@@ -162,7 +224,6 @@ def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list
         "--perms", "0755", "--dir", "/submission",
         "--ro-bind", str(package_dir), "/submission/cs231n_core",
         "--proc", "/proc", "--dev", "/dev",
-        "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--unshare-cgroup-try", "--die-with-parent", "--new-session",
         "--chdir", "/tmp",

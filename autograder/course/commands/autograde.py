@@ -10,7 +10,13 @@ import argparse
 import sys
 
 from autograder.course.autograde import autograde
-from autograder.course.commands.common import PROG, open_course, positive_int
+from autograder.course.commands.common import (
+    PROG,
+    add_allow_unsandboxed,
+    allow_unsandboxed,
+    open_course,
+    positive_int,
+)
 from autograder.course.gradebook import format_table, gradebook_scores
 
 
@@ -27,9 +33,11 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="also re-run the notebooks (fast mode) for fresh outputs in the feedback; "
                    "scores never depend on it; the kernels run in the bubblewrap sandbox when "
                    "it is available")
+    add_allow_unsandboxed(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    allow_unsandboxed(args)
     course = open_course(args.course_dir)
     results = autograde(course, args.student, jobs=args.jobs, execute=args.execute,
                         dask_scheduler=args.dask_scheduler)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 from types import ModuleType
 
-from autograder.course.layout import Course
+from autograder.course.layout import Course, CourseError
+from autograder.isolation.sandbox import (
+    ALLOW_UNSANDBOXED_ENV,
+    SandboxUnavailable,
+    require_isolation,
+)
 
 PROG = "cs231n-course"
 
@@ -40,3 +46,21 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def add_allow_unsandboxed(p: argparse.ArgumentParser) -> None:
+    """The explicit opt-out of the refusal to run student code without bubblewrap."""
+    p.add_argument("--allow-unsandboxed", action="store_true",
+                   help="grade even where the bubblewrap sandbox is unavailable (student code "
+                   "then runs with resource limits only and can read what you can read; "
+                   "every report says so)")
+
+
+def allow_unsandboxed(args: argparse.Namespace) -> None:
+    """Apply --allow-unsandboxed, then refuse (a clear error) if grading cannot be isolated."""
+    if getattr(args, "allow_unsandboxed", False):
+        os.environ[ALLOW_UNSANDBOXED_ENV] = "1"  # the nbgrader processes inherit it
+    try:
+        require_isolation()
+    except SandboxUnavailable as exc:
+        raise CourseError(str(exc)) from None

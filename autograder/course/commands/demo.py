@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 
-from autograder.course.commands.common import positive_int
+from autograder.course.commands.common import (
+    add_allow_unsandboxed,
+    allow_unsandboxed,
+    positive_int,
+)
 from autograder.course.demo import run_demo
 
 
@@ -20,9 +24,11 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="source notebooks (default: the repository's assignments/training_nn)")
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="submissions graded at once (default 1)")
+    add_allow_unsandboxed(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    allow_unsandboxed(args)
     root, table = run_demo(args.dir, args.assignments, jobs=args.jobs)
     print(f"course directory: {root}")
     print(table)

@@ -14,7 +14,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from autograder.course.commands.common import PROG, said
+from autograder.course.commands.common import (
+    PROG,
+    add_allow_unsandboxed,
+    allow_unsandboxed,
+    said,
+)
 from autograder.course.layout import CourseError
 from autograder.grading import grade_submission
 
@@ -24,9 +29,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true",
                    help="print exactly one JSON object: total, max_total and every task")
     p.add_argument("--seed", type=int, help="seed of the hidden inputs (default: fresh)")
+    add_allow_unsandboxed(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    allow_unsandboxed(args)
     folder = Path(args.submission_dir)
     if not folder.is_dir():
         raise CourseError(f"submission folder {folder} does not exist")

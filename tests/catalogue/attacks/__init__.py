@@ -7,10 +7,10 @@ its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulate
 
 from __future__ import annotations
 
-from tests.catalogue.attacks import script, staging
+from tests.catalogue.attacks import exposure, script, staging
 from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
 
 # In the order of PROPERTIES.
-ATTACKS: list[Attack] = [*script.ATTACKS, *staging.ATTACKS]
+ATTACKS: list[Attack] = [*exposure.ATTACKS, *script.ATTACKS, *staging.ATTACKS]
 
 __all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]
