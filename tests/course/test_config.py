@@ -23,13 +23,14 @@ KEYS = {
     ("IgnorePattern", "enabled"),
     ("IgnorePattern", "pattern"),
     ("GenerateFeedback", "preprocessors"),
+    ("HTMLExporter", "preprocessors"),
     ("SubmissionLimits", "max_files"),
     ("SubmissionLimits", "max_file_bytes"),
     ("SubmissionLimits", "max_total_bytes"),
     ("SubmissionLimits", "max_zip_ratio"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
-             "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
+             "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata", "SanitizeSubmission"]
 SANITIZE = ["RestoreGradeCells", "OverwriteKernelspec", "OverwriteCells",
             "CheckCellMetadata"]
 
@@ -55,6 +56,7 @@ def test_config_sets_the_trusted_pipeline(monkeypatch) -> None:
     assert names(c.Autograde.sanitize_preprocessors) == SANITIZE
     assert c.Autograde.pre_convert_hook is nbgrader_plugin.snapshot_submission
     assert c.Autograde.post_convert_hook is nbgrader_plugin.drop_snapshot
+    assert names(c.HTMLExporter.preprocessors) == ["SanitizeSubmission"]
     assert names(c.GenerateFeedback.preprocessors) == [
         "GetGrades", "HideHiddenTestOutputs", "ClearHiddenTests", "CSSHTMLHeaderPreprocessor"]
 
