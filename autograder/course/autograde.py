@@ -73,6 +73,7 @@ from autograder.course.layout import (
 )
 from autograder.course.submissions import check_student_id
 from autograder.grade_cells import has_plain_test_cells
+from autograder.isolation.processes import die_with_parent, kill_tree
 from autograder.isolation.sandbox import sandbox_available
 
 SCRATCH_PREFIX = "cs231n-autograde-"  # + <pid of the grading process>-<student>-<random>
@@ -170,7 +171,7 @@ def grade_in_scratch(course_root: str, student: str, execute: bool = False) -> G
         if not result.ok:
             return GradedSubmission(student, False, time.perf_counter() - start, result.message,
                                     logs=logs)
-        return GradedSubmission(student, True, time.perf_counter() - start,
+        return GradedSubmission(student, True, time.perf_counter() - start, result.message,
                                 record=read_record(course, student),
                                 files=read_files(course.autograded(student)), logs=logs)
     except Exception as exc:  # one broken submission must not stop the class
@@ -343,11 +344,24 @@ def run_serial(root: str, students: list[str], execute: bool) -> Iterator[Graded
 
 def run_pool(root: str, students: list[str], execute: bool,
              jobs: int) -> Iterator[GradedSubmission]:
-    """A local process pool (spawned workers: nothing of the coordinator's state is inherited)."""
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
-        for future in as_completed(futures):
-            yield _result_of(future, futures[future])
+    """A local process pool (spawned workers: nothing of the coordinator's state is inherited).
+
+    The workers die with the coordinator (parent-death signal); when the run is
+    interrupted they are killed at once with all they started, rather than waited for.
+    """
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        try:
+            futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
+            for future in as_completed(futures):
+                yield _result_of(future, futures[future])
+        except BaseException:  # Ctrl-C, or the caller stopped early
+            # concurrent.futures keeps its worker processes by pid in _processes.
+            workers = list(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            for pid in workers:
+                kill_tree(pid)
+            raise
 
 
 def run_dask(root: str, students: list[str], execute: bool,
@@ -416,7 +430,8 @@ def autograde_class(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 score, max_score = student_total(course, result.student)
-            say(f"{tag}: {score:g} / {max_score:g} ({result.seconds:.1f} s)")
+            note = f": {result.message}" if result.message else ""
+            say(f"{tag}: {score:g} / {max_score:g} ({result.seconds:.1f} s){note}")
         else:
             say(f"{tag}: FAILED ({result.seconds:.1f} s): {result.message}")
     say(f"[autograde] {len(done)} submission(s) in {time.perf_counter() - start:.1f} s")

@@ -15,15 +15,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.course.config import autograde_limits
 from autograder.course.gradebook import (
     MissingNotebooks,
     grade_missing_notebooks_before,
+    out_of_time_grades,
     store_missing_notebook_grades,
 )
 from autograder.course.layout import (
     ASSIGNMENT,
     Course,
     CourseError,
+    NbgraderTimeout,
     run_nbgrader,
 )
 from autograder.course.submissions import (
@@ -33,6 +36,7 @@ from autograder.course.submissions import (
     stage_submission,
 )
 from autograder.grade_cells import course_notebook_paths
+from autograder.grading import OUT_OF_TIME
 from autograder.isolation.sandbox import sandbox_available
 
 
@@ -43,7 +47,14 @@ class AutogradeResult:
     student: str
     ok: bool
     seconds: float
-    message: str = ""
+    message: str = ""  # why it failed, or (ok) what the instructor must know
+
+
+def time_limit_note(seconds: int) -> str:
+    """The note of a submission whose autograde was stopped at its time limit."""
+    return (f"TIME LIMIT: the autograde of this submission took longer than {seconds} s "
+            f"(c.AutogradeLimits.submission_seconds) and was stopped; its unfinished tasks "
+            f"got 0")
 
 
 def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -> None:
@@ -100,7 +111,13 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
     if not folder.is_dir():
         return AutogradeResult(student, False, 0.0, f"no submission in {folder}")
     stage_root: Path | None = None
+    stopped = ""
     try:
+        limit = autograde_limits(course).submission_seconds
+        deadline = time.time() + limit
+        # The trusted grader inside nbgrader stops a little earlier, so that nbgrader
+        # still stores what it graded before the hard stop.
+        stop_at = deadline - min(30.0, 0.2 * limit)
         found = inspect_submission(folder)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
@@ -114,23 +131,38 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
             graded = StagedCourse(course.root, staged)
             extra_args = [f"--CourseDirectory.submitted_directory={staged}"]
         # Before any notebook runs: grade the tasks of notebooks the student did not hand in.
-        missing = grade_missing_notebooks_before(graded, student)
+        missing = grade_missing_notebooks_before(graded, student, stop_at)
         _explain_unreadable(missing, found.unreadable)
         log_name = f"autograde-{student}"
         if not course_notebook_paths(graded.submitted(student)):
             # Nothing for nbgrader to run; drop what an earlier autograde left.
             shutil.rmtree(course.autograded(student), ignore_errors=True)
         else:
-            run_nbgrader(
-                graded,
-                ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
-                 *kernel_args],
-                log_name,
-                {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0", "NBGRADER_EXECUTION": "1",
-                 **ONE_BLAS_THREAD},
-            )
+            try:
+                run_nbgrader(
+                    graded,
+                    ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
+                     *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}"],
+                    log_name,
+                    {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0",
+                     "NBGRADER_EXECUTION": "1", **ONE_BLAS_THREAD},
+                    timeout=deadline - time.time(),
+                )
+            except NbgraderTimeout:
+                # nbgrader and everything it started are gone; what it half-wrote goes too.
+                stopped = time_limit_note(limit)
+                shutil.rmtree(course.autograded(student), ignore_errors=True)
+                missing = out_of_time_grades(graded, missing, f"not graded: {stopped}")
+            else:
+                said = (graded.logs / f"{log_name}.log").read_text(errors="replace")
+                if OUT_OF_TIME in said:  # the trusted grader in nbgrader stopped at the limit
+                    stopped = time_limit_note(limit)
+        if any(OUT_OF_TIME in text for _, _, text in missing.grades.values()):
+            stopped = time_limit_note(limit)
         store_missing_notebook_grades(graded, student, missing)
         notes = _staging_notes(found)
+        if stopped:
+            notes += f"[autograde] {stopped}\n"
         if execute and not kernel_args:
             notes += f"[autograde] {NO_ISOLATION_KERNEL}\n"
         if notes:
@@ -145,6 +177,6 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
     finally:
         if stage_root is not None:
             shutil.rmtree(stage_root, ignore_errors=True)
-    return AutogradeResult(student, True, time.perf_counter() - start)
+    return AutogradeResult(student, True, time.perf_counter() - start, stopped)
 
 

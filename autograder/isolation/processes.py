@@ -98,11 +98,14 @@ def _signal(pid: int, sig: int) -> None:
         pass
 
 
-def kill_tree(pid: int) -> list[int]:
-    """SIGKILL ``pid``, its process group and every process below it; returns the pids hit."""
+def kill_tree(pid: int, itself: bool = True) -> list[int]:
+    """SIGKILL every process below ``pid`` and (``itself``) ``pid`` and its process group.
+
+    Returns the pids signalled.
+    """
     seen: list[int] = []
     for _ in range(20):  # until a walk finds nothing new (each round stops what it found)
-        new = [p for p in [pid, *descendants(pid)] if p not in seen]
+        new = [p for p in [*([pid] if itself else []), *descendants(pid)] if p not in seen]
         if not new:
             break
         for p in new:
@@ -110,8 +113,9 @@ def kill_tree(pid: int) -> list[int]:
         seen.extend(new)
     for p in seen:
         _signal(p, signal.SIGKILL)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    if itself:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     return seen
