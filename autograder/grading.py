@@ -181,6 +181,8 @@ def _grade_module(
                     session.import_module(module, PROVIDED_MODULES, proxies)
                 except WorkerFailure as failure:
                     import_failure = _import_failure(module, failure)
+                    if stop_at is not None and time.time() >= stop_at:
+                        import_failure = OUT_OF_TIME
                     results.append(_zero(task, import_failure))
                     session.kill()
                     continue
@@ -193,7 +195,10 @@ def _grade_module(
                 abort = str(exc)
             except Exception as exc:
                 abort = f"the grader could not evaluate your answer ({type(exc).__name__})"
-            results.append(_score(task, c.parts, run.results, abort))
+            result = _score(task, c.parts, run.results, abort)
+            if stop_at is not None and time.time() >= stop_at and result.points < result.max_points:
+                result = _zero(task, OUT_OF_TIME)  # cut short by the submission's limit
+            results.append(result)
     finally:
         session.close()
     return results
