@@ -357,6 +357,7 @@ class WorkerSession:
             if "self" in reply:
                 out["self"] = wire.decode(reply["self"])
         except (KeyError, wire.ProtocolError) as exc:
+            self.kill()  # a worker that sent an unreadable value is in no state to go on
             raise WorkerFailure("protocol", f"unreadable result: {exc}") from None
         return out
 

@@ -7,8 +7,9 @@ its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulate
 
 from __future__ import annotations
 
+from tests.catalogue.attacks import bounds
 from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
 
-ATTACKS: list[Attack] = []
+ATTACKS: list[Attack] = [*bounds.ATTACKS]
 
 __all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]
