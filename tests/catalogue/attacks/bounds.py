@@ -190,12 +190,12 @@ LEN = MAX_MESSAGE_BYTES - 200
 ROOM = MAX_MESSAGE_VALUES - 40
 MEMORY_BODIES = {
     "string": f'_forge({{"t": "atom", "v": "A" * {LEN}}})\n_time.sleep(600)',
-    "values": f'_forge({{"t": "list", "items": [[]] * {ROOM}}})\n_time.sleep(600)',
+    "values": f'_forge({{"t": "list", "items": [{{"t": "atom", "v": None}}] * {ROOM // 6}}})\n'
+              '_time.sleep(600)',
     "nested": f'_send_raw(_struct.pack(">Q", {LEN}) + b"[" * {LEN})\n_time.sleep(600)',
     "arrays": 'import base64 as _b\n'
-              'd = _b.b64encode(bytes(3 * 2**20)).decode()\n'
-              '_forge({"t": "list", "items": [{"t": "nd", "dtype": "<f8", "shape": [3 * 2**17],'
-              ' "data": d}, {"t": "nd", "dtype": "<f8", "shape": [3 * 2**17], "data": d}]})\n'
+              '_forge({"t": "list", "items": [{"t": "nd", "dtype": "<f8", "shape": [n],'
+              ' "data": _b.b64encode(bytes(8 * n)).decode()} for n in (2**19, 3 * 2**16)]})\n'
               '_time.sleep(600)',
     "oversized": '_send_raw(_struct.pack(">Q", 2**30) + bytes(64 * 2**20))\n_time.sleep(600)',
 }
