@@ -9,8 +9,13 @@ import pytest
 from traitlets.config import Config
 
 from autograder.course import nbgrader_plugin
-from autograder.course.config import config_text
-from autograder.course.layout import ASSIGNMENT, student_module_files
+from autograder.course.config import (
+    DEFAULT_SUBMISSION_SECONDS,
+    autograde_limits,
+    config_text,
+    write_config,
+)
+from autograder.course.layout import ASSIGNMENT, Course, CourseError, student_module_files
 
 # Every key the config sets, as nbgrader reads it.
 KEYS = {
@@ -23,6 +28,7 @@ KEYS = {
     ("IgnorePattern", "enabled"),
     ("IgnorePattern", "pattern"),
     ("GenerateFeedback", "preprocessors"),
+    ("AutogradeLimits", "submission_seconds"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
@@ -74,3 +80,19 @@ def test_timeout_is_rendered_as_an_integer() -> None:
     assert load(config_text(1.9)).Execute.timeout == 1  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         config_text("12; import os")  # type: ignore[arg-type]
+
+
+def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) -> None:
+    assert load(config_text(120)).AutogradeLimits.submission_seconds == 900
+    assert DEFAULT_SUBMISSION_SECONDS == 900
+    assert load(config_text(120, 45)).AutogradeLimits.submission_seconds == 45
+    course = Course(tmp_path)
+    write_config(course, 120, 37)
+    assert autograde_limits(course).submission_seconds == 37
+    # A config written before the limit existed gets the default.
+    course.config.write_text(course.config.read_text().replace(
+        "c.AutogradeLimits.submission_seconds = 37", ""))
+    assert autograde_limits(course).submission_seconds == 900
+    course.config.write_text("c = get_config()\nc.AutogradeLimits.submission_seconds = 0\n")
+    with pytest.raises(CourseError, match="at least 1"):
+        autograde_limits(course)
