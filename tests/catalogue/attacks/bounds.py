@@ -257,7 +257,8 @@ def _killed_run(work: Path, how: signal.Signals) -> Outcome:
     course, _ = _fixture_class(work, {"layers": SLOW_IN_WORKER + solved_module_text("layers")})
     proc = start_autograde(course.root, "--jobs", "2")
     watch = Watch(proc.pid)
-    started = watch.wait_for("worker.py", timeout=60)
+    # Kill once a grading worker or a notebook kernel runs (whichever comes first).
+    started = watch.wait_for(("worker.py", "ipykernel"), timeout=70)
     watch.record()
     if proc.poll() is None:
         proc.send_signal(how)
