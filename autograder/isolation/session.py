@@ -4,7 +4,10 @@ A ``WorkerSession`` runs ``autograder/isolation/worker.py`` in a fresh Python pr
 sees only the standard library, a private view of numpy, the grader's copy of the
 provided modules and one submission's ``cs231n_core``. Every reply is decoded with
 the worker's own codec, so the grader never unpickles or executes anything the
-student's process produced.
+student's process produced. Every request has one deadline covering the whole
+exchange (the request written, every callback, the reply's length and body read):
+a worker that misses it is killed with its process group, and the task fails with
+a timeout.
 """
 
 from __future__ import annotations

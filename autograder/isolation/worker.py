@@ -6,7 +6,8 @@ numpy, this file and one submission. It therefore imports only the standard libr
 and numpy, never ``autograder``.
 
 Messages travel over the worker's original stdin/stdout as length-prefixed JSON
-(8-byte big-endian length, then UTF-8 JSON). Values are encoded as tagged JSON trees
+(8-byte big-endian length, then ASCII JSON), capped in bytes and in JSON values
+before they are decoded. Values are encoded as tagged JSON trees
 (see ``encode``/``decode``); arrays travel as raw bytes of a numeric dtype, so nothing
 the student returns is ever unpickled or executed by the grader. The student's own
 prints go to /dev/null so they cannot corrupt the channel.
