@@ -197,12 +197,17 @@ def drop_stale_scratch() -> None:
 
 
 def _rmtree(path: Path) -> None:
-    def writable(func: Callable[[str], object], name: str, _exc: object) -> None:
-        parent = os.path.dirname(name)
-        os.chmod(parent, 0o755)
-        if os.path.isdir(name) and not os.path.islink(name):
-            os.chmod(name, 0o755)
-        func(name)
+    def writable(func: Callable[[str], object], name: str, exc: object) -> None:
+        error = exc[1] if isinstance(exc, tuple) else exc  # onerror gives exc_info, onexc the error
+        try:
+            if isinstance(error, FileNotFoundError):
+                return  # gone meanwhile: two runs clearing the same stale folder of a killed run
+            os.chmod(os.path.dirname(name), 0o755)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o755)
+            func(name)
+        except FileNotFoundError:
+            pass
 
     if path.exists():
         try:
