@@ -37,7 +37,7 @@ PROVIDED_MODULES = sorted(
 )
 TASK_TIMEOUT_SECONDS = 10.0
 OUT_OF_TIME = ("not graded: the autograde of this submission reached its time limit "
-               "(c.AutogradeLimits.submission_seconds) before this task")
+               "(c.SubmissionLimits.max_seconds) before this task")
 
 
 @dataclass

@@ -71,7 +71,13 @@ from autograder.course.layout import (
     Progress,
     stderr_progress,
 )
-from autograder.course.submissions import check_student_id
+from autograder.course.limits import course_limits
+from autograder.course.submissions import (
+    Inspection,
+    check_student_id,
+    inspect_submission,
+    stage_submission,
+)
 from autograder.grade_cells import has_plain_test_cells
 from autograder.isolation.processes import die_with_parent, kill_tree
 from autograder.isolation.sandbox import sandbox_available
@@ -94,6 +100,7 @@ class GradedSubmission:
     # Files of autograded/<student>/training_nn: relative path -> (mode, bytes); None: no folder.
     files: dict[str, tuple[int, bytes]] | None = None
     logs: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # damage to the submission, one line each
 
 
 class _Pending(Protocol):
@@ -118,14 +125,23 @@ def snapshot_gradebook(source: Path, target: Path) -> None:
         src.close()
 
 
-def make_scratch_course(course_root: Path, student: str, scratch: Path) -> Course:
-    """A private course in ``scratch`` holding what autograding ``student`` reads."""
+def make_scratch_course(course_root: Path, student: str,
+                        scratch: Path) -> tuple[Course, Inspection]:
+    """A private course in ``scratch`` holding what autograding ``student`` reads.
+
+    The submission is inspected where it lies and only what passes (regular
+    files within the course's size limits) is staged into the scratch course:
+    nothing of it is copied before it is checked.
+    """
     shutil.copy2(course_root / "nbgrader_config.py", scratch / "nbgrader_config.py")
     shutil.copytree(course_root / "source", scratch / "source", ignore=SKIP)
-    shutil.copytree(course_root / "submitted" / student, scratch / "submitted" / student,
-                    symlinks=True)
+    course = Course(scratch)
+    limits = course_limits(course.config)
+    folder = Course(course_root).submitted(student)
+    found = inspect_submission(folder, limits)
+    stage_submission(folder, course.submitted(student), found, limits)
     snapshot_gradebook(course_root / "gradebook.db", scratch / "gradebook.db")
-    return Course(scratch)
+    return course, found
 
 
 def read_record(course: Course, student: str) -> dict:
@@ -165,13 +181,13 @@ def grade_in_scratch(course_root: str, student: str, execute: bool = False) -> G
     root = Path(course_root)
     scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{student}-"))
     try:
-        course = make_scratch_course(root, student, scratch)
-        result = autograde_submission(course, student, execute=execute)
+        course, found = make_scratch_course(root, student, scratch)
+        result = autograde_submission(course, student, execute=execute, staged=found)
         logs = {p.name: p.read_text(errors="replace") for p in sorted(course.logs.glob("*.log"))}
         if not result.ok:
             return GradedSubmission(student, False, time.perf_counter() - start, result.message,
                                     logs=logs)
-        return GradedSubmission(student, True, time.perf_counter() - start, result.message,
+        return GradedSubmission(student, True, time.perf_counter() - start, notes=result.notes,
                                 record=read_record(course, student),
                                 files=read_files(course.autograded(student)), logs=logs)
     except Exception as exc:  # one broken submission must not stop the class
@@ -435,8 +451,9 @@ def autograde_class(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 score, max_score = student_total(course, result.student)
-            note = f": {result.message}" if result.message else ""
-            say(f"{tag}: {score:g} / {max_score:g} ({result.seconds:.1f} s){note}")
+            say(f"{tag}: {score:g} / {max_score:g} ({result.seconds:.1f} s)")
+            for note in result.notes:
+                say(f"{tag}: note: {note}")
         else:
             say(f"{tag}: FAILED ({result.seconds:.1f} s): {result.message}")
     say(f"[autograde] {len(done)} submission(s) in {time.perf_counter() - start:.1f} s")
@@ -477,4 +494,4 @@ def autograde(
                  else f"[autograde] {NO_ISOLATION_KERNEL}")
     graded = autograde_class(course, names, execute, jobs=jobs, dask_scheduler=dask_scheduler,
                              progress=progress)
-    return [AutogradeResult(g.student, g.ok, g.seconds, g.message) for g in graded]
+    return [AutogradeResult(g.student, g.ok, g.seconds, g.message, g.notes) for g in graded]

@@ -12,10 +12,9 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.config import autograde_limits
 from autograder.course.gradebook import (
     MissingNotebooks,
     grade_missing_notebooks_before,
@@ -29,15 +28,22 @@ from autograder.course.layout import (
     NbgraderTimeout,
     run_nbgrader,
 )
+from autograder.course.limits import course_limits
+from autograder.course.repair import NOTE_MARK
 from autograder.course.submissions import (
     Inspection,
     StagedCourse,
     inspect_submission,
+    printable,
     stage_submission,
 )
 from autograder.grade_cells import course_notebook_paths
 from autograder.grading import OUT_OF_TIME
 from autograder.isolation.sandbox import sandbox_available
+from autograder.registry import NOTEBOOKS
+
+MAX_NOTES = 20  # lines per kind of note; a hostile submission could make thousands
+NOTE_PREFIX = "[autograde] "  # of the notes appended to the student's autograde log
 
 
 @dataclass
@@ -47,14 +53,14 @@ class AutogradeResult:
     student: str
     ok: bool
     seconds: float
-    message: str = ""  # why it failed, or (ok) what the instructor must know
+    message: str = ""
+    notes: list[str] = field(default_factory=list)  # damage the instructor should hear of
 
 
 def time_limit_note(seconds: int) -> str:
     """The note of a submission whose autograde was stopped at its time limit."""
     return (f"TIME LIMIT: the autograde of this submission took longer than {seconds} s "
-            f"(c.AutogradeLimits.submission_seconds) and was stopped; its unfinished tasks "
-            f"got 0")
+            f"(c.SubmissionLimits.max_seconds) and was stopped; its unfinished tasks got 0")
 
 
 def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -> None:
@@ -69,11 +75,39 @@ def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -
         missing.grades[task_id] = (stem, points, text)
 
 
-def _staging_notes(found: Inspection) -> str:
-    lines = [f"[autograde] notebook {stem}.ipynb could not be read and was graded as missing: "
-             f"{why}" for stem, why in found.unreadable.items()]
-    lines += [f"[autograde] left out '{name}': {why}" for name, why in found.left_out.items()]
-    return "".join(f"{line}\n" for line in lines)
+def staging_notes(found: Inspection) -> list[str]:
+    """One line per notebook graded as missing and per file left out of the staged copy."""
+    lines = [f"notebook {stem}.ipynb could not be read and was graded as missing: {why}"
+             for stem, why in found.unreadable.items()]
+    names = list(found.left_out.items())
+    lines += [f"left out '{name}': {why}" for name, why in names[:MAX_NOTES]]
+    if len(names) > MAX_NOTES:
+        lines.append(f"left out {len(names) - MAX_NOTES} more file(s)")
+    return lines
+
+
+def extra_notebook_notes(folder: Path) -> list[str]:
+    """Notebooks handed in under a name the assignment does not have (renamed or copied)."""
+    if not folder.is_dir():
+        return []
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
+    return [f"notebook '{printable(name)}' is not part of the assignment (renamed or copied?): "
+            f"not graded" for name in extra[:MAX_NOTES]]
+
+
+def logged_notes(course: Course, student: str) -> list[str]:
+    """The notes the last autograde of ``student`` wrote into its log (for the class report)."""
+    path = course.logs / f"autograde-{student}.log"
+    if not path.is_file():
+        return []
+    return [line[len(NOTE_PREFIX):] for line in path.read_text(errors="replace").splitlines()
+            if line.startswith(NOTE_PREFIX) and line[len(NOTE_PREFIX):] != NO_ISOLATION_KERNEL]
+
+
+def damage_notes(log: str) -> list[str]:
+    """The cell repairs nbgrader's sanitize step logged (``autograder.course.repair``)."""
+    return [line.split(NOTE_MARK, 1)[1].strip() for line in log.splitlines()
+            if NOTE_MARK in line][:MAX_NOTES]
 
 
 NO_ISOLATION_KERNEL = ("WARNING: notebooks are executed WITHOUT isolation (bubblewrap unavailable "
@@ -99,12 +133,15 @@ def execution_args() -> list[str]:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 
 
-def autograde_submission(course: Course, student: str, execute: bool = False) -> AutogradeResult:
+def autograde_submission(course: Course, student: str, execute: bool = False,
+                         staged: Inspection | None = None) -> AutogradeResult:
     """Autograde one submission through nbgrader and the trusted grader, into the gradebook.
 
     One call grades one submission completely (this is the unit a parallel
     run distributes). Notebooks missing from the submission, or that cannot
     be read, still have their tasks graded from the submitted modules.
+    ``staged``: the submission in ``course`` is already a staged copy, made
+    from the inspection ``staged`` (its notes are reported).
     """
     start = time.perf_counter()
     folder = course.submitted(student)
@@ -113,23 +150,23 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
     stage_root: Path | None = None
     stopped = ""
     try:
-        limit = autograde_limits(course).submission_seconds
-        deadline = time.time() + limit
+        limits = course_limits(course.config)
+        deadline = time.time() + limits.max_seconds
         # The trusted grader inside nbgrader stops a little earlier, so that nbgrader
         # still stores what it graded before the hard stop.
-        stop_at = deadline - min(30.0, 0.2 * limit)
-        found = inspect_submission(folder)
+        stop_at = deadline - min(30.0, 0.2 * limits.max_seconds)
+        found = staged if staged is not None else inspect_submission(folder, limits)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
-        if not found.clean:
+        if staged is None and not found.clean:
             stage_root = Path(tempfile.mkdtemp(prefix="cs231n_staged_"))
-            staged = stage_root / "submitted"
-            if not _PLAIN_PATH.fullmatch(str(staged)):
-                raise CourseError(f"the temporary folder {staged} has characters nbgrader cannot "
-                                  f"use in a path; set TMPDIR to a plain path")
-            stage_submission(folder, staged / student / ASSIGNMENT, found)
-            graded = StagedCourse(course.root, staged)
-            extra_args = [f"--CourseDirectory.submitted_directory={staged}"]
+            staged_dir = stage_root / "submitted"
+            if not _PLAIN_PATH.fullmatch(str(staged_dir)):
+                raise CourseError(f"the temporary folder {staged_dir} has characters nbgrader "
+                                  f"cannot use in a path; set TMPDIR to a plain path")
+            stage_submission(folder, staged_dir / student / ASSIGNMENT, found, limits)
+            graded = StagedCourse(course.root, staged_dir)
+            extra_args = [f"--CourseDirectory.submitted_directory={staged_dir}"]
         # Before any notebook runs: grade the tasks of notebooks the student did not hand in.
         missing = grade_missing_notebooks_before(graded, student, stop_at)
         _explain_unreadable(missing, found.unreadable)
@@ -150,25 +187,25 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
                 )
             except NbgraderTimeout:
                 # nbgrader and everything it started are gone; what it half-wrote goes too.
-                stopped = time_limit_note(limit)
+                stopped = time_limit_note(limits.max_seconds)
                 shutil.rmtree(course.autograded(student), ignore_errors=True)
                 missing = out_of_time_grades(graded, missing, f"not graded: {stopped}")
             else:
-                said = (graded.logs / f"{log_name}.log").read_text(errors="replace")
-                if OUT_OF_TIME in said:  # the trusted grader in nbgrader stopped at the limit
-                    stopped = time_limit_note(limit)
+                ran = (graded.logs / f"{log_name}.log").read_text(errors="replace")
+                if OUT_OF_TIME in ran:  # the trusted grader in nbgrader stopped at the limit
+                    stopped = time_limit_note(limits.max_seconds)
         if any(OUT_OF_TIME in text for _, _, text in missing.grades.values()):
-            stopped = time_limit_note(limit)
+            stopped = time_limit_note(limits.max_seconds)
         store_missing_notebook_grades(graded, student, missing)
-        notes = _staging_notes(found)
-        if stopped:
-            notes += f"[autograde] {stopped}\n"
-        if execute and not kernel_args:
-            notes += f"[autograde] {NO_ISOLATION_KERNEL}\n"
-        if notes:
+        log_path = course.logs / f"{log_name}.log"
+        said = log_path.read_text(errors="replace") if log_path.is_file() else ""
+        notes = [*([stopped] if stopped else []), *staging_notes(found),
+                 *extra_notebook_notes(graded.submitted(student)), *damage_notes(said)]
+        lines = [*notes, *([NO_ISOLATION_KERNEL] if execute and not kernel_args else [])]
+        if lines:
             course.logs.mkdir(exist_ok=True)
-            with open(course.logs / f"{log_name}.log", "a") as log:
-                log.write(notes)
+            with open(log_path, "a") as log:
+                log.write("".join(f"{NOTE_PREFIX}{line}\n" for line in lines))
     except CourseError as exc:
         return AutogradeResult(student, False, time.perf_counter() - start, str(exc))
     except Exception as exc:  # one broken submission must not stop the class
@@ -177,6 +214,6 @@ def autograde_submission(course: Course, student: str, execute: bool = False) ->
     finally:
         if stage_root is not None:
             shutil.rmtree(stage_root, ignore_errors=True)
-    return AutogradeResult(student, True, time.perf_counter() - start, stopped)
+    return AutogradeResult(student, True, time.perf_counter() - start, notes=notes)
 
 

@@ -20,6 +20,7 @@ from autograder.course.commands import (
     init,
     release,
     report,
+    submit,
 )
 from autograder.course.commands.common import PROG, describe
 from autograder.course.layout import CourseError
@@ -27,7 +28,7 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, release, autograde, feedback, export, grade, demo, report, collect,
+    init, release, submit, autograde, feedback, export, grade, demo, report, collect,
 )
 
 

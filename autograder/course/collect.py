@@ -10,13 +10,17 @@ refuses, with one line saying what to do, when
 - a notebook was not run top to bottom in one kernel session: the code cells'
   execution counts must read 1, 2, ..., n in order (empty cells aside);
 - a cell's stored output is an error;
-- a notebook is not valid JSON, or a collected path is a symbolic link.
+- a notebook is not valid JSON, or a collected path is a symbolic link;
+- a collected path is not a regular file (a FIFO or device), or the files go
+  over the size limits of ``autograder.course.limits`` (checked from ``lstat``
+  before any file is read).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -29,6 +33,7 @@ from autograder.course.layout import (
     Progress,
     stderr_progress,
 )
+from autograder.course.limits import DEFAULT_LIMITS, Limits, size_text
 from autograder.grade_cells import course_notebook_paths
 from autograder.registry import NOTEBOOKS
 
@@ -106,6 +111,28 @@ def check_submission(
     return problems
 
 
+def size_problem(folder: Path, files: list[Path], limits: Limits) -> str | None:
+    """Why the collected ``files`` cannot go into the zip as they are (from ``lstat``), or None."""
+    if len(files) > limits.max_files:
+        return (f"{len(files)} files to collect, over the limit of {limits.max_files}: remove "
+                f"what is not your work from cs231n_core/")
+    total = 0
+    for path in files:
+        rel = path.relative_to(folder)
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            return f"{rel} is not a regular file (a FIFO, socket or device): remove it"
+        if st.st_size > limits.max_file_bytes:
+            return (f"{rel} is {size_text(st.st_size)}, over the limit of "
+                    f"{size_text(limits.max_file_bytes)} per file: clear large outputs or "
+                    f"remove the file")
+        total += st.st_size
+    if total > limits.max_total_bytes:
+        return (f"the files to collect hold {size_text(total)}, over the limit of "
+                f"{size_text(limits.max_total_bytes)}: clear large outputs or remove files")
+    return None
+
+
 def _collected(folder: Path) -> list[Path]:
     """Files that go into the zip: the course notebooks and the package (no caches)."""
     files = [p for p in sorted(folder.glob("*.ipynb")) if p.stem in NOTEBOOKS]
@@ -128,6 +155,7 @@ def collect(
     progress: Progress = stderr_progress,
     notebooks: list[str] | None = None,
     package_files: list[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Path:
     """Check a student folder and zip its notebooks and ``cs231n_core/`` into ``out``.
 
@@ -143,11 +171,14 @@ def collect(
     if out_path.is_dir():
         raise CourseError(f"--out {out} is a folder; give a file name such as submission.zip")
     progress(f"[collect] checking {folder.resolve()}")
+    files = _collected(folder)
+    too_big = size_problem(folder, files, limits)
+    if too_big:
+        raise CourseError(f"not collected: {too_big}")
     problems = check_submission(folder, notebooks, package_files)
     if problems:
         more = f" ({len(problems)} problems in all)" if len(problems) > 1 else ""
         raise CourseError(f"not collected: {problems[0]}{more}")
-    files = _collected(folder)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # Write next to the target and rename, so a failed run never leaves half a zip.
     fd, tmp = tempfile.mkstemp(suffix=".zip.tmp", dir=out_path.parent)

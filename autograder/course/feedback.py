@@ -10,6 +10,7 @@ from autograder.course.gradebook import (
     gradebook_scores,
 )
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, run_nbgrader
+from autograder.course.sanitize import add_csp
 from autograder.course.templates import render
 from autograder.registry import NOTEBOOKS
 
@@ -51,7 +52,11 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
 
 
 def write_feedback(course: Course, progress: Progress) -> list[Path]:
-    """nbgrader's annotated notebooks plus one ``index.html`` per student with a per-task table."""
+    """nbgrader's annotated notebooks plus one ``index.html`` per student with a per-task table.
+
+    Every page forbids script (``sanitize.CSP``); the notebooks are sanitised by nbgrader's
+    exporter as configured in the course's ``nbgrader_config.py``.
+    """
     rows = gradebook_scores(course, with_feedback=True)
     if not rows:
         raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
@@ -61,7 +66,11 @@ def write_feedback(course: Course, progress: Progress) -> list[Path]:
     for row in rows:
         folder = course.feedback(row.student)
         folder.mkdir(parents=True, exist_ok=True)
-        notebook_pages = {p.stem for p in folder.glob("*.html")}
+        notebook_pages = set()
+        for annotated in folder.glob("*.html"):
+            if annotated.name != "index.html":
+                add_csp(annotated)  # nbgrader's page: its notebook is sanitised, and no script runs
+                notebook_pages.add(annotated.stem)
         page = folder / "index.html"
         page.write_text(feedback_page(row, notebook_pages))
         pages.append(page)

@@ -25,11 +25,13 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 from nbgrader import utils as nbgrader_utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, Notebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
+from autograder.course.repair import NBGRADER_KEYS, NOTE_MARK, ReleaseCell, repair_cells
+from autograder.course.sanitize import TRUSTED_OUTPUT_KEY
 from autograder.grade_cells import (
     cell_task_id,
     grade_id_of,
@@ -40,9 +42,9 @@ from autograder.grade_cells import (
 from autograder.grading import TaskResult, grade_submission
 from autograder.registry import TASKS_BY_ID, Task
 
-# The keys of nbgrader's cell metadata schema (version 3); any other key fails validation.
-NBGRADER_KEYS = frozenset({"schema_version", "grade", "locked", "solution", "task", "grade_id",
-                           "points", "checksum", "cell_type"})
+# (student, assignment, notebook) -> grade ids of the test cells put back by the sanitize step;
+# the autograde step of the same notebook, in the same process, scores them 0.
+_RESTORED: dict[tuple[str, str, str], set[str]] = {}
 
 # Submitted assignment folder (real path) -> snapshot taken before any kernel ran.
 _SNAPSHOTS: dict[str, Path] = {}
@@ -107,7 +109,7 @@ def grade_outputs(task: Task, points: float, feedback: str, sandboxed: bool) -> 
         NotebookNode(
             output_type="execute_result",
             execution_count=None,
-            metadata={"cs231n_trusted": {"task": task.id, "sandboxed": bool(sandboxed)}},
+            metadata={TRUSTED_OUTPUT_KEY: {"task": task.id, "sandboxed": bool(sandboxed)}},
             data={"text/plain": repr(earned)},
         ),
     ]
@@ -116,43 +118,68 @@ def grade_outputs(task: Task, points: float, feedback: str, sandboxed: bool) -> 
 class RestoreGradeCells(NbGraderPreprocessor):
     """Sanitize step before nbgrader's OverwriteCells: undo edits nbgrader cannot survive.
 
-    A registry grade cell of this notebook gets its type, source and metadata
-    back from the registry (nbgrader alone restores an edited source, but
-    fails the whole submission with "Inconsistent checksums" when the
-    student unticked the cell's grade flag). A cell naming a grade_id the
-    gradebook does not know for this notebook loses its nbgrader metadata
-    (nbgrader alone strips the id and then fails metadata validation). Keys
-    nbgrader's metadata schema does not know are dropped from every cell
-    (nbgrader alone fails the whole submission on them).
+    Every nbgrader cell is repaired against the released notebook held in the
+    gradebook (``autograder.course.repair``): edited flags, points, types and
+    locked sources are restored, duplicated grade ids kept by one cell, unknown
+    ones dropped, deleted grade cells put back (they score 0). Registry grade
+    cells then get their source and metadata from the task registry. Keys
+    nbgrader's metadata schema does not know are dropped from every cell.
+    Without this, nbgrader fails the whole notebook on any of these edits.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             try:
-                known = {c.name for c in gb.find_notebook(
-                    info["notebook"], info["assignment"]).source_cells}
+                release = release_cells(gb.find_notebook(info["notebook"], info["assignment"]))
             except MissingEntry:
                 return nb, resources
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
-            if not meta:
-                continue
-            unknown = sorted(str(k) for k in meta if k not in NBGRADER_KEYS)
-            if unknown:
-                self.log.warning("Cell %r: unknown nbgrader metadata %s removed",
-                                 meta.get("grade_id"), ", ".join(unknown))
-                for key in unknown:
-                    del meta[key]
+            if isinstance(meta, dict):
+                unknown = sorted(str(k) for k in meta if k not in NBGRADER_KEYS)
+                if unknown:
+                    self.log.warning("Cell %r: unknown nbgrader metadata %s removed",
+                                     meta.get("grade_id"), ", ".join(unknown))
+                    for key in unknown:
+                        del meta[key]
+        repair = repair_cells(nb, release)
+        for note in repair.notes:
+            self.log.warning("%s %s.ipynb: %s", NOTE_MARK, info["notebook"], note)
+        _RESTORED[_notebook_key(info)] = repair.restored
+        for cell in nb.cells:
             task_id = cell_task_id(cell)
-            if meta.get("grade_id") not in known:
-                self.log.warning("Cell %r is not in the gradebook; nbgrader metadata removed",
-                                 meta.get("grade_id"))
-                del cell.metadata["nbgrader"]
-            elif task_id is not None and restore_grade_cell(cell, TASKS_BY_ID[task_id]):
+            if task_id is not None and restore_grade_cell(cell, TASKS_BY_ID[task_id]):
                 self.log.warning("Grade cell %s was edited; restored from the task registry",
                                  task_id)
         return nb, resources
+
+
+def release_cells(notebook: Notebook) -> list[ReleaseCell]:
+    """The nbgrader cells of a released notebook, from its gradebook entry, in release order."""
+    grades = {c.name: c for c in notebook.grade_cells}
+    solutions = {c.name for c in notebook.solution_cells}
+    tasks = {c.name: c for c in notebook.task_cells}
+    cells = []
+    for cell in notebook.source_cells:
+        graded = grades.get(cell.name) or tasks.get(cell.name)
+        cells.append(ReleaseCell(
+            grade_id=cell.name, cell_type=cell.cell_type, source=cell.source,
+            checksum=cell.checksum, locked=bool(cell.locked), grade=cell.name in grades,
+            solution=cell.name in solutions, task=cell.name in tasks,
+            points=float(graded.max_score) if graded is not None else 0.0))
+    return cells
+
+
+def _notebook_key(info: dict) -> tuple[str, str, str]:
+    return str(info["student"]), str(info["assignment"]), str(info["notebook"])
+
+
+def deleted_cell_outputs() -> list[NotebookNode]:
+    """The outputs of a test cell the student deleted: an error, so nbgrader scores it 0."""
+    return [NotebookNode(output_type="error", ename="DeletedCell",
+                         evalue="this cell was deleted from the submission; it scores 0",
+                         traceback=[])]
 
 
 class TrustedGrades(NbGraderPreprocessor):
@@ -181,6 +208,7 @@ class TrustedGrades(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         notebook, assignment = info["notebook"], info["assignment"]
+        self._zero_restored(nb, _RESTORED.pop(_notebook_key(info), set()))
         graded = self._gradebook_tasks(info["db_url"], notebook, assignment)
         if not graded:
             return nb, resources
@@ -213,6 +241,15 @@ class TrustedGrades(NbGraderPreprocessor):
                 self._fill(cell, task, results[task.id], report.sandboxed)
                 nb.cells.append(cell)
         return nb, resources
+
+    @staticmethod
+    def _zero_restored(nb: NotebookNode, restored: set[str]) -> None:
+        """Test cells the student deleted were put back to be scored, and score 0."""
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if (meta.get("grade_id") in restored and cell.cell_type == "code"
+                    and not meta.get("solution") and cell_task_id(cell) is None):
+                cell.outputs = deleted_cell_outputs()
 
     def _fill(
         self, cell: NotebookNode, task: Task, result: TaskResult, sandboxed: bool

@@ -10,7 +10,9 @@ PNG images so the page can be mailed or uploaded as a single file:
 
 Below the plots, one table per notebook lists every task with its points, pass
 rate, mean score and how many students scored nothing; written answers that
-still await manual grading are counted, not scored.
+still await manual grading are counted, not scored. Submissions that autograde had
+to repair (edited nbgrader cells, files over a size limit, unreadable notebooks)
+are listed with its notes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.course.autograde_one import logged_notes
 from autograder.course.gradebook import StudentScores, gradebook_scores
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, stderr_progress
 from autograder.course.templates import render
@@ -193,8 +196,12 @@ def _notebook(notebook: str, stats: list[CellStats], rows: list[StudentScores]) 
     }
 
 
-def report_html(rows: list[StudentScores], title: str | None = None) -> str:
-    """The class report page for these gradebook rows (at least one student)."""
+def report_html(rows: list[StudentScores], title: str | None = None,
+                damaged: dict[str, list[str]] | None = None) -> str:
+    """The class report page for these gradebook rows (at least one student).
+
+    ``damaged``: the autograde notes of each student who has some (shown in a table).
+    """
     if not rows:
         raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
     stats = cell_stats(rows)
@@ -206,6 +213,7 @@ def report_html(rows: list[StudentScores], title: str | None = None) -> str:
         pass_rate=pass_rate_plot(stats),
         histogram=score_histogram(rows),
         struggle=100 * STRUGGLE,
+        damaged=sorted((damaged or {}).items()),
         notebooks=[_notebook(nb, [s for s in stats if s.notebook == nb], rows) for nb in names],
     )
 
@@ -227,7 +235,8 @@ def write_report(
     if not rows:
         raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
     progress(f"[report] plotting {len(rows)} student(s)")
-    page = report_html(rows)
+    notes = {r.student: logged_notes(course, r.student) for r in rows}
+    page = report_html(rows, damaged={s: n for s, n in notes.items() if n})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     progress(f"[report] {path.resolve()}")

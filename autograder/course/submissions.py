@@ -15,6 +15,8 @@ import json
 import os
 import shutil
 import stat
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,26 +26,81 @@ from autograder.course.layout import (
     Course,
     CourseError,
 )
+from autograder.course.limits import (
+    DEFAULT_LIMITS,
+    LimitError,
+    Limits,
+    copy_regular_file,
+    course_limits,
+    size_text,
+)
+from autograder.course.unzip import check_zip, extract_zip
 from autograder.registry import NOTEBOOKS
 
 SKIP_NAMES = frozenset({"__pycache__", ".ipynb_checkpoints"})
 
 
-def submit(course: Course, student: str, folder: str | os.PathLike) -> Path:
-    """Copy a student-shaped folder into ``submitted/<student>/training_nn`` (replacing it)."""
+def submit(course: Course, student: str, source: str | os.PathLike,
+           limits: Limits | None = None) -> Path:
+    """Hand in a folder or a zip as ``submitted/<student>/training_nn`` (replacing it).
+
+    Nothing is copied before the whole submission was checked against the
+    course's size limits (``lstat`` sizes of a folder, the central directory
+    of a zip); a submission over a limit, or a zip with a member that is a
+    link, a special file or a path out of the folder, is refused whole with
+    a CourseError naming the student and the limit. Links of a folder are
+    copied as links (never followed); autograde leaves them out.
+    """
     check_student_id(student)
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CourseError(f"submission folder {folder} does not exist")
+    limits = course_limits(course.config) if limits is None else limits
+    source = Path(source)
     dest = course.submitted(student)
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(folder, dest, symlinks=True, ignore=SKIP)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".handin-{ASSIGNMENT}-", dir=dest.parent))
+    new = work / ASSIGNMENT
+    try:
+        if source.is_file() and zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as zf:
+                extract_zip(zf, check_zip(zf, limits), new, limits)
+        elif source.is_dir():
+            _copy_folder(source, new, limits)
+        else:
+            raise CourseError(f"submission {source} is neither a folder nor a zip file")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.rename(new, dest)
+    except (LimitError, zipfile.BadZipFile) as exc:
+        raise CourseError(f"submission of {student} refused: {source.name}: {exc} "
+                          f"(limits: {limits.describe()})") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return dest
 
 
+def _copy_folder(folder: Path, dest: Path, limits: Limits) -> None:
+    """Copy a submission folder after checking it whole; links stay links, FIFOs are skipped."""
+    found = inspect_submission(folder, limits)
+    over = [f"'{name}': {why}" for name, why in [*found.left_out.items(),
+                                                 *found.unreadable.items()] if "limit" in why]
+    if over:
+        raise LimitError(over[0] + (f" ({len(over)} files over a limit)" if len(over) > 1 else ""))
+    left = [limits.max_total_bytes]
+
+    def copy(src: str, dst: str) -> None:
+        try:
+            left[0] -= copy_regular_file(Path(src), Path(dst),
+                                         min(limits.max_file_bytes, left[0]), f"'{src}'")
+        except LimitError as exc:
+            if "not a regular file" not in str(exc):
+                raise
+
+    shutil.copytree(folder, dest, symlinks=True, ignore=SKIP, copy_function=copy)
+
+
 def check_student_id(student: str) -> None:
-    if not student or student.startswith(".") or any(c in student for c in "/\\*?[] \t\n"):
+    """Refuse ids that are not one plain path component, or that carry markup to HTML pages."""
+    if (not student or student.startswith(".") or any(c in student for c in "/\\*?[] \t\n<>&\"'`")
+            or not student.isprintable()):
         raise CourseError(f"invalid student id {student!r} (use letters, digits, '-', '_')")
 
 
@@ -52,10 +109,12 @@ def check_student_id(student: str) -> None:
 
 @dataclass
 class Inspection:
-    """What in a submission nbgrader must not see."""
+    """What in a submission nbgrader must not see, and the files it may."""
 
     unreadable: dict[str, str] = field(default_factory=dict)  # notebook stem -> why, one line
     left_out: dict[str, str] = field(default_factory=dict)  # relative path (printable) -> why
+    files: list[str] = field(default_factory=list)  # relative paths of the files to stage
+    total_bytes: int = 0  # of ``files``, from lstat
 
     @property
     def clean(self) -> bool:
@@ -104,12 +163,35 @@ def notebook_problem(path: Path) -> str | None:
     return None
 
 
-def inspect_submission(folder: Path) -> Inspection:
-    """Find what in ``folder`` nbgrader cannot read or must not follow (reads, never writes)."""
+def _priority(rel: str) -> tuple[int, str]:
+    """Course notebooks first, then the package's modules, then the rest: kept in that order."""
+    path = Path(rel)
+    if len(path.parts) == 1 and path.suffix == ".ipynb" and path.stem in NOTEBOOKS:
+        return 0, rel
+    if len(path.parts) == 2 and path.parts[0] == "cs231n_core" and path.suffix == ".py":
+        return 1, rel
+    return 2, rel
+
+
+def inspect_submission(folder: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    """Find what in ``folder`` nbgrader cannot read, must not follow, or is over ``limits``.
+
+    Reads names and ``lstat`` sizes, and the course notebooks within the
+    per-file limit; never writes. Looks at no more than ten times
+    ``limits.max_files`` entries.
+    """
     found = Inspection()
+    sizes: dict[str, int] = {}
+    budget = [10 * limits.max_files]
 
     def walk(directory: Path, rel: str) -> None:
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            if budget[0] <= 0:
+                found.left_out[f"{rel}..."] = (
+                    f"the submission has more than {10 * limits.max_files} entries (ten times "
+                    f"the limit of {limits.max_files} files); the rest was not looked at")
+                return
+            budget[0] -= 1
             name = f"{rel}{printable(entry.name)}"
             if entry.name in SKIP_NAMES:
                 continue
@@ -121,35 +203,69 @@ def inspect_submission(folder: Path) -> Inspection:
                 walk(Path(entry.path), f"{name}/")
             elif not entry.is_file(follow_symlinks=False):
                 found.left_out[name] = "it is not a regular file"
+            else:
+                sizes[name] = entry.stat(follow_symlinks=False).st_size
 
     walk(folder, "")
+    over_count = 0
+    for rel in sorted(sizes, key=_priority):
+        size = sizes[rel]
+        why = None
+        if size > limits.max_file_bytes:
+            why = (f"it is {size_text(size)}, over the limit of "
+                   f"{size_text(limits.max_file_bytes)} per file")
+        elif len(found.files) >= limits.max_files:
+            over_count += 1
+            continue
+        elif found.total_bytes + size > limits.max_total_bytes:
+            why = (f"the submission would go over the limit of "
+                   f"{size_text(limits.max_total_bytes)} in all")
+        if why:
+            found.left_out[rel] = why
+            continue
+        found.files.append(rel)
+        found.total_bytes += size
+    if over_count:
+        found.left_out[f"{over_count} more file(s)"] = (f"over the limit of {limits.max_files} "
+                                                        f"files per submission")
     for stem in NOTEBOOKS:
-        path = folder / f"{stem}.ipynb"
-        if path.is_symlink() or path.exists():
+        name = f"{stem}.ipynb"
+        path = folder / name
+        if name in found.left_out:
+            found.unreadable[stem] = found.left_out.pop(name)  # said once, in the task feedback
+        elif path.is_symlink() or path.exists():
             problem = notebook_problem(path)
             if problem:
                 found.unreadable[stem] = problem
-                found.left_out.pop(path.name, None)  # said once, in the task feedback
+                found.left_out.pop(name, None)
+        if stem in found.unreadable and name in found.files:
+            found.files.remove(name)
     return found
 
 
-def stage_submission(folder: Path, dest: Path, found: Inspection) -> None:
-    """Copy ``folder`` to ``dest`` without what ``found`` leaves out (regular files only)."""
+def stage_submission(folder: Path, dest: Path, found: Inspection,
+                     limits: Limits = DEFAULT_LIMITS) -> None:
+    """Copy the files ``found`` keeps from ``folder`` to ``dest``, within ``limits``.
+
+    Each file is copied as a regular file (never through a link, never a FIFO
+    or device) and counted while it is copied: a file that grew past what
+    ``lstat`` said is cut from the copy and noted in ``found.left_out``.
+    """
     dest.mkdir(parents=True)
-    skipped = {f"{stem}.ipynb" for stem in found.unreadable}
-    for root, dirs, files in os.walk(folder):
-        base = Path(root)
-        rel = base.relative_to(folder)
-        dirs[:] = [d for d in dirs if d not in SKIP_NAMES and _utf8_name(d)
-                   and not (base / d).is_symlink() and not (rel == Path(".") and d in skipped)]
-        for d in dirs:
-            (dest / rel / d).mkdir()
-        for name in files:
-            path = base / name
-            if (not _utf8_name(name) or (rel == Path(".") and name in skipped)
-                    or not stat.S_ISREG(path.lstat().st_mode)):
-                continue
-            shutil.copy2(path, dest / rel / name, follow_symlinks=False)
+    left = limits.max_total_bytes
+    for rel in list(found.files):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            left -= copy_regular_file(folder / rel, target, min(limits.max_file_bytes, left),
+                                      f"'{rel}'")
+        except (LimitError, OSError) as exc:
+            found.files.remove(rel)
+            target.unlink(missing_ok=True)
+            found.left_out[rel] = f"it could not be staged ({exc})"
+            stem = Path(rel).stem
+            if rel == f"{stem}.ipynb" and stem in NOTEBOOKS:
+                found.unreadable[stem] = found.left_out.pop(rel)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -115,7 +116,6 @@ def hostile_outcome(hostile, work: Path) -> Outcome:
 
 def broken_outcome(case, perfect: Path, work: Path) -> Outcome:
     """Grade one broken case: a perfect submission with one thing broken."""
-    import shutil
 
     folder = work / "submission"
     shutil.copytree(perfect, folder, symlinks=True)
@@ -161,6 +161,76 @@ def run_catalogue(
 
 
 @dataclass
+class AttackRow:
+    prop: str
+    name: str
+    gained: bool | None  # None: not run here (needs the sandbox or a browser)
+    as_expected: bool | None
+    seconds: float
+    bound: float
+    note: str = ""
+
+
+def run_attacks(progress: Callable[[str], None] = lambda s: None) -> list[AttackRow]:
+    """Run every attack on the hardening properties (``tests/catalogue/attacks``)."""
+    sys.path.insert(0, str(REPO))
+    from tests.catalogue.attacks import ATTACKS, PROPERTIES
+
+    rows: list[AttackRow] = []
+    sandboxed = sandbox_available()
+    browser = Path("/usr/bin/chromium").exists() or shutil.which("chromium") is not None
+    with tempfile.TemporaryDirectory(prefix="attacks-") as tmp:
+        for i, attack in enumerate(ATTACKS, 1):
+            prop = PROPERTIES[attack.prop]
+            if (attack.needs_sandbox and not sandboxed) or (attack.needs_browser and not browser):
+                why = "needs the sandbox" if attack.needs_sandbox else "needs Chromium"
+                rows.append(AttackRow(prop, attack.name, None, None, 0.0, attack.bound,
+                                      f"skipped: {why}"))
+                continue
+            work = Path(tempfile.mkdtemp(prefix=f"{attack.id}-", dir=tmp))
+            start = time.monotonic()
+            outcome = attack.run(work)
+            seconds = time.monotonic() - start
+            rows.append(AttackRow(prop, attack.name, outcome.gained,
+                                  outcome.as_expected and seconds < attack.bound,
+                                  seconds, attack.bound, outcome.figure))
+            progress(f"[attack {i}/{len(ATTACKS)}] {prop}: {attack.name}: "
+                     f"{_cell(outcome.gained, 'GAINED', 'nothing gained')} ({seconds:.1f} s)")
+    return rows
+
+
+def render_attacks(rows: list[AttackRow]) -> list[str]:
+    ran = [r for r in rows if r.gained is not None]
+    lines = [
+        "## Attacks on the hardening properties",
+        "",
+        "Every case of `tests/catalogue/attacks/` (run by `tests/grader/test_attacks.py`, each "
+        "with its wall-clock bound). A case *gains* when the attacker got anything it must not: "
+        "points, the answers, script run in the instructor's page, a process left behind or a "
+        "hang; it is *as expected* when, besides, the honest work and the other students were "
+        "graded normally, the instructor was told, and the case finished within its bound.",
+        "",
+        f"{len(ran)} cases run, {sum(bool(r.gained) for r in ran)} gained anything (goal: 0), "
+        f"{sum(not r.as_expected for r in ran)} not as expected"
+        + (f", {len(rows) - len(ran)} skipped" if len(rows) > len(ran) else "") + ".",
+        "",
+        "| property | case | gained | as expected | time | bound | measured |",
+        "| --- | --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        name = r.name.replace("|", "\\|")
+        if r.gained is None:
+            lines.append(f"| {r.prop} | {name} | - | {r.note} | - | {r.bound:.0f} s | - |")
+            continue
+        lines.append(
+            f"| {r.prop} | {name} | {_cell(r.gained, '**yes**', 'no')} | "
+            f"{_cell(r.as_expected, 'yes', '**no**')} | {r.seconds:.1f} s | {r.bound:.0f} s | "
+            f"{r.note or '-'} |"
+        )
+    return lines
+
+
+@dataclass
 class ClassRun:
     students: int
     seconds: float
@@ -198,7 +268,8 @@ def _cell(flag: bool | None, yes: str, no: str) -> str:
     return "-" if flag is None else (yes if flag else no)
 
 
-def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun) -> str:
+def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun,
+           attacks: list[AttackRow]) -> str:
     ran = [o for o in outcomes if o.gained is not None]
     skipped = len(outcomes) - len(ran)
     gained = [o for o in ran if o.gained]
@@ -250,7 +321,7 @@ def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun) -> str
                 f"{_cell(o.as_expected, 'yes', '**no**')} | {o.seconds:.1f} s | "
                 f"{o.autograde if o.autograde.startswith(('yes', '-')) else f'**{o.autograde}**'} |"
             )
-    lines += ["", *WHERE_CODE_RUNS, ""]
+    lines += ["", *render_attacks(attacks), "", *WHERE_CODE_RUNS, ""]
     return "\n".join(lines)
 
 
@@ -289,10 +360,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="Markdown file to write (default: docs/hardening.md)")
     args = parser.parse_args(argv)
     sandboxed = sandbox_available()
-    outcomes, class_run = run_catalogue(lambda s: print(s, file=sys.stderr, flush=True))
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    outcomes, class_run = run_catalogue(progress)
+    attacks = run_attacks(progress)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(outcomes, sandboxed, class_run))
-    gained = sum(bool(o.gained) for o in outcomes)
+    args.output.write_text(render(outcomes, sandboxed, class_run, attacks))
+    gained = sum(bool(o.gained) for o in outcomes) + sum(bool(r.gained) for r in attacks)
     print(f"{args.output}: {len(outcomes)} case(s), {gained} gained credit")
     return 1 if gained else 0
 

@@ -29,11 +29,10 @@ from autograder.course.submissions import submit
 from autograder.grade_cells import cell_task_id
 from tests.fixtures.browser import (
     PAGE_PROBLEMS_JS,
-    chromium_path,
     jupyter_lab,
     lab_url,
-    missing,
     screenshot,
+    shared_chromium,
 )
 from tests.fixtures.course_notebook import NO_BIAS, write_fixture_assignment
 
@@ -89,15 +88,7 @@ def first_task_cell(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install -e '.[dev]')")
-    executable = chromium_path()
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable)
-        yield chromium
-        chromium.close()
+    return shared_chromium()
 
 
 @pytest.fixture(scope="module")

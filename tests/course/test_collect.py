@@ -6,6 +6,7 @@ outputs are set by hand, plus a copy of the released cs231n_core package.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,7 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from autograder.course import cli
 from autograder.course import collect as course_collect
 from autograder.course.collect import check_submission, collect, notebook_problem
-from autograder.course.layout import PACKAGE_DIR, SKIP
+from autograder.course.layout import PACKAGE_DIR, SKIP, CourseError
+from autograder.course.limits import Limits
 from tests.course.errors import one_error_line
 
 NB_A = "01_activations_preprocessing.ipynb"
@@ -180,3 +182,19 @@ def test_release_carries_the_students_readme_and_requirements(tmp_path) -> None:
     for path in extras:
         shutil.copy(path, shipped)
     assert check_release(shipped) == []
+
+
+def test_fifo_and_oversized_files_are_refused_before_reading(submission, tmp_path) -> None:
+    out = tmp_path / "me.zip"
+    os.mkfifo(submission / "cs231n_core" / "pipe")  # zipping it would block forever
+    with pytest.raises(CourseError, match="cs231n_core/pipe is not a regular file"):
+        collect(submission, out, progress=lambda m: None)
+    (submission / "cs231n_core" / "pipe").unlink()
+    with open(submission / "cs231n_core" / "weights.npy", "wb") as f:
+        f.truncate(11 * 1024 * 1024)  # sparse: 11 MiB by its size, nothing to read
+    with pytest.raises(CourseError, match=r"weights.npy is 11.0 MiB, over the limit of 10.0 MiB"):
+        collect(submission, out, progress=lambda m: None)
+    small = Limits(max_files=5)
+    with pytest.raises(CourseError, match="over the limit of 5"):
+        collect(submission, out, progress=lambda m: None, limits=small)
+    assert not out.exists()

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from traitlets.config import Config
 
 from autograder.course import nbgrader_plugin
-from autograder.course.config import (
-    DEFAULT_SUBMISSION_SECONDS,
-    autograde_limits,
-    config_text,
-    write_config,
-)
-from autograder.course.layout import ASSIGNMENT, Course, CourseError, student_module_files
+from autograder.course.config import config_text, write_config
+from autograder.course.layout import ASSIGNMENT, Course, student_module_files
+from autograder.course.limits import DEFAULT_LIMITS, LimitError, course_limits
 
 # Every key the config sets, as nbgrader reads it.
 KEYS = {
@@ -28,11 +25,15 @@ KEYS = {
     ("IgnorePattern", "enabled"),
     ("IgnorePattern", "pattern"),
     ("GenerateFeedback", "preprocessors"),
-    ("AutogradeLimits", "submission_seconds"),
+    ("SubmissionLimits", "max_files"),
+    ("SubmissionLimits", "max_file_bytes"),
+    ("SubmissionLimits", "max_total_bytes"),
+    ("SubmissionLimits", "max_zip_ratio"),
+    ("SubmissionLimits", "max_seconds"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
-SANITIZE = ["DeduplicateIds", "OverwriteKernelspec", "RestoreGradeCells", "OverwriteCells",
+SANITIZE = ["RestoreGradeCells", "OverwriteKernelspec", "OverwriteCells",
             "CheckCellMetadata"]
 
 
@@ -83,16 +84,17 @@ def test_timeout_is_rendered_as_an_integer() -> None:
 
 
 def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) -> None:
-    assert load(config_text(120)).AutogradeLimits.submission_seconds == 900
-    assert DEFAULT_SUBMISSION_SECONDS == 900
-    assert load(config_text(120, 45)).AutogradeLimits.submission_seconds == 45
+    assert DEFAULT_LIMITS.max_seconds == 900
+    assert load(config_text(120)).SubmissionLimits.max_seconds == 900
+    text = config_text(120, replace(DEFAULT_LIMITS, max_seconds=45))
+    assert load(text).SubmissionLimits.max_seconds == 45
     course = Course(tmp_path)
-    write_config(course, 120, 37)
-    assert autograde_limits(course).submission_seconds == 37
+    write_config(course, 120, replace(DEFAULT_LIMITS, max_seconds=37))
+    assert course_limits(course.config).max_seconds == 37
     # A config written before the limit existed gets the default.
     course.config.write_text(course.config.read_text().replace(
-        "c.AutogradeLimits.submission_seconds = 37", ""))
-    assert autograde_limits(course).submission_seconds == 900
-    course.config.write_text("c = get_config()\nc.AutogradeLimits.submission_seconds = 0\n")
-    with pytest.raises(CourseError, match="at least 1"):
-        autograde_limits(course)
+        "c.SubmissionLimits.max_seconds = 37", ""))
+    assert course_limits(course.config).max_seconds == 900
+    course.config.write_text("c = get_config()\nc.SubmissionLimits.max_seconds = 0\n")
+    with pytest.raises(LimitError, match="positive"):
+        course_limits(course.config)

@@ -24,7 +24,7 @@ def row(student: str = "ada", feedback: str = "") -> StudentScores:
 
 def shell(page: str) -> list[str]:
     """The style rules every page of the pipeline shares (the page width aside)."""
-    return [re.sub(r"max-width: \d+em", "max-width: W", line) for line in page.splitlines()[2:9]]
+    return [re.sub(r"max-width: \d+em", "max-width: W", line) for line in page.splitlines()[4:11]]
 
 
 def test_feedback_and_report_share_one_page_shell() -> None:
@@ -34,6 +34,11 @@ def test_feedback_and_report_share_one_page_shell() -> None:
         assert page.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
         assert page.rstrip().endswith("</body></html>")
         assert page.count("<h1>") == 1
+        # Second in the head, before anything else could load: no script of any origin.
+        assert page.splitlines()[2] == (
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+            "img-src data: 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:\">")
     assert "max-width: 60em" in feedback and "max-width: 62em" in report
 
 

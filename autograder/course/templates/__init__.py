@@ -1,7 +1,8 @@
 """Jinja2 templates of the files the course pipeline writes: nbgrader's config and HTML pages.
 
 ``*.html.j2`` templates are autoescaped (they show text from submissions, such as
-student ids and grader feedback); other templates render verbatim.
+student ids and grader feedback) and state ``sanitize.CSP``, which forbids script;
+other templates render verbatim.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+
+from autograder.course.sanitize import CSP_META
 
 FOLDER = Path(__file__).parent
 
@@ -34,6 +37,7 @@ ENV = Environment(
 )
 ENV.filters["fmt"] = _fmt
 ENV.filters["pyrepr"] = repr
+ENV.globals["csp_meta"] = Markup(CSP_META)  # a constant of ours, not submission text
 
 
 def render(name: str, **context: Any) -> str:

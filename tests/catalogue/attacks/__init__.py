@@ -7,9 +7,11 @@ its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulate
 
 from __future__ import annotations
 
-from tests.catalogue.attacks import bounds
+from tests.catalogue.attacks import bounds, script, staging
 from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
 
-ATTACKS: list[Attack] = [*bounds.ATTACKS]
+# In the order of PROPERTIES (a module's cases may span several properties).
+ATTACKS: list[Attack] = sorted([*bounds.ATTACKS, *script.ATTACKS, *staging.ATTACKS],
+                               key=lambda a: list(PROPERTIES).index(a.prop))
 
 __all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]

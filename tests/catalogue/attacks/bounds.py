@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -30,6 +31,7 @@ from autograder.course.autograde import autograde
 from autograder.course.config import write_config
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.layout import DEFAULT_TIMEOUT, Course
+from autograder.course.limits import DEFAULT_LIMITS
 from autograder.course.submissions import submit
 from autograder.grading import grade_submission
 from autograder.isolation.worker import MAX_MESSAGE_BYTES, MAX_MESSAGE_VALUES
@@ -145,14 +147,14 @@ LIMIT_SECONDS = 25
 def class_time_limit(work: Path) -> Outcome:
     """A notebook cell that sleeps far past the submission's limit, in a class of two."""
     course, _ = _fixture_class(work, cells=["import time\ntime.sleep(3600)"])
-    write_config(course, DEFAULT_TIMEOUT, LIMIT_SECONDS)
+    write_config(course, DEFAULT_TIMEOUT, replace(DEFAULT_LIMITS, max_seconds=LIMIT_SECONDS))
     lines: list[str] = []
     start = time.monotonic()
     results = {r.student: r for r in autograde(course, jobs=2, progress=lines.append)}
     took = time.monotonic() - start
     scores = _scores(course)
     log = (course.logs / "autograde-mallory.log").read_text(errors="replace")
-    line = next((ln for ln in lines if "mallory" in ln), "")
+    line = next((ln for ln in lines if "mallory" in ln and "TIME LIMIT" in ln), "")
     mallory = scores.get("mallory", {})
     alice = scores.get("alice", {})
     return Outcome(
