@@ -36,6 +36,8 @@ PROVIDED_MODULES = sorted(
     p.stem for p in PROVIDED_DIR.glob("*.py") if p.stem not in STUB_MODULES and p.stem != "__init__"
 )
 TASK_TIMEOUT_SECONDS = 10.0
+OUT_OF_TIME = ("not graded: the autograde of this submission reached its time limit "
+               "(c.SubmissionLimits.max_seconds) before this task")
 
 
 @dataclass
@@ -122,7 +124,13 @@ def _zero(task: Task, reason: str) -> TaskResult:
 
 
 def _grade_module(
-    package_dir: Path, module: str, tasks: list[Task], seed: int, sandboxed: bool, timeout: float
+    package_dir: Path,
+    module: str,
+    tasks: list[Task],
+    seed: int,
+    sandboxed: bool,
+    timeout: float,
+    stop_at: float | None = None,
 ) -> list[TaskResult]:
     if not (package_dir / f"{module}.py").is_file():
         return [_zero(t, f"cs231n_core/{module}.py is missing from the submission") for t in tasks]
@@ -142,12 +150,17 @@ def _grade_module(
     # Honest code needs well under a second per task; a module whose tasks keep
     # timing out stops getting fresh full timeouts, so one looping file costs minutes.
     deadline = time.monotonic() + 2 * timeout + len(tasks)
+    if stop_at is not None:  # the submission's own limit (wall-clock time, seconds since the epoch)
+        deadline = min(deadline, time.monotonic() + stop_at - time.time())
     import_failure: str | None = None  # an import that failed fails the same way for every task
     try:
         for task in tasks:
             remaining = deadline - time.monotonic()
             if import_failure is not None:
                 results.append(_zero(task, import_failure))
+                continue
+            if stop_at is not None and time.time() >= stop_at:
+                results.append(_zero(task, OUT_OF_TIME))
                 continue
             if remaining <= 0:
                 results.append(
@@ -168,6 +181,8 @@ def _grade_module(
                     session.import_module(module, PROVIDED_MODULES, proxies)
                 except WorkerFailure as failure:
                     import_failure = _import_failure(module, failure)
+                    if stop_at is not None and time.time() >= stop_at:
+                        import_failure = OUT_OF_TIME
                     results.append(_zero(task, import_failure))
                     session.kill()
                     continue
@@ -180,7 +195,10 @@ def _grade_module(
                 abort = str(exc)
             except Exception as exc:
                 abort = f"the grader could not evaluate your answer ({type(exc).__name__})"
-            results.append(_score(task, c.parts, run.results, abort))
+            result = _score(task, c.parts, run.results, abort)
+            if stop_at is not None and time.time() >= stop_at and result.points < result.max_points:
+                result = _zero(task, OUT_OF_TIME)  # cut short by the submission's limit
+            results.append(result)
     finally:
         session.close()
     return results
@@ -192,8 +210,13 @@ def grade_submission(
     seed: int | None = None,
     jobs: int = 2,
     timeout: float = TASK_TIMEOUT_SECONDS,
+    stop_at: float | None = None,
 ) -> GradeReport:
-    """Grade the tasks (all by default) of one student-shaped folder."""
+    """Grade the tasks (all by default) of one student-shaped folder.
+
+    ``timeout`` bounds each task; ``stop_at`` (seconds since the epoch, as
+    ``time.time()``) bounds them all: tasks not finished by then get 0 and say so.
+    """
     submission_dir = Path(submission_dir).resolve()
     wanted = None if task_ids is None else set(task_ids)
     tasks = [t for t in TASKS if wanted is None or t.id in wanted]
@@ -214,10 +237,15 @@ def grade_submission(
         else:
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 futures = [
-                    pool.submit(_grade_module, package_dir, m, ts, seed, sandboxed, timeout)
+                    pool.submit(
+                        _grade_module, package_dir, m, ts, seed, sandboxed, timeout, stop_at
+                    )
                     for m, ts in by_module.items()
                 ]
                 graded = {r.id: r for f in futures for r in f.result()}
+    late = sum(1 for t in graded.values() if t.feedback == OUT_OF_TIME)
+    if late:
+        notices.append(f"{late} task(s) {OUT_OF_TIME}")
     return GradeReport(
         [graded[t.id] for t in tasks], sandboxed=sandboxed, seed=seed, notices=notices
     )

@@ -79,6 +79,7 @@ from autograder.course.submissions import (
     stage_submission,
 )
 from autograder.grade_cells import has_plain_test_cells
+from autograder.isolation.processes import die_with_parent, kill_tree
 from autograder.isolation.sandbox import (
     NO_ISOLATION_NOTICE,
     SandboxUnavailable,
@@ -217,12 +218,17 @@ def drop_stale_scratch() -> None:
 
 
 def _rmtree(path: Path) -> None:
-    def writable(func: Callable[[str], object], name: str, _exc: object) -> None:
-        parent = os.path.dirname(name)
-        os.chmod(parent, 0o755)
-        if os.path.isdir(name) and not os.path.islink(name):
-            os.chmod(name, 0o755)
-        func(name)
+    def writable(func: Callable[[str], object], name: str, exc: object) -> None:
+        error = exc[1] if isinstance(exc, tuple) else exc  # onerror gives exc_info, onexc the error
+        try:
+            if isinstance(error, FileNotFoundError):
+                return  # gone meanwhile: two runs clearing the same stale folder of a killed run
+            os.chmod(os.path.dirname(name), 0o755)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o755)
+            func(name)
+        except FileNotFoundError:
+            pass
 
     if path.exists():
         try:
@@ -364,11 +370,24 @@ def run_serial(root: str, students: list[str], execute: bool) -> Iterator[Graded
 
 def run_pool(root: str, students: list[str], execute: bool,
              jobs: int) -> Iterator[GradedSubmission]:
-    """A local process pool (spawned workers: nothing of the coordinator's state is inherited)."""
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
-        for future in as_completed(futures):
-            yield _result_of(future, futures[future])
+    """A local process pool (spawned workers: nothing of the coordinator's state is inherited).
+
+    The workers die with the coordinator (parent-death signal); when the run is
+    interrupted they are killed at once with all they started, rather than waited for.
+    """
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        try:
+            futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
+            for future in as_completed(futures):
+                yield _result_of(future, futures[future])
+        except BaseException:  # Ctrl-C, or the caller stopped early
+            # concurrent.futures keeps its worker processes by pid in _processes.
+            workers = list(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            for pid in workers:
+                kill_tree(pid)
+            raise
 
 
 def run_dask(root: str, students: list[str], execute: bool,

@@ -18,12 +18,14 @@ from pathlib import Path
 from autograder.course.gradebook import (
     MissingNotebooks,
     grade_missing_notebooks_before,
+    out_of_time_grades,
     store_missing_notebook_grades,
 )
 from autograder.course.layout import (
     ASSIGNMENT,
     Course,
     CourseError,
+    NbgraderTimeout,
     run_nbgrader,
 )
 from autograder.course.limits import course_limits
@@ -36,6 +38,7 @@ from autograder.course.submissions import (
     stage_submission,
 )
 from autograder.grade_cells import course_notebook_paths
+from autograder.grading import OUT_OF_TIME
 from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import NOTEBOOKS
 
@@ -52,6 +55,12 @@ class AutogradeResult:
     seconds: float
     message: str = ""
     notes: list[str] = field(default_factory=list)  # damage the instructor should hear of
+
+
+def time_limit_note(seconds: int) -> str:
+    """The note of a submission whose autograde was stopped at its time limit."""
+    return (f"TIME LIMIT: the autograde of this submission took longer than {seconds} s "
+            f"(c.SubmissionLimits.max_seconds) and was stopped; its unfinished tasks got 0")
 
 
 def _explain_unreadable(missing: MissingNotebooks, unreadable: dict[str, str]) -> None:
@@ -139,8 +148,13 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
     if not folder.is_dir():
         return AutogradeResult(student, False, 0.0, f"no submission in {folder}")
     stage_root: Path | None = None
+    stopped = ""
     try:
         limits = course_limits(course.config)
+        deadline = time.time() + limits.max_seconds
+        # The trusted grader inside nbgrader stops a little earlier, so that nbgrader
+        # still stores what it graded before the hard stop.
+        stop_at = deadline - min(30.0, 0.2 * limits.max_seconds)
         found = staged if staged is not None else inspect_submission(folder, limits)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
@@ -154,26 +168,39 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
             graded = StagedCourse(course.root, staged_dir)
             extra_args = [f"--CourseDirectory.submitted_directory={staged_dir}"]
         # Before any notebook runs: grade the tasks of notebooks the student did not hand in.
-        missing = grade_missing_notebooks_before(graded, student)
+        missing = grade_missing_notebooks_before(graded, student, stop_at)
         _explain_unreadable(missing, found.unreadable)
         log_name = f"autograde-{student}"
         if not course_notebook_paths(graded.submitted(student)):
             # Nothing for nbgrader to run; drop what an earlier autograde left.
             shutil.rmtree(course.autograded(student), ignore_errors=True)
         else:
-            run_nbgrader(
-                graded,
-                ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
-                 *kernel_args],
-                log_name,
-                {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0", "NBGRADER_EXECUTION": "1",
-                 **ONE_BLAS_THREAD},
-            )
+            try:
+                run_nbgrader(
+                    graded,
+                    ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
+                     *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}"],
+                    log_name,
+                    {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0",
+                     "NBGRADER_EXECUTION": "1", **ONE_BLAS_THREAD},
+                    timeout=deadline - time.time(),
+                )
+            except NbgraderTimeout:
+                # nbgrader and everything it started are gone; what it half-wrote goes too.
+                stopped = time_limit_note(limits.max_seconds)
+                shutil.rmtree(course.autograded(student), ignore_errors=True)
+                missing = out_of_time_grades(graded, missing, f"not graded: {stopped}")
+            else:
+                ran = (graded.logs / f"{log_name}.log").read_text(errors="replace")
+                if OUT_OF_TIME in ran:  # the trusted grader in nbgrader stopped at the limit
+                    stopped = time_limit_note(limits.max_seconds)
+        if any(OUT_OF_TIME in text for _, _, text in missing.grades.values()):
+            stopped = time_limit_note(limits.max_seconds)
         store_missing_notebook_grades(graded, student, missing)
         log_path = course.logs / f"{log_name}.log"
         said = log_path.read_text(errors="replace") if log_path.is_file() else ""
-        notes = [*staging_notes(found), *extra_notebook_notes(graded.submitted(student)),
-                 *damage_notes(said)]
+        notes = [*([stopped] if stopped else []), *staging_notes(found),
+                 *extra_notebook_notes(graded.submitted(student)), *damage_notes(said)]
         lines = [*notes, *([NO_ISOLATION_KERNEL] if execute and not kernel_args else [])]
         if lines:
             course.logs.mkdir(exist_ok=True)

@@ -138,11 +138,12 @@ class MissingNotebooks:
     grades: dict[str, tuple[str, float, str]]  # task id -> (notebook, points, feedback)
 
 
-def grade_missing_notebooks_before(course: Course, student: str) -> MissingNotebooks:
+def grade_missing_notebooks_before(course: Course, student: str,
+                                   stop_at: float | None = None) -> MissingNotebooks:
     """Trusted grades of the tasks of notebooks missing from a submission.
 
     Run before nbgrader executes anything, so notebook code cannot change the
-    modules being graded.
+    modules being graded. Tasks not graded by ``stop_at`` (``time.time()``) get 0.
     """
     with open_gradebook(course) as gb:
         missing = [nb for nb in gb.find_assignment(ASSIGNMENT).notebooks
@@ -153,7 +154,7 @@ def grade_missing_notebooks_before(course: Course, student: str) -> MissingNoteb
     if not wanted:
         return MissingNotebooks(names, {})
 
-    report = grade_submission(course.submitted(student), task_ids=list(wanted))
+    report = grade_submission(course.submitted(student), task_ids=list(wanted), stop_at=stop_at)
     note = "" if report.sandboxed else "\n(graded WITHOUT sandbox isolation)"
     grades = {
         r.id: (wanted[r.id], min(max(float(r.points), 0.0), float(r.max_points)),
@@ -162,6 +163,23 @@ def grade_missing_notebooks_before(course: Course, student: str) -> MissingNoteb
         for r in report.tasks
         if r.id in wanted
     }
+    return MissingNotebooks(names, grades)
+
+
+def out_of_time_grades(course: Course, missing: MissingNotebooks, note: str) -> MissingNotebooks:
+    """The grades of a submission whose autograde was stopped at its time limit.
+
+    Every notebook of the assignment counts as graded here: tasks of missing
+    notebooks keep the trusted grades they got before nbgrader ran, every other
+    task gets 0 with ``note`` as its feedback (nbgrader's partial work is dropped).
+    """
+    with open_gradebook(course) as gb:
+        notebooks = gb.find_assignment(ASSIGNMENT).notebooks
+        names = [nb.name for nb in notebooks]
+        tasks = {task_id: nb.name for nb in notebooks for cell in nb.grade_cells
+                 if (task_id := task_id_of(cell.name))}
+    grades = {task_id: (stem, 0.0, note) for task_id, stem in tasks.items()}
+    grades.update(missing.grades)
     return MissingNotebooks(names, grades)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.isolation.processes import child_setup, kill_tree
 from autograder.registry import STUB_MODULES
 
 ASSIGNMENT = "training_nn"
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "cs231n_core"
 DEFAULT_ASSIGNMENT_DIR = ROOT / "assignments" / ASSIGNMENT
 DEFAULT_TIMEOUT = 120
+# nbgrader's runs other than a submission's autograde (which has its own limit) take seconds.
+NBGRADER_SECONDS = 1800
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 Progress = Callable[[str], None]
@@ -33,6 +36,10 @@ Progress = Callable[[str], None]
 
 class CourseError(Exception):
     """A problem the user can fix; its message is one line saying what to do."""
+
+
+class NbgraderTimeout(CourseError):
+    """nbgrader did not finish in time; it was killed with every process it started."""
 
 
 def stderr_progress(message: str) -> None:
@@ -117,24 +124,44 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(
-    course: Course, args: list[str], log_name: str, extra_env: dict[str, str] | None = None
+    course: Course,
+    args: list[str],
+    log_name: str,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = NBGRADER_SECONDS,
 ) -> None:
     """Run ``nbgrader <args>`` in the course directory; its log goes to ``logs/<log_name>.log``.
 
-    Raises CourseError with nbgrader's last error line when it fails.
+    nbgrader runs in a session of its own and dies with this process. Past
+    ``timeout`` seconds it is killed with every process below it (grading
+    workers, notebook kernels) and NbgraderTimeout is raised. Raises CourseError
+    with nbgrader's last error line when it fails.
     """
     course.logs.mkdir(exist_ok=True)
     log_path = course.logs / f"{log_name}.log"
     with open(log_path, "w") as log:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "nbgrader", *args],
             cwd=course.root,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env={**nbgrader_env(), **(extra_env or {})},
+            start_new_session=True,
+            preexec_fn=child_setup(),
         )
-    if proc.returncode != 0:
+        try:
+            returncode = proc.wait(timeout=max(timeout, 0.0))
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+            proc.wait()
+            raise NbgraderTimeout(f"nbgrader {args[0]} did not finish within {timeout:.0f} s "
+                                  f"and was stopped (log: {log_path})") from None
+        except BaseException:  # interrupted: nothing of this run may outlive it
+            kill_tree(proc.pid)
+            proc.wait()
+            raise
+    if returncode != 0:
         raise CourseError(f"nbgrader {args[0]} failed: {_last_error(log_path)} (log: {log_path})")
 
 

@@ -25,17 +25,20 @@ CHUNK = 1 << 20
 
 
 class LimitError(Exception):
-    """A submission went over a size limit (the message names the limit)."""
+    """A submission went over a limit, or a limit is set wrong (the message names it)."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits of one submission (the whole released assignment is about 6 MB)."""
+    """Size and time limits of one submission (the whole released assignment is about 6 MB)."""
 
     max_files: int = 1000  # files in the submission
     max_file_bytes: int = 10 * MIB  # one file (the largest released notebook is 1.9 MB)
     max_total_bytes: int = 25 * MIB  # all files together (a zip: unpacked)
     max_zip_ratio: float = 100.0  # unpacked / packed size of a zip member (deflate of text: < 20)
+    # Wall-clock seconds for the whole autograde of one submission (honest: under a minute,
+    # a few minutes with --execute); past it, its grading is killed and unfinished tasks get 0.
+    max_seconds: int = 900
 
     def describe(self) -> str:
         return (f"at most {self.max_files} files, {self.max_file_bytes / MIB:g} MiB per file, "

@@ -28,7 +28,7 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry, Notebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Float, Integer
 
 from autograder.course.repair import NBGRADER_KEYS, NOTE_MARK, ReleaseCell, repair_cells
 from autograder.course.sanitize import TRUSTED_OUTPUT_KEY
@@ -197,6 +197,13 @@ class TrustedGrades(NbGraderPreprocessor):
         allow_none=True,
         help="Seed of the trusted grader's inputs (None: a fresh seed per grading run).",
     ).tag(config=True)
+    stop_at = Float(
+        None,
+        allow_none=True,
+        help="Wall-clock time (seconds since the epoch) by which the trusted grader stops: "
+        "tasks not graded by then get 0 with a note. Set by autograde from the submission's "
+        "time limit.",
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
@@ -208,7 +215,8 @@ class TrustedGrades(NbGraderPreprocessor):
         folder = self._submission_folder(resources)
         self.log.info("Trusted grading of %d task(s) of %s from %s", len(graded), notebook, folder)
 
-        report = grade_submission(folder, task_ids=[t.id for t in graded], seed=self.seed)
+        report = grade_submission(folder, task_ids=[t.id for t in graded], seed=self.seed,
+                                  stop_at=self.stop_at)
         for notice in getattr(report, "notices", []):
             self.log.warning("Trusted grader: %s", notice)
         results = {r.id: r for r in report.tasks}

@@ -4,7 +4,10 @@ A ``WorkerSession`` runs ``autograder/isolation/worker.py`` in a fresh Python pr
 sees only the standard library, a private view of numpy, the grader's copy of the
 provided modules and one submission's ``cs231n_core``. Every reply is decoded with
 the worker's own codec, so the grader never unpickles or executes anything the
-student's process produced.
+student's process produced. Every request has one deadline covering the whole
+exchange (the request written, every callback, the reply's length and body read):
+a worker that misses it is killed with its process group, and the task fails with
+a timeout.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograder.isolation import worker as wire
+from autograder.isolation.processes import child_setup
 from autograder.isolation.sandbox import sandbox_command
 from autograder.isolation.worker import JSONObject
 
@@ -140,40 +144,85 @@ class WorkerSession:
             stderr=subprocess.DEVNULL,
             env=env,
             cwd=tempfile.gettempdir(),
-            preexec_fn=_limit_resources,
+            preexec_fn=child_setup(_limit_resources),
         )
+        # Reads and writes wait on the selector with a deadline, never in the pipe.
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        os.set_blocking(self.proc.stdin.fileno(), False)
 
     # -------------------------------------------------------------- messaging
 
-    def _read(self, deadline: float) -> JSONObject:
-        assert self.proc is not None and self.proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        try:
+    def _wait(self, fd: int, event: int, deadline: float) -> None:
+        """Wait until ``fd`` is ready; past the deadline kill the worker and fail the task."""
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, event)
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not sel.select(remaining):
-                self.kill()
-                raise WorkerFailure("timeout", f"timed out after {self.timeout:.0f} s")
-        finally:
-            sel.close()
+            if remaining > 0 and sel.select(remaining):
+                return
+        self.kill()
+        raise WorkerFailure("timeout", f"timed out after {self.timeout:.0f} s")
+
+    def _read_exact(self, n: int, deadline: float) -> bytearray:
+        """``n`` bytes of the worker's reply, all of them before the deadline."""
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            self._wait(fd, selectors.EVENT_READ, deadline)
+            try:
+                count = os.readv(fd, [view[got:]])
+            except BlockingIOError:
+                continue
+            if count == 0:
+                raise EOFError("channel closed")
+            got += count
+        view.release()
+        return buf
+
+    def _read(self, deadline: float) -> JSONObject:
+        """One message from the worker: its header and its body, before the deadline."""
+        assert self.proc is not None
         try:
-            return wire.read_message(self.proc.stdout)
+            size = wire.message_size(bytes(self._read_exact(wire.HEADER_BYTES, deadline)))
+            return wire.parse_message(self._read_exact(size, deadline))
         except EOFError:
-            code = self.proc.wait()
-            self.proc = None
+            code = self._reap()
             raise WorkerFailure("crash", _describe_exit(code)) from None
         except wire.ProtocolError as exc:
             self.kill()
             raise WorkerFailure("protocol", f"unreadable result: {exc}") from None
 
-    def _send(self, message: JSONObject) -> None:
+    def _send(self, message: JSONObject, deadline: float | None = None) -> None:
+        """Write one message; a worker that stops reading it is killed at the deadline."""
         assert self.proc is not None and self.proc.stdin is not None
+        view = memoryview(wire.frame(message))
+        fd = self.proc.stdin.fileno()
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
         try:
-            wire.write_message(self.proc.stdin, message)
+            while view:
+                self._wait(fd, selectors.EVENT_WRITE, deadline)
+                try:
+                    view = view[os.write(fd, view):]
+                except BlockingIOError:
+                    continue
         except (BrokenPipeError, OSError):
-            code = self.proc.wait()
-            self.proc = None
+            code = self._reap()
             raise WorkerFailure("crash", _describe_exit(code)) from None
+
+    def _reap(self) -> int:
+        """The exit status of a worker that closed its channel (killed if it lingers)."""
+        assert self.proc is not None
+        try:
+            code = self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+        self.proc = None
+        return code
 
     def request(self, message: JSONObject) -> JSONObject:
         """Send a request and serve the worker's callbacks until its result arrives.
@@ -186,11 +235,11 @@ class WorkerSession:
             if self._import_message is not None and message is not self._import_message:
                 self.request(self._import_message)
         deadline = time.monotonic() + self.timeout
-        self._send(message)
+        self._send(message, deadline)
         while True:
             reply = self._read(deadline)
             if reply.get("op") == "callback":
-                self._send(self._serve_callback(reply))
+                self._send(self._serve_callback(reply), deadline)
                 continue
             if reply.get("children"):
                 self.kill()  # processes the student's code left behind go with the worker
@@ -311,6 +360,7 @@ class WorkerSession:
             if "self" in reply:
                 out["self"] = wire.decode(reply["self"])
         except (KeyError, wire.ProtocolError) as exc:
+            self.kill()  # a worker that sent an unreadable value is in no state to go on
             raise WorkerFailure("protocol", f"unreadable result: {exc}") from None
         return out
 
@@ -326,7 +376,7 @@ class WorkerSession:
     def close(self) -> None:
         if self.proc is not None:
             try:
-                self._send({"op": "exit"})
+                self._send({"op": "exit"}, time.monotonic() + 2)
                 self.proc.wait(timeout=2)
             except (WorkerFailure, subprocess.TimeoutExpired):
                 pass

@@ -6,7 +6,8 @@ numpy, this file and one submission. It therefore imports only the standard libr
 and numpy, never ``autograder``.
 
 Messages travel over the worker's original stdin/stdout as length-prefixed JSON
-(8-byte big-endian length, then UTF-8 JSON). Values are encoded as tagged JSON trees
+(8-byte big-endian length, then ASCII JSON), capped in bytes and in JSON values
+before they are decoded. Values are encoded as tagged JSON trees
 (see ``encode``/``decode``); arrays travel as raw bytes of a numeric dtype, so nothing
 the student returns is ever unpickled or executed by the grader. The student's own
 prints go to /dev/null so they cannot corrupt the channel.
@@ -29,8 +30,14 @@ import types
 from collections.abc import Callable
 from typing import IO, Any, TypeAlias
 
-MAX_MESSAGE_BYTES = 128 * 1024 * 1024
-MAX_ARRAY_BYTES = 64 * 1024 * 1024  # raw bytes of one array (base64 adds a third)
+# Caps on one message, checked before it is decoded. The largest honest message over
+# every registry check is about 1.8 MB with under 1,100 JSON values (replies: 535;
+# requests: 1,001); the caps leave room for that and keep a hostile message's decoded
+# size to a few tens of MiB.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+MAX_MESSAGE_VALUES = 50_000  # JSON values: an upper bound on the objects decoding creates
+MAX_ARRAY_BYTES = 4 * 1024 * 1024  # raw bytes of one array (base64 adds a third)
+HEADER_BYTES = 8  # the big-endian length that precedes every message
 MAX_DEPTH = 32
 _ALLOWED_DTYPE_KINDS = "biufc"  # bool, ints, floats, complex: never object or void
 
@@ -139,6 +146,10 @@ def decode(
             if dtype.kind not in _ALLOWED_DTYPE_KINDS:
                 raise ProtocolError(f"dtype {dtype} is not allowed")
             raw = base64.b64decode(str(tree["data"]), validate=True)
+            # The bytes must match shape and dtype exactly, so the elements decoded from
+            # one message never outnumber its bytes, and no array exceeds the sender's cap.
+            if len(raw) > MAX_ARRAY_BYTES:
+                raise ProtocolError("array larger than the limit")
             if tag == "npscalar":
                 if len(raw) != dtype.itemsize:
                     raise ProtocolError("malformed numpy scalar")
@@ -183,10 +194,14 @@ def decode(
 # ---------------------------------------------------------------- framing
 
 
+def frame(message: JSONObject) -> bytes:
+    """A message as it travels: the 8-byte big-endian length, then ASCII JSON."""
+    data = json.dumps(message, allow_nan=True).encode("ascii")
+    return struct.pack(">Q", len(data)) + data
+
+
 def write_message(stream: IO[bytes], message: JSONObject) -> None:
-    data = json.dumps(message, allow_nan=True).encode("utf-8")
-    stream.write(struct.pack(">Q", len(data)))
-    stream.write(data)
+    stream.write(frame(message))
     stream.flush()
 
 
@@ -201,17 +216,41 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(stream: IO[bytes], limit: int = MAX_MESSAGE_BYTES) -> JSONObject:
-    (size,) = struct.unpack(">Q", _read_exact(stream, 8))
+def message_size(header: bytes, limit: int = MAX_MESSAGE_BYTES) -> int:
+    """The size announced by a message's 8-byte header; ProtocolError above ``limit``."""
+    (size,) = struct.unpack(">Q", header)
     if size > limit:
         raise ProtocolError(f"message of {size} bytes exceeds the limit of {limit}")
+    return int(size)
+
+
+def parse_message(data: bytes | bytearray, max_values: int = MAX_MESSAGE_VALUES) -> JSONObject:
+    """Decode a message body, refusing before ``json.loads`` what would decode too large.
+
+    Every message ``write_message`` makes is ASCII (``json.dumps`` escapes the rest),
+    so the decoded text is one byte per character. Every JSON value but the first
+    follows one of ``[ { , :``, so their count bounds the number of objects decoding
+    creates (strings included, which is an overestimate).
+    """
+    if not data.isascii():
+        raise ProtocolError("malformed message: not ASCII JSON")
+    values = 1 + sum(data.count(c) for c in (b"[", b"{", b",", b":"))
+    if values > max_values:
+        raise ProtocolError(f"message of up to {values} JSON values exceeds the limit of "
+                            f"{max_values}")
     try:
-        message = json.loads(_read_exact(stream, size).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"malformed message: {exc}") from None
+        message = json.loads(data.decode("ascii"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, int digits, nesting
+        raise ProtocolError(f"malformed message: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
     return message
+
+
+def read_message(stream: IO[bytes], limit: int = MAX_MESSAGE_BYTES) -> JSONObject:
+    """Read one message from a blocking stream (the worker's end; the grader uses deadlines)."""
+    size = message_size(_read_exact(stream, HEADER_BYTES), limit)
+    return parse_message(_read_exact(stream, size))
 
 
 # ---------------------------------------------------------------- worker side

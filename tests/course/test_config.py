@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from traitlets.config import Config
 
 from autograder.course import nbgrader_plugin
-from autograder.course.config import config_text
-from autograder.course.layout import ASSIGNMENT, student_module_files
+from autograder.course.config import config_text, write_config
+from autograder.course.layout import ASSIGNMENT, Course, student_module_files
+from autograder.course.limits import DEFAULT_LIMITS, LimitError, course_limits
 
 # Every key the config sets, as nbgrader reads it.
 KEYS = {
@@ -28,6 +30,7 @@ KEYS = {
     ("SubmissionLimits", "max_file_bytes"),
     ("SubmissionLimits", "max_total_bytes"),
     ("SubmissionLimits", "max_zip_ratio"),
+    ("SubmissionLimits", "max_seconds"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata", "SanitizeSubmission"]
@@ -80,3 +83,20 @@ def test_timeout_is_rendered_as_an_integer() -> None:
     assert load(config_text(1.9)).Execute.timeout == 1  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         config_text("12; import os")  # type: ignore[arg-type]
+
+
+def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) -> None:
+    assert DEFAULT_LIMITS.max_seconds == 900
+    assert load(config_text(120)).SubmissionLimits.max_seconds == 900
+    text = config_text(120, replace(DEFAULT_LIMITS, max_seconds=45))
+    assert load(text).SubmissionLimits.max_seconds == 45
+    course = Course(tmp_path)
+    write_config(course, 120, replace(DEFAULT_LIMITS, max_seconds=37))
+    assert course_limits(course.config).max_seconds == 37
+    # A config written before the limit existed gets the default.
+    course.config.write_text(course.config.read_text().replace(
+        "c.SubmissionLimits.max_seconds = 37", ""))
+    assert course_limits(course.config).max_seconds == 900
+    course.config.write_text("c = get_config()\nc.SubmissionLimits.max_seconds = 0\n")
+    with pytest.raises(LimitError, match="positive"):
+        course_limits(course.config)

@@ -2,19 +2,19 @@
 
 The class of tests/course/test_parallel_autograde.py is graded once without interruption.
 A copy is then autograded by a `cs231n-course autograde` subprocess killed after a
-random short delay, several times (serial and parallel); after every kill the
-gradebook must be readable and every student already in it must hold exactly the
-uninterrupted run's rows (no half-written score), and a final run to completion
-must give exactly the uninterrupted gradebook.
+random short delay, several times (serial and parallel). Only the coordinator is
+killed: every process the run started (pool workers, nbgrader, grading workers,
+notebook kernels), recorded through /proc while it ran, must be gone soon after.
+After every kill the gradebook must be readable and every student already in it
+must hold exactly the uninterrupted run's rows (no half-written score), and a
+final run to completion must give exactly the uninterrupted gradebook.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,27 +28,26 @@ from tests.course.test_parallel_autograde import (
     copy_course,
     gradebook_state,
 )
+from tests.fixtures.processes import Watch, start_autograde
 
 pytestmark = pytest.mark.slow
 
 
 def _start(course: Course, jobs: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "autograder.course.cli", "autograde", str(course.root),
-         "--jobs", str(jobs)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
+    return start_autograde(course.root, "--jobs", str(jobs))
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the autograde process, then its leftover workers (its own process group)."""
+def _run_and_kill(proc: subprocess.Popen, seconds: float) -> dict[int, str]:
+    """Record the run's processes for ``seconds``, SIGKILL the coordinator alone; survivors."""
+    watch = Watch(proc.pid)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and proc.poll() is None:
+        watch.record()
+        time.sleep(0.05)
     if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)
     proc.wait()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    return watch.survivors()
 
 
 def test_killed_autograde_then_rerun_gives_the_uninterrupted_gradebook(tmp_path: Path) -> None:
@@ -63,9 +62,8 @@ def test_killed_autograde_then_rerun_gives_the_uninterrupted_gradebook(tmp_path:
     course = copy_course(template, tmp_path / "killed")
     rng = random.Random(20261122)
     for jobs in (1, 2, 1, 2):
-        proc = _start(course, jobs)
-        time.sleep(rng.uniform(0.2, uninterrupted))
-        _kill(proc)
+        left = _run_and_kill(_start(course, jobs), rng.uniform(0.2, uninterrupted))
+        assert not left, f"left running after SIGKILL of the coordinator: {left}"
         state = gradebook_state(course)  # readable, and nothing half-written
         for student, rows in state.items():
             assert rows == expected[student], student

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from autograder.course import cli
-from autograder.course.autograde import autograde
+from autograder.course.autograde import _rmtree, autograde
 from autograder.course.demo import apply_bugs
 from autograder.course.gradebook import open_gradebook
 from autograder.course.layout import Course
@@ -185,3 +186,27 @@ def test_scratch_of_a_dead_grading_process_is_removed() -> None:
     finally:
         shutil.rmtree(stale, ignore_errors=True)
         shutil.rmtree(alive, ignore_errors=True)
+
+
+def test_two_runs_clearing_the_same_stale_scratch_folder_both_succeed(tmp_path: Path) -> None:
+    """A killed run leaves scratch folders; the next runs, side by side, may clear one together."""
+    for trial in range(5):
+        root = tmp_path / f"stale{trial}"
+        for i in range(200):
+            (root / f"d{i}" / "sub").mkdir(parents=True)
+            for j in range(4):
+                (root / f"d{i}" / "sub" / f"f{j}").write_text("x")
+        errors: list[str] = []
+
+        def clear(folder: Path = root, errors: list[str] = errors) -> None:
+            try:
+                _rmtree(folder)
+            except Exception as exc:  # what the run would have died of
+                errors.append(repr(exc))
+
+        threads = [threading.Thread(target=clear) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and not root.exists()

@@ -7,10 +7,16 @@ its wall-clock bound and ``python -m tests.catalogue.hardening_report`` tabulate
 
 from __future__ import annotations
 
-from tests.catalogue.attacks import exposure, script, staging
+from tests.catalogue.attacks import bounds, exposure, script, staging
 from tests.catalogue.attacks.case import PROPERTIES, Attack, Outcome
 
 # In the order of PROPERTIES.
-ATTACKS: list[Attack] = [*exposure.ATTACKS, *script.ATTACKS, *staging.ATTACKS]
+ATTACKS: list[Attack] = [
+    *[a for a in bounds.ATTACKS if a.prop in ("time", "memory")],
+    *exposure.ATTACKS,
+    *script.ATTACKS,
+    *staging.ATTACKS,
+    *[a for a in bounds.ATTACKS if a.prop == "kills"],
+]
 
 __all__ = ["ATTACKS", "PROPERTIES", "Attack", "Outcome"]

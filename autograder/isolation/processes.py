@@ -1,0 +1,121 @@
+"""Processes the grader starts never outlive it, and a stuck one is killed with all it started.
+
+Two mechanisms, both Linux-specific and both harmless no-ops elsewhere:
+
+* ``die_with_parent`` (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, run in a child before
+  it executes its program): the kernel kills the child when the process that
+  started it dies, even by SIGKILL. Every process the grader starts (pool
+  workers, nbgrader, grading workers, notebook kernels) sets it, so killing the
+  coordinator takes the whole run down, one generation after the other.
+* ``kill_tree``: the grader's workers and kernels start their own sessions, so a
+  process group does not hold them all. The tree is walked through ``/proc``
+  (parent pids), every process in it is stopped first (a stopped process cannot
+  fork or exit and re-parent its children while the walk goes on), then killed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from collections.abc import Callable
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) \
+    if sys.platform.startswith("linux") else None
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; else nothing).
+
+    ``parent`` is the pid the caller had before forking: a parent that died before
+    the request was made cannot signal any more, so the process exits at once.
+    """
+    if _LIBC is None:
+        return
+    _LIBC.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def child_setup(*steps: Callable[[], None]) -> Callable[[], None]:
+    """A ``preexec_fn`` binding the child's life to this process, then running ``steps``.
+
+    The parent-death signal belongs to the thread that forks, so call ``Popen``
+    from a thread that lives as long as the child should.
+    """
+    parent = os.getpid()
+
+    def setup() -> None:
+        die_with_parent(parent)
+        for step in steps:
+            step()
+
+    return setup
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> child pids of every process visible in /proc."""
+    tree: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return tree
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces and parentheses; the parent pid
+        # is the second field after its closing parenthesis.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1:
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (children, their children, ...)."""
+    tree = _children()
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_tree(pid: int, itself: bool = True) -> list[int]:
+    """SIGKILL every process below ``pid`` and (``itself``) ``pid`` and its process group.
+
+    Returns the pids signalled.
+    """
+    seen: list[int] = []
+    for _ in range(20):  # until a walk finds nothing new (each round stops what it found)
+        new = [p for p in [*([pid] if itself else []), *descendants(pid)] if p not in seen]
+        if not new:
+            break
+        for p in new:
+            _signal(p, signal.SIGSTOP)
+        seen.extend(new)
+    for p in seen:
+        _signal(p, signal.SIGKILL)
+    if itself:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return seen
