@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.isolation.sandbox import sandbox_available
-from tests.catalogue.attacks import ATTACKS, Attack
+from tests.catalogue.attacks import ATTACKS, PROPERTIES, Attack
 
 CASES = [pytest.param(a, id=a.id, marks=pytest.mark.timeout(a.bound + 60)) for a in ATTACKS]
 
@@ -29,3 +29,10 @@ def test_attack_gains_nothing(attack: Attack, tmp_path: Path) -> None:
     assert outcome.as_expected, f"{attack.name}: {outcome.detail}"
     assert seconds < attack.bound, f"{attack.name}: took {seconds:.1f} s (bound {attack.bound} s)"
 
+
+
+def test_catalogue_covers_every_property() -> None:
+    covered = {a.prop for a in ATTACKS}
+    assert covered == set(PROPERTIES), f"no attack on: {sorted(set(PROPERTIES) - covered)}"
+    assert len({a.id for a in ATTACKS}) == len(ATTACKS), "attack ids must be unique"
+    assert len(ATTACKS) >= 15
