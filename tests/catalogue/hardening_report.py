@@ -321,34 +321,106 @@ def render(outcomes: list[Outcome], sandboxed: bool, class_run: ClassRun,
                 f"{_cell(o.as_expected, 'yes', '**no**')} | {o.seconds:.1f} s | "
                 f"{o.autograde if o.autograde.startswith(('yes', '-')) else f'**{o.autograde}**'} |"
             )
-    lines += ["", *render_attacks(attacks), "", *WHERE_CODE_RUNS, ""]
+    lines += ["", *render_attacks(attacks), "", THREAT_MODEL, *WHERE_CODE_RUNS, ""]
     return "\n".join(lines)
 
+
+THREAT_MODEL = """## Threat model
+
+**Who attacks, with what.** A student who wants points they did not earn, or wants
+to harm the course. They control every byte they hand in: their `cs231n_core`
+modules (which the grader runs), their notebooks (outputs of any MIME type, cell
+and notebook metadata, markdown, attachments), file names, links, special files,
+and the size and shape of the whole submission. They know this project's source,
+where a course keeps its gradebook and `source/`, and how the grader talks to its
+workers. They cannot change the instructor's machine, config or installed packages
+except through what they hand in.
+
+**What they cannot do** (each is a property with cases in the table above):
+
+- **Bounded time.** Every exchange with a grading worker has one deadline (the task
+  timeout, 10 s by default) over the request, every callback, and the reply's length
+  and body; a worker that stalls mid-reply is killed with its process group and the
+  task scores 0. The autograde of one submission has a wall-clock limit
+  (`c.SubmissionLimits.max_seconds`, 900 s by default): at the limit `autograde`
+  kills nbgrader's whole process tree, kernels and workers included; unfinished tasks
+  get 0 with a `TIME LIMIT` note; every other student is graded normally.
+- **Bounded memory.** A reply from a student process is refused before decoding when
+  it is over 8 MiB (the largest honest reply is 1.8 MB), holds over 50,000 JSON values
+  (honest replies: at most 535) or is not ASCII; each array is at most 4 MiB, of a
+  numeric dtype, with bytes that match its shape. At these caps the trusted process
+  grows by at most 24 MiB (the *huge replies* case measures it).
+- **Nothing to find.** Inside bubblewrap every folder of installed Python packages
+  under the bound runtime (`site-packages`, `dist-packages`, the user site, the
+  folder `autograder` was imported from) is an empty tmpfs; the grading worker gets
+  numpy alone, a notebook kernel gets ipykernel, the students' packages and what they
+  require, bound back file by file from each distribution's `RECORD`. The course
+  directory, its `source/` and gradebook are never bound. This holds however the
+  project was installed: the *exposure* cases install it non-editable into the very
+  prefix and user site whose interpreter runs the grader. Students get the release
+  folder or the `cs231n-core` wheel (`student/pyproject.toml`), which holds
+  `cs231n_core` alone; their `requirements.txt` names only third-party packages.
+- **No script.** The last autograde step cleans the autograded notebooks with
+  nbconvert's `SanitizeHTML` (bleach) and an allowlist, and nbgrader's HTML exporter
+  cleans them again whenever the formgrader or `generate_feedback` renders one;
+  removed markup is shown as text. Every page this package writes, and nbgrader's
+  annotated feedback pages, carry a Content-Security-Policy with `script-src 'none'`.
+  Student ids with markup characters are refused.
+- **Damage stays local.** Edited, duplicated or deleted nbgrader cells are repaired
+  against the release in the gradebook before nbgrader checks them, so they cost only
+  their own points (a deleted grade cell scores 0); renamed notebooks are graded as
+  missing. Each repair is a line in the autograde output, the student's log and the
+  class report's *Damaged submissions* table.
+- **Size limits.** A submission holds at most 1,000 files, 10 MiB per file and 25 MiB
+  in all, zip members at most 100:1 (`c.SubmissionLimits`). `cs231n-course submit`
+  checks a folder from `lstat` and a zip from its central directory before copying
+  anything, refuses links, devices, FIFOs and paths out of the folder, and counts
+  bytes while extracting; `autograde` stages only regular files within the limits.
+  A 0.5 MB zip that unpacks to 400 MiB is refused at +0.3 MiB peak RSS.
+- **Clean kills.** Every process the grader starts dies with its parent
+  (`PR_SET_PDEATHSIG`, bubblewrap's `--die-with-parent`); SIGKILL or Ctrl-C of
+  `autograde` leaves no process of the run, and a rerun gives the same gradebook.
+
+**Where bubblewrap is required.** Everything above except *nothing to find* holds
+without it. Without bubblewrap, student code runs as the grader's user and can read
+what that user can read, the reference included, and processes it forks may outlive
+a SIGKILLed coordinator. So `grade`, `autograde` and `demo` refuse to start when
+bubblewrap is missing, unless the instructor opts out explicitly
+(`--allow-unsandboxed`, `CS231N_ALLOW_UNSANDBOXED=1` or `CS231N_SANDBOX=off`); then
+every report and feedback says `WITHOUT isolation`.
+
+**Known limits.** The formgrader runs its own inline scripts, so it cannot carry the
+CSP; there the two sanitising passes are the protection. On a Dask cluster, killing
+the coordinator does not stop tasks already running on remote workers (each is still
+bounded by the submission's time limit). Messages between a `--execute` kernel and
+nbgrader are bounded in time, not in size.
+"""
 
 WHERE_CODE_RUNS = [
     "## Where student code runs",
     "",
     "- **Trusted grading** (`grade`, and every registry grade cell under `autograde`): the "
-    "student's modules run in the bubblewrap sandbox (see `autograder/sandbox.py`), or, "
-    "without bubblewrap, in a plain subprocess with the same resource limits, flagged "
-    "`WITHOUT isolation` in the report and in the feedback.",
-    "- **Before nbgrader sees a submission** (`autograde`): symbolic links, special files and "
-    "names that are not valid UTF-8 are left out of a staged copy (nbgrader's copy would "
-    "follow a link and put, for example, the gradebook or the reference solutions into the "
-    "student's autograded and feedback folders), and a course notebook that cannot be read "
-    "(not UTF-8, not JSON, not a notebook, a link) is graded like a missing one, with the "
-    "reason in its tasks' feedback. The submitted files are never changed.",
+    "student's modules run in the bubblewrap sandbox (`autograder/isolation/sandbox.py`) "
+    "or, where the instructor opted out of bubblewrap, in a plain subprocess with the same "
+    "resource limits, flagged `WITHOUT isolation` in the report and in the feedback.",
+    "- **Before nbgrader sees a submission** (`autograde`): symbolic links, special files, "
+    "names that are not valid UTF-8 and files over the size limits are left out of a staged "
+    "copy (nbgrader's copy would follow a link and put, for example, the gradebook or the "
+    "reference solutions into the student's autograded and feedback folders); a course "
+    "notebook that cannot be read (not UTF-8, not JSON, not a notebook, a link, too big) is "
+    "graded like a missing one, with the reason in its tasks' feedback; damaged nbgrader "
+    "cells are repaired against the release. The submitted files are never changed.",
     "- **Notebook execution** (`autograde --execute`, or automatically when the notebooks "
     "have plain nbgrader test cells; off by default for the course notebooks): the kernel "
-    "runs under bubblewrap (`autograder/kernel_sandbox.py`): read-only Python runtime and "
-    "installed packages (not the `autograder` source), the notebook's own folder read-only, "
-    "a private /tmp, no network, a cleared environment, its own uid and resource limits; "
-    "it talks to nbgrader over ZeroMQ `ipc` sockets in a private folder. Cells that write "
-    "files into the notebook folder therefore fail, and only the embedded dataset is "
-    "available (no cached CIFAR-10). Without bubblewrap the kernel runs unisolated, as "
-    "the instructor, and `autograde` says so in its output and in the student's log; the "
-    "scores of registry tasks never depend on that kernel either way, but plain nbgrader "
-    "test cells are scored from its outputs.",
+    "runs under bubblewrap (`autograder/isolation/kernel_sandbox.py`): read-only Python "
+    "runtime with only the kernel's and the students' packages, the notebook's own folder "
+    "read-only, a private /tmp, no network, a cleared environment, its own uid and resource "
+    "limits; it talks to nbgrader over ZeroMQ `ipc` sockets in a private folder. Cells that "
+    "write files into the notebook folder therefore fail, and only the embedded dataset is "
+    "available (no cached CIFAR-10). Where the instructor opted out of bubblewrap the "
+    "kernel runs unisolated, as the instructor, and `autograde` says so in its output and "
+    "in the student's log; the scores of registry tasks never depend on that kernel either "
+    "way, but plain nbgrader test cells are scored from its outputs.",
 ]
 
 
