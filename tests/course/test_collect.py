@@ -174,7 +174,7 @@ def test_release_carries_the_students_readme_and_requirements(tmp_path) -> None:
 
     readme = extras[0].read_text()
     for command in ("pip install -r requirements.txt", "jupyter lab",
-                    "python -m cs231n_core.check", "nbgrader validate", "cs231n-course collect"):
+                    "python -m cs231n_core.check", "nbgrader validate", "zip -r submission.zip"):
         assert command in readme
 
     shipped = tmp_path / "shipped"
