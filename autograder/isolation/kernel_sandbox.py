@@ -29,6 +29,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from autograder.isolation.processes import bound_to_this_process
 from autograder.isolation.sandbox import (
     UID_BASE,
     UID_RANGE,
@@ -74,7 +75,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self._run_dir, self._uid, self._uid)
             os.chown(self.connection_file, self._uid, self._uid)
         os.chmod(self._run_dir, 0o700)
-        return kernel_sandbox_command(cmd, cwd, self._run_dir, env, self._uid)
+        return bound_to_this_process(kernel_sandbox_command(cmd, cwd, self._run_dir, env,
+                                                            self._uid))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

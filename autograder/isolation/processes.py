@@ -119,3 +119,27 @@ def kill_tree(pid: int, itself: bool = True) -> list[int]:
         except (ProcessLookupError, PermissionError):
             pass
     return seen
+
+
+def bound_to_this_process(argv: list[str]) -> list[str]:
+    """``argv`` run through this file, so that it dies with the process calling this.
+
+    For children started by code we do not control (jupyter_client starts notebook
+    kernels): the command sets the parent-death signal, checks that its parent is
+    still this process, and only then executes ``argv``. bubblewrap's own
+    ``--die-with-parent`` comes too late for a parent killed while bwrap starts.
+    """
+    return [sys.executable, "-I", "-S", os.path.abspath(__file__), str(os.getpid()), *argv]
+
+
+def main(argv: list[str]) -> int:  # returns only on a usage error
+    """``processes.py PARENT_PID PROGRAM [ARGS...]``: die with PARENT_PID, run PROGRAM."""
+    if len(argv) < 2 or not argv[0].isdigit():
+        print("usage: processes.py PARENT_PID PROGRAM [ARGS...]", file=sys.stderr)
+        return 2
+    die_with_parent(int(argv[0]))
+    os.execvp(argv[1], argv[1:])  # replaces this process, or raises
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
