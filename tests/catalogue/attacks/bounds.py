@@ -38,7 +38,7 @@ from autograder.isolation.worker import MAX_MESSAGE_BYTES, MAX_MESSAGE_VALUES
 from autograder.solutions import solved_module_text, write_solution_package
 from tests.catalogue.attacks.case import Attack, Outcome
 from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
-from tests.fixtures.processes import Watch, start_autograde
+from tests.fixtures.processes import Watch, restart_peak_rss, start_autograde, vm_kib
 
 AFFINE = "layers.affine_forward"
 BYSTANDER = "layers.affine_backward"  # same module, next task: must keep full marks
@@ -229,22 +229,14 @@ def huge_shape_array(work: Path) -> Outcome:
     return _grade_hostile(work, body, "does not match", seconds=15)
 
 
-def _vm_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def rss_main(submission: Path) -> None:
     """The trusted process of the memory case: peak RSS growth over one forged reply."""
     warm = submission.parent / f"{submission.name}-warm"
     write_solution_package(warm)
     grade_submission(warm, [AFFINE], seed=1, timeout=TASK_TIMEOUT)  # imports, first allocations
-    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) restarts from now
-    before = _vm_kib("VmRSS")
+    before = restart_peak_rss()
     report = grade_submission(submission, [AFFINE], seed=1, timeout=TASK_TIMEOUT)
-    growth = (_vm_kib("VmHWM") - before) / 1024
+    growth = (vm_kib("VmHWM") - before) / 1024
     print(json.dumps([growth, report.tasks[0].points]))
 
 

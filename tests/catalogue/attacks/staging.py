@@ -18,7 +18,6 @@ import atexit
 import copy
 import json
 import os
-import resource
 import shutil
 import tempfile
 import zipfile
@@ -35,6 +34,7 @@ from autograder.course.report import write_report
 from autograder.course.submissions import submit
 from tests.catalogue.attacks.case import Attack, Outcome
 from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+from tests.fixtures.processes import restart_peak_rss, vm_kib
 
 AFFINE = "layers.affine_forward"  # registry grade cell, 2 points
 TEST = "fixture_hidden_test"  # plain nbgrader test cell, 1 point
@@ -181,7 +181,11 @@ def _rename_and_copy(work: Path) -> Outcome:
 
 
 def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return vm_kib("VmHWM") / 1024
+
+
+def _restart_peak_mib() -> float:
+    return restart_peak_rss() / 1024
 
 
 def _bomb(path: Path, perfect: Path, members: int, member_bytes: int) -> None:
@@ -202,7 +206,7 @@ def _zip_bomb(work: Path) -> Outcome:
     for name, members, size in (("many", 200, 2 * MIB), ("one", 1, 400 * MIB)):
         bomb = work / f"{name}.zip"
         _bomb(bomb, perfect, members, size)
-        before = _peak_rss_mib()
+        before = _restart_peak_mib()
         try:
             submit(course, f"{STUDENT}_{name}", bomb)
             said[name] = ""
@@ -271,7 +275,7 @@ def _huge_tree(work: Path) -> Outcome:
     for i in range(25):
         with open(folder / f"data_{i:02d}.bin", "wb") as f:
             f.truncate(4 * MIB)
-    before = _peak_rss_mib()
+    before = _restart_peak_mib()
     said, ok = _autograde(course, [STUDENT])
     growth = _peak_rss_mib() - before
     if not ok:
