@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.maintain import build_public, build_stubs
-from autograder.registry import STUB_MODULES, TASKS, tasks_matching
+from autograder.registry import STUB_MODULES, TASKS, tasks_matching, tasks_through
 from autograder.solutions import reference_path, solved_module_text, write_solution_package
 from cs231n_core import check as public
 from cs231n_core.check import harness, runner
@@ -348,10 +348,9 @@ def test_net_loss_passes_before_normalization_and_dropout_and_skips_their_parts(
     tmp_path: Path,
 ) -> None:
     """Notebook 02 checks the net before notebooks 03 and 06 teach its optional layers."""
-    solved = {t.id for t in TASKS if t.module not in ("normalization",)} - {
-        "layers.dropout_forward",
-        "layers.dropout_backward",
-    }
+    solved = tasks_through("02_weight_initialization")
+    assert "normalization.batchnorm_forward" not in solved
+    assert "layers.dropout_forward" not in solved
     folder = _solved(tmp_path, build_stubs.partly_solved_modules(solved))
     out = _cli(folder, "classifiers.FullyConnectedNet.loss")
     assert out.returncode == 0, out.stdout
