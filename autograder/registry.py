@@ -114,6 +114,17 @@ def get_task(task_id: str) -> Task:
         raise KeyError(f"unknown task id {task_id!r}; see autograder/registry.py") from None
 
 
+def tasks_through(notebook: str) -> set[str]:
+    """The ids of the tasks of this notebook and of every notebook before it.
+
+    A student working through the notebooks in order has done these when they reach
+    the end of ``notebook``; the tasks of later notebooks are still stubs.
+    """
+    order = list(NOTEBOOKS)
+    last = order.index(notebook)  # ValueError for an unknown notebook
+    return {t.id for t in TASKS if order.index(t.notebook) <= last}
+
+
 def tasks_matching(pattern: str) -> list[Task]:
     """Tasks whose id equals ``pattern``, starts with ``pattern + '.'`` or contains it."""
     exact = [t for t in TASKS if t.id == pattern or t.id.startswith(pattern + ".")]

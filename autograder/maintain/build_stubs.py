@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from autograder.registry import STUB_MODULES, TASKS_BY_ID
@@ -133,13 +134,21 @@ def find_blocks(module: str, source: str) -> list[SolutionBlock]:
     return blocks
 
 
-def make_stub(module: str, source: str) -> str:
-    """The student version of one reference module."""
+def make_stub(module: str, source: str, solved: Collection[str] = ()) -> str:
+    """The student version of one reference module.
+
+    The tasks in ``solved`` keep their solution (without its markers): the module of a
+    student who has done those tasks and not yet the others.
+    """
     lines = source.splitlines()
     out: list[str] = []
     cursor = 0
     for block in find_blocks(module, source):
         out.extend(lines[cursor : block.begin])
+        if block.task_id in solved:
+            out.extend(lines[block.begin + 1 : block.end])
+            cursor = block.end + 1
+            continue
         out.append(f'{block.indent}raise NotImplementedError("{block.task_id}")')
         # The rest of the function would run after the raise only: leave it out.
         cursor = block.function_end
@@ -219,6 +228,11 @@ def drop_unused_imports(source: str) -> str:
 def expected_stubs() -> dict[str, str]:
     """Module name -> the stub text the current references generate."""
     return {m: make_stub(m, reference_path(m).read_text()) for m in STUB_MODULES}
+
+
+def partly_solved_modules(solved: Collection[str]) -> dict[str, str]:
+    """Module name -> its text with only the tasks in ``solved`` done, the others stubs."""
+    return {m: make_stub(m, reference_path(m).read_text(), solved) for m in STUB_MODULES}
 
 
 def unfenced_tasks() -> list[str]:

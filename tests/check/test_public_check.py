@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.maintain import build_public, build_stubs
-from autograder.registry import STUB_MODULES, TASKS, tasks_matching
+from autograder.registry import STUB_MODULES, TASKS, tasks_matching, tasks_through
 from autograder.solutions import reference_path, solved_module_text, write_solution_package
 from cs231n_core import check as public
 from cs231n_core.check import harness, runner
@@ -341,3 +341,25 @@ def test_exception_report_names_type_message_and_student_line(tmp_path: Path) ->
     assert "ValueError: matmul" in result.stdout
     assert f"at cs231n_core/layers.py, line {lineno}, in affine_forward:" in result.stdout
     assert bad in result.stdout
+
+
+@pytest.mark.task("classifiers.FullyConnectedNet.loss")
+def test_net_loss_passes_before_normalization_and_dropout_and_skips_their_parts(
+    tmp_path: Path,
+) -> None:
+    """Notebook 02 checks the net before notebooks 03 and 06 teach its optional layers."""
+    solved = tasks_through("02_weight_initialization")
+    assert "normalization.batchnorm_forward" not in solved
+    assert "layers.dropout_forward" not in solved
+    folder = _solved(tmp_path, build_stubs.partly_solved_modules(solved))
+    out = _cli(folder, "classifiers.FullyConnectedNet.loss")
+    assert out.returncode == 0, out.stdout
+    assert "skipped: needs normalization.batchnorm_forward, which is not implemented yet" in (
+        out.stdout
+    )
+    assert "skipped: needs layers.dropout_forward, which is not implemented yet" in out.stdout
+    # A stub of the net's own layers is still a failure, not a skip.
+    no_tanh = build_stubs.partly_solved_modules(solved - {"layers.tanh_forward"})
+    broken = _cli(_solved(tmp_path / "no-tanh", no_tanh), "classifiers.FullyConnectedNet.loss")
+    assert broken.returncode == 1
+    assert "needs layers.tanh_forward" in broken.stdout

@@ -13,8 +13,15 @@ import numpy as np
 import pytest
 
 from autograder.maintain import build_stubs
-from autograder.registry import STUB_MODULES, TASKS, Task
-from autograder.solutions import BEGIN, END, STUB_DIR, reference_path, stub_path
+from autograder.registry import NOTEBOOKS, STUB_MODULES, TASKS, Task, tasks_through
+from autograder.solutions import (
+    BEGIN,
+    END,
+    STUB_DIR,
+    reference_path,
+    solved_module_text,
+    stub_path,
+)
 
 TASK_IDS = [t.id for t in TASKS]
 
@@ -238,3 +245,29 @@ def test_stubs_are_lint_clean_without_ignores() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("notebook", list(NOTEBOOKS))
+def test_partly_solved_modules_stub_exactly_the_later_tasks(notebook: str) -> None:
+    """Only the tasks of later notebooks raise; the solved ones keep the reference's code."""
+    order = list(NOTEBOOKS)
+    later = {t.id for t in TASKS if order.index(t.notebook) > order.index(notebook)}
+    modules = build_stubs.partly_solved_modules(tasks_through(notebook))
+    raised = set()
+    for module, text in modules.items():
+        raised |= {
+            node.exc.args[0].value
+            for node in ast.walk(ast.parse(text))  # valid Python
+            if isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and getattr(node.exc.func, "id", "") == "NotImplementedError"
+            and node.exc.args
+            and isinstance(node.exc.args[0], ast.Constant)
+        }
+        assert BEGIN not in text and END not in text, module
+        # Every line of the solved reference is kept, apart from the later tasks' code.
+        if not any(t.startswith(module + ".") for t in later):
+            kept = set(text.splitlines())
+            missing = [ln for ln in solved_module_text(module).splitlines() if ln not in kept]
+            assert all(ln.lstrip().startswith(("import ", "from ")) for ln in missing), missing
+    assert raised == later

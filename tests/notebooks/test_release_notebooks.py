@@ -67,7 +67,8 @@ def test_release_notebook_runs_up_to_the_first_student_task(
     assert len(ran) >= 1
 
 
-def _validate(path: Path) -> subprocess.CompletedProcess:
+def validate(path: Path) -> subprocess.CompletedProcess:
+    """``nbgrader validate`` of one notebook, in fast mode, as a student runs it."""
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", "validate", path.name],
         cwd=path.parent,
@@ -84,10 +85,10 @@ def test_nbgrader_validate_passes_completed_and_fails_untouched(
 ) -> None:
     course, perfect = released
     name = "04_optimizers"
-    done = _validate(perfect / f"{name}.ipynb")
+    done = validate(perfect / f"{name}.ipynb")
     assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-3000:]
     untouched = tmp_path / "untouched"
     shutil.copytree(course.release, untouched)
-    result = _validate(untouched / f"{name}.ipynb")
+    result = validate(untouched / f"{name}.ipynb")
     assert "VALIDATION FAILED" in result.stdout, result.stdout[-3000:]
     assert "did not pass its public check (not implemented yet)" in result.stdout

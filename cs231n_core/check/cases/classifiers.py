@@ -24,11 +24,14 @@ from cs231n_core.check.harness import (
     _error_detail,
     _limit,
     _needs,
+    _task_named,
     case,
 )
 from cs231n_core.check.parts import GRAD_TOL, MASK_TOL
 from cs231n_core.gradient_check import eval_numerical_gradient
 
+# The layers of later notebooks (03 and 06) that the net's options use.
+_LATER_LAYERS = ("normalization.", "layers.dropout_")
 _NET_NOTE = " (your net calls your layers: make sure their own checks pass)"
 
 
@@ -226,6 +229,26 @@ def _named_init_part(t: Trial, Net: Any, name: str, kwargs: dict[str, Any]) -> N
     )
 
 
+def _later_task(t: Trial, exc: NotImplementedError) -> str:
+    """The reason to skip a net whose normalization or dropout is not done yet.
+
+    Those layers are tasks of later notebooks (normalization, then dropout): until
+    they are done, the parts of the net that use them are skipped, not failed, so the
+    check of the plain net passes in the notebook that teaches it. Any other
+    NotImplementedError (the loss itself) goes on to the check's own report.
+    """
+    reason = _needs(t, exc)
+    if reason is None or not _task_named(exc).startswith(_LATER_LAYERS):
+        raise exc
+    return f"skipped: {reason}"
+
+
+def _skip_net(t: Trial, what: str, loss_part: str, params: Mapping[str, Any], reason: str) -> None:
+    t.skip(loss_part, reason, what=what)
+    _skip_grads(t, what, params, reason)
+    _skip_grads(t, f"vs numerical gradient, {what}", params, reason)
+
+
 @case("classifiers.FullyConnectedNet.loss")
 def _net_loss(t: Trial) -> None:
     classifiers = t.mod("classifiers")
@@ -250,8 +273,12 @@ def _net_loss(t: Trial) -> None:
             classifiers, params, reg=reg, normalization=normalization, activation=activation
         )
         what = f"{normalization}, {activation}"
-        loss, grads = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
         part = "L2 term" if reg else "data loss"
+        try:
+            loss, grads = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
+        except NotImplementedError as exc:
+            _skip_net(t, what, part, net.params, _later_task(t, exc))
+            continue
         t.expect_number(part, loss, note=_NET_NOTE, what=what)
         _expect_grads(t, what, net.params, grads)
         _net_gradient_part(t, what, net, X, y, grads)
@@ -261,7 +288,10 @@ def _net_loss(t: Trial) -> None:
     for i, bn_param in enumerate(net.bn_params):
         bn_param["running_mean"] = 0.1 * rng.standard_normal(dims[i + 1])
         bn_param["running_var"] = rng.uniform(0.5, 2.0, dims[i + 1])
-    t.expect("scores", t.call(net.loss, X), note=_NET_NOTE, what="batchnorm in test mode")
+    try:
+        t.expect("scores", t.call(net.loss, X), note=_NET_NOTE, what="batchnorm in test mode")
+    except NotImplementedError as exc:
+        t.skip("scores", _later_task(t, exc), what="batchnorm in test mode")
 
     for activation in ("leaky_relu", "elu", "sigmoid"):
         net = _bare_net(classifiers, _net_params(rng, dims, None, False), activation=activation)
@@ -277,7 +307,12 @@ def _net_loss(t: Trial) -> None:
     net = _bare_net(
         classifiers, _net_params(rng, dims, None, False), dropout_keep_ratio=0.75, activation="tanh"
     )
-    loss, grads = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
+    try:
+        loss, grads = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
+    except NotImplementedError as exc:
+        _skip_net(t, what, "data loss", net.params, _later_task(t, exc))
+        _float32_net_part(t, classifiers, rng, dims, X, y)
+        return
     again, _ = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
     same_masks = True
     for width in dims[1:-1]:
@@ -307,7 +342,18 @@ def _net_loss(t: Trial) -> None:
         _skip_grads(t, f"vs numerical gradient, {what}", net.params, reason)
     else:
         _net_gradient_part(t, what, net, X, y, grads)
+    _float32_net_part(t, classifiers, rng, dims, X, y)
 
+
+def _float32_net_part(
+    t: Trial,
+    classifiers: ModuleType,
+    rng: np.random.Generator,
+    dims: Sequence[int],
+    X: np.ndarray,
+    y: np.ndarray,
+) -> None:
+    """A float32 net gives float32 gradients for every parameter."""
     params = {k: v.astype(np.float32) for k, v in _net_params(rng, dims, None, False).items()}
     net = _bare_net(classifiers, params, dtype=np.float32)
     loss, grads = t.unpack(t.call(net.loss, X, y), 2, "loss(X, y)")
