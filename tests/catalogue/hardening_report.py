@@ -393,7 +393,10 @@ every report and feedback says `WITHOUT isolation`.
 CSP; there the two sanitising passes are the protection. On a Dask cluster, killing
 the coordinator does not stop tasks already running on remote workers (each is still
 bounded by the submission's time limit). Messages between a `--execute` kernel and
-nbgrader are bounded in time, not in size.
+nbgrader are bounded in time, not in size. Now and then (about one run in four in
+the catalogue's SIGKILL case) one bubblewrap process of a sandbox outlives a
+SIGKILLed coordinator: the grader, nbgrader, its workers and kernels are gone, but
+that process is not; the catalogue counts it apart and kills it.
 """
 
 WHERE_CODE_RUNS = [
