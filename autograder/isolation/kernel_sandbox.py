@@ -29,7 +29,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from autograder.isolation.processes import bound_to_this_process
+from autograder.isolation.processes import Lifeline, bound_to_this_process
 from autograder.isolation.sandbox import (
     UID_BASE,
     UID_RANGE,
@@ -37,6 +37,7 @@ from autograder.isolation.sandbox import (
     _mkdirs,
     python_runtime,
     shared_library_binds,
+    watchdog,
 )
 from autograder.isolation.visible import bind_back, closure, masks
 
@@ -62,6 +63,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self._run_dir / "kernel")
         self.connection_file = str(self._run_dir / "kernel.json")
+        self._lifeline: Lifeline | None = None
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
@@ -75,12 +77,26 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self._run_dir, self._uid, self._uid)
             os.chown(self.connection_file, self._uid, self._uid)
         os.chmod(self._run_dir, 0o700)
+        if self._lifeline is not None:  # a restart: the old kernel's sandbox ends
+            self._lifeline.cut()
+        self._lifeline = Lifeline()
         return bound_to_this_process(kernel_sandbox_command(cmd, cwd, self._run_dir, env,
-                                                            self._uid))
+                                                            self._uid, self._lifeline.reader))
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        # jupyter_client hands these keywords on to Popen, which closes every other fd.
+        assert self._lifeline is not None
+        try:
+            await super()._async_launch_kernel(
+                kernel_cmd, **kw, pass_fds=(self._lifeline.reader,))
+        finally:
+            self._lifeline.launched()
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            if self._lifeline is not None:
+                self._lifeline.cut()
             shutil.rmtree(self._run_dir, ignore_errors=True)
 
 
@@ -97,9 +113,12 @@ def _parents(target: Path) -> list[str]:
 
 
 def kernel_sandbox_command(
-    cmd: list[str], cwd: Path, run_dir: Path, env: Mapping[str, str], uid: int
+    cmd: list[str], cwd: Path, run_dir: Path, env: Mapping[str, str], uid: int, lifeline: int
 ) -> list[str]:
-    """The bwrap command line running the kernel command ``cmd`` for a notebook in ``cwd``."""
+    """The bwrap command line running the kernel command ``cmd`` for a notebook in ``cwd``.
+
+    ``lifeline`` is the reader of the ``processes.Lifeline`` that ends the sandbox.
+    """
     prefix, _ = python_runtime()
     args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
             "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
@@ -117,7 +136,8 @@ def kernel_sandbox_command(
     args += masks([Path("/usr"), Path("/lib"), Path("/lib64"), *bound],
                   keep=[stdlib, interpreter, Path(sys.prefix)])
     args += _kernel_packages()
-    args += [
+    binds, watched = watchdog(interpreter, lifeline)
+    args += [*binds,
         *_parents(cwd), "--ro-bind", str(cwd), str(cwd),
         *_parents(run_dir), "--bind", str(run_dir), str(run_dir),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -140,4 +160,4 @@ def kernel_sandbox_command(
     else:
         args.insert(1, "--unshare-user")
         drop = []
-    return [*args, *limits, *drop, *cmd]
+    return [*args, *watched, *limits, *drop, *cmd]

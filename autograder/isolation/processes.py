@@ -1,6 +1,6 @@
 """Processes the grader starts never outlive it, and a stuck one is killed with all it started.
 
-Two mechanisms, both Linux-specific and both harmless no-ops elsewhere:
+Three mechanisms, Linux-specific:
 
 * ``die_with_parent`` (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, run in a child before
   it executes its program): the kernel kills the child when the process that
@@ -11,6 +11,10 @@ Two mechanisms, both Linux-specific and both harmless no-ops elsewhere:
   process group does not hold them all. The tree is walked through ``/proc``
   (parent pids), every process in it is stopped first (a stopped process cannot
   fork or exit and re-parent its children while the walk goes on), then killed.
+* ``Lifeline``: a pipe whose reader the sandbox's ``watchdog`` holds. The
+  parent-death chain has one gap it cannot close (bubblewrap asks for the signal
+  only after it has created the sandbox's first process), so each sandbox also
+  ends itself when the trusted process that started it is gone.
 """
 
 from __future__ import annotations
@@ -119,6 +123,32 @@ def kill_tree(pid: int, itself: bool = True) -> list[int]:
         except (ProcessLookupError, PermissionError):
             pass
     return seen
+
+
+class Lifeline:
+    """A pipe tying a sandbox's life to this process (see ``watchdog``).
+
+    ``reader`` goes into the sandbox (``pass_fds``), where the watchdog holds it;
+    this process keeps ``writer`` and nothing else writes to it, so the reader sees
+    end-of-file when this process closes it or dies, however it dies.
+    """
+
+    def __init__(self) -> None:
+        # Not inheritable: no other child of this process holds the writer.
+        self.reader, self.writer = os.pipe()
+
+    def launched(self) -> None:
+        """The sandbox holds its copy of the reader now; drop ours."""
+        if self.reader >= 0:
+            os.close(self.reader)
+            self.reader = -1
+
+    def cut(self) -> None:
+        """End the sandbox: its watchdog kills what still runs in it."""
+        self.launched()
+        if self.writer >= 0:
+            os.close(self.writer)
+            self.writer = -1
 
 
 def bound_to_this_process(argv: list[str]) -> list[str]:

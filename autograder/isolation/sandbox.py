@@ -200,8 +200,25 @@ def shared_library_binds() -> list[str]:
     return [*_mkdirs(library), "--ro-bind", str(library.resolve()), str(library)]
 
 
-def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list[str]:
-    """The bwrap command line that runs the worker on a staged package."""
+WATCHDOG_SCRIPT = Path(__file__).with_name("watchdog.py")
+
+
+def watchdog(interpreter: Path, lifeline: int) -> tuple[list[str], list[str]]:
+    """(bwrap arguments showing the watchdog at /grader, the command starting it on ``lifeline``).
+
+    The command goes right before the sandboxed program (and its uid drop).
+    """
+    binds = ["--perms", "0755", "--dir", "/grader",
+             "--ro-bind", str(WATCHDOG_SCRIPT), "/grader/watchdog.py"]
+    return binds, [str(interpreter), "-I", "-S", "/grader/watchdog.py", str(lifeline)]
+
+
+def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path,
+                    lifeline: int) -> list[str]:
+    """The bwrap command line that runs the worker on a staged package.
+
+    ``lifeline`` is the reader of the ``processes.Lifeline`` that ends the sandbox.
+    """
     prefix, interpreter = python_runtime()
     # The private /tmp comes first: a runtime kept under /tmp is bound over it below.
     args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
@@ -215,7 +232,8 @@ def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list
     # No installed package but numpy (bound below at /grader/site) is in sight.
     roots = [Path("/usr"), Path("/lib"), Path("/lib64"), prefix, stdlib]
     args += masks(roots, keep=[stdlib, interpreter])
-    args += ["--perms", "0755", "--dir", "/grader", "--perms", "0755", "--dir", "/grader/site"]
+    binds, watched = watchdog(interpreter, lifeline)
+    args += [*binds, "--perms", "0755", "--dir", "/grader/site"]
     for d in numpy_dirs():
         args += ["--ro-bind", str(d), f"/grader/site/{d.name}"]
     args += [
@@ -242,6 +260,7 @@ def sandbox_command(worker: Path, package_dir: Path, provided_dir: Path) -> list
         drop = []
     return [
         *args,
+        *watched,
         *drop,
         str(interpreter),
         "-I",

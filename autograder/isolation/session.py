@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograder.isolation import worker as wire
-from autograder.isolation.processes import child_setup
+from autograder.isolation.processes import Lifeline, child_setup
 from autograder.isolation.sandbox import sandbox_command
 from autograder.isolation.worker import JSONObject
 
@@ -111,6 +111,7 @@ class WorkerSession:
 
     sandboxed: bool = False
     provided_dir: Path = PROVIDED_DIR
+    _lifeline: Lifeline | None = None
 
     def start(self) -> None:
         env = {
@@ -125,8 +126,12 @@ class WorkerSession:
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env[key] = os.environ[key]
+        keep: tuple[int, ...] = ()
         if self.sandboxed:
-            argv = sandbox_command(WORKER_SCRIPT, self.package_dir, self.provided_dir)
+            self._lifeline = Lifeline()
+            keep = (self._lifeline.reader,)
+            argv = sandbox_command(WORKER_SCRIPT, self.package_dir, self.provided_dir,
+                                   self._lifeline.reader)
         else:
             argv = [
                 sys.executable,
@@ -145,7 +150,10 @@ class WorkerSession:
             env=env,
             cwd=tempfile.gettempdir(),
             preexec_fn=child_setup(_limit_resources),
+            pass_fds=keep,
         )
+        if self._lifeline is not None:
+            self._lifeline.launched()
         # Reads and writes wait on the selector with a deadline, never in the pipe.
         assert self.proc.stdout is not None and self.proc.stdin is not None
         os.set_blocking(self.proc.stdout.fileno(), False)
@@ -222,6 +230,7 @@ class WorkerSession:
             self.kill()
             return -9
         self.proc = None
+        self.kill()  # cuts the lifeline: nothing may stay behind in the sandbox
         return code
 
     def request(self, message: JSONObject) -> JSONObject:
@@ -365,6 +374,9 @@ class WorkerSession:
         return out
 
     def kill(self) -> None:
+        if self._lifeline is not None:
+            self._lifeline.cut()
+            self._lifeline = None
         if self.proc is not None:
             try:
                 os.killpg(self.proc.pid, 9)

@@ -104,9 +104,12 @@ KERNEL_RUNNER = """
 import json, os, subprocess, sys
 from pathlib import Path
 from autograder.isolation.kernel_sandbox import kernel_sandbox_command
+from autograder.isolation.processes import Lifeline
 cwd, run_dir, attack = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-cmd = kernel_sandbox_command([sys.executable, "-c", attack], cwd, run_dir, {}, 200_001)
-run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+life = Lifeline()
+cmd = kernel_sandbox_command([sys.executable, "-c", attack], cwd, run_dir, {}, 200_001,
+                             life.reader)
+run = subprocess.run(cmd, capture_output=True, text=True, timeout=60, pass_fds=(life.reader,))
 print(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "{}")
 print(run.stderr[-2000:], file=sys.stderr)
 """
