@@ -378,8 +378,13 @@ except through what they hand in.
   bytes while extracting; `autograde` stages only regular files within the limits.
   A 0.5 MB zip that unpacks to 400 MiB is refused at +0.3 MiB peak RSS.
 - **Clean kills.** Every process the grader starts dies with its parent
-  (`PR_SET_PDEATHSIG`, bubblewrap's `--die-with-parent`); SIGKILL or Ctrl-C of
-  `autograde` leaves no process of the run, and a rerun gives the same gradebook.
+  (`PR_SET_PDEATHSIG`, bubblewrap's `--die-with-parent`). bubblewrap asks for that
+  signal only after creating a sandbox's first process, so each sandbox also holds a
+  lifeline: the first program inside it, `isolation/watchdog.py`, runs the worker or
+  kernel and holds the reader of a pipe whose writer only the trusted process that
+  started the sandbox holds; at end-of-file it kills every process of the sandbox's
+  namespace. SIGKILL or Ctrl-C of `autograde` leaves no process of the run, and a
+  rerun gives the same gradebook.
 
 **Where bubblewrap is required.** Everything above except *nothing to find* holds
 without it. Without bubblewrap, student code runs as the grader's user and can read
@@ -393,10 +398,7 @@ every report and feedback says `WITHOUT isolation`.
 CSP; there the two sanitising passes are the protection. On a Dask cluster, killing
 the coordinator does not stop tasks already running on remote workers (each is still
 bounded by the submission's time limit). Messages between a `--execute` kernel and
-nbgrader are bounded in time, not in size. Now and then (about one run in four in
-the catalogue's SIGKILL case) one bubblewrap process of a sandbox outlives a
-SIGKILLed coordinator: the grader, nbgrader, its workers and kernels are gone, but
-that process is not; the catalogue counts it apart and kills it.
+nbgrader are bounded in time, not in size.
 """
 
 WHERE_CODE_RUNS = [

@@ -263,22 +263,15 @@ def _killed_run(work: Path, how: signal.Signals) -> Outcome:
         proc.kill()
         code = proc.wait()
     left = watch.survivors()
-    # Known limit (docs/hardening.md): now and then one bubblewrap process of a sandbox
-    # outlives the run. It is counted and reported apart, then killed here; any other
-    # survivor (grader, nbgrader, worker, kernel, student code) is a failure.
-    shells = {pid: cmd for pid, cmd in left.items() if cmd.split(" ", 1)[0].endswith("/bwrap")}
-    for pid in shells:
-        kill_tree(pid)
-    others = {pid: cmd for pid, cmd in left.items() if pid not in shells}
     kinds = sorted({cmd.split(" -m ")[-1][:40] if " -m " in cmd else cmd[:40]
                     for _, cmd in watch.seen.values()})
     detail = (f"{len(watch.seen)} processes seen ({'; '.join(kinds)}), exit {code}, "
-              f"left behind: {[cmd[:200] for cmd in others.values()][:3]}, "
-              f"bubblewrap processes left: {len(shells)}")
-    return Outcome(gained=bool(others), as_expected=started and len(watch.seen) >= 4
+              f"left behind: {[cmd[:200] for cmd in left.values()][:3]}")
+    for pid in left:  # never leave them to the next case
+        kill_tree(pid)
+    return Outcome(gained=bool(left), as_expected=started and len(watch.seen) >= 4
                    and (how != signal.SIGINT or code == 130), detail=detail,
-                   figure=f"{len(others)} left of {len(watch.seen)}"
-                   + (f"; {len(shells)} bubblewrap process left (known limit)" if shells else ""))
+                   figure=f"{len(left)} left of {len(watch.seen)}")
 
 
 def sigkill_coordinator(work: Path) -> Outcome:
