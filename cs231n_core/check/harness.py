@@ -474,8 +474,8 @@ class Trial:
                 worst = (err / limit, err, limit, why, name)
         _, err, limit, why, name = worst
         ok = err < limit
-        detail = _error_detail(err, limit, why, name) + ("" if ok else note)
-        return self._part(line, ok, detail, limit)
+        shown = "" if ok else _values(items[name], self._answer(f"{key}/{name}")) + note
+        return self._part(line, ok, _error_detail(err, limit, why, name) + shown, limit)
 
     def record_extra(self, part: str, value: Any) -> None:
         """In record mode, store a value a later check needs (e.g. a documented cache)."""
