@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.diagnoses import PREFIX, Outcome, diagnose
 from autograder.checks.harness import CheckAbort, PartResult, TaskRun, load_checks
 from autograder.isolation.sandbox import (
     NO_ISOLATION_NOTICE,
@@ -80,6 +81,12 @@ class GradeReport:
         }
 
 
+def _outcome(results: dict[str, PartResult], abort: str | None) -> Outcome:
+    failed = {n: r.seen for n, r in results.items() if not r.passed and r.seen is not None}
+    passed = frozenset(n for n, r in results.items() if r.passed)
+    return Outcome(failed, passed, abort)
+
+
 def _score(
     task: Task, parts: dict[str, float], results: dict[str, PartResult], abort: str | None
 ) -> TaskResult:
@@ -97,6 +104,9 @@ def _score(
             lines.append(f"[{'x' if r.passed else ' '}] {r.message}")
     if abort:
         lines.append(_friendly(task.id, abort))
+    mistake = diagnose(task.id, _outcome(results, abort))
+    if mistake is not None and earned_weight < total_weight:
+        lines.append(PREFIX + mistake)
     return TaskResult(task.id, points, float(task.points), "\n".join(lines))
 
 

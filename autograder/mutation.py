@@ -112,14 +112,23 @@ class Override:
 
 @dataclass(frozen=True, init=False)
 class Mutant:
-    """A realistic bug: must lose points in ``task`` and in no other task."""
+    """A realistic bug: must lose points in ``task`` and in no other task.
+
+    ``diagnosis``: words of the likely mistake the grader's feedback must name for
+    it (stated here by hand, never computed by the diagnosing code).
+    """
 
     name: str
     task: str  # the registry id that must lose points
     changes: tuple[Change, ...]
+    diagnosis: str
 
     def __init__(
-        self, name: str, task: str, change: Change | Replace | tuple[Change | Replace, ...]
+        self,
+        name: str,
+        task: str,
+        change: Change | Replace | tuple[Change | Replace, ...],
+        diagnosis: str = "",
     ) -> None:
         """``change``: the changes; bare edits (``replace``, ``drop``) patch the task's function."""
         items = change if isinstance(change, tuple) else (change,)
@@ -129,6 +138,7 @@ class Mutant:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "task", task)
         object.__setattr__(self, "changes", own + rest)
+        object.__setattr__(self, "diagnosis", diagnosis)
 
     @property
     def module(self) -> str:

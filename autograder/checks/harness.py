@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.diagnoses.rules import Seen
 from autograder.isolation.session import RemoteObject, WorkerFailure, WorkerSession
 from autograder.isolation.worker import Slot, Unsupported, encode
 from cs231n_core.check.parts import DEFAULT_TOL, FLOAT32_TOL, PARTS, weights
@@ -39,6 +40,7 @@ class PartResult:
     weight: float
     passed: bool
     message: str
+    seen: Seen | None = None  # what a failure looked like, for the diagnoses
 
 
 @dataclass
@@ -50,6 +52,8 @@ class TaskRun:
     rng: np.random.Generator
     session: WorkerSession
     results: dict[str, PartResult] = field(default_factory=dict)
+    # The grader's copies of the arguments of the latest call of the task's function.
+    last_call: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
 
     @property
     def target(self) -> str:
@@ -84,6 +88,8 @@ class TaskRun:
         ``remotes`` maps positions in ``args`` to trusted objects the student's code
         may call back into (the reference stands behind them).
         """
+        if target is None or target == self.target:
+            self.last_call = (args, dict(kwargs or {}))
         encoded = None
         if remotes:
 
@@ -133,6 +139,21 @@ class TaskRun:
         if best[2] is not None:
             raise CheckAbort(best[2])
 
+    def independently(self, *steps: Callable[[], None]) -> None:
+        """Run steps that score independent parts: an exception in one stops only that one.
+
+        The later steps still run and score their parts; the reasons of the steps
+        that stopped are reported together, once each.
+        """
+        reasons: list[str] = []
+        for step in steps:
+            try:
+                step()
+            except CheckAbort as exc:
+                reasons.append(str(exc))
+        if reasons:
+            raise CheckAbort("\n".join(dict.fromkeys(reasons)))
+
     def check_backward(
         self,
         forward: str,
@@ -159,12 +180,19 @@ class TaskRun:
 
     # ----------------------------------------------------------- scoring
 
-    def record(self, part: str, passed: bool, message: str = "") -> bool:
+    def record(
+        self, part: str, passed: bool, message: str = "", got: Any = None, expected: Any = None
+    ) -> bool:
+        """Score ``part``; a failure keeps what was compared (``got``, ``expected``) and
+        the call behind it, which the diagnoses read."""
         if part not in self.parts:
             raise KeyError(f"{self.task_id}: undeclared part {part!r}")
         if part in self.results and not self.results[part].passed:
             return False  # a part that failed once stays failed
-        self.results[part] = PartResult(part, self.parts[part], passed, message)
+        seen = None
+        if not passed:
+            seen = Seen(message, got, expected, self.last_call[0], self.last_call[1])
+        self.results[part] = PartResult(part, self.parts[part], passed, message, seen)
         return passed
 
     def close(
@@ -186,7 +214,7 @@ class TaskRun:
             got, expected.shape, allow_float32=allow_float32, want_float=expected.dtype.kind == "f"
         )
         if problem:
-            return self.record(part, False, f"{part}: {problem}")
+            return self.record(part, False, f"{part}: {problem}", got, expected)
         got_arr = np.asarray(got, dtype=np.float64)
         limit = tol if tol is not None else PARTS[self.task_id][part].tol
         if got.dtype == np.float32 and expected.dtype != np.float32:
@@ -194,9 +222,14 @@ class TaskRun:
         err = scaled_error(got_arr, expected)
         if err > limit:
             return self.record(
-                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+                part,
+                False,
+                f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}; "
+                f"{entries_off(got_arr, expected, limit)}",
+                got,
+                expected,
             )
-        return self.record(part, True, f"{part}: relative error {err:.1e}")
+        return self.record(part, True, f"{part}: relative error {err:.1e} (tolerance {limit:.0e})")
 
     def close_scalar(self, part: str, got: Any, expected: float, tol: float | None = None) -> bool:
         if type(got) not in (float, int) and not (
@@ -205,25 +238,53 @@ class TaskRun:
             return self.record(part, False, f"{part}: expected a number, got {_describe(got)}")
         value = float(got)
         if not np.isfinite(value):
-            return self.record(part, False, f"{part}: is {value}")
+            return self.record(part, False, f"{part}: is {value}", value, expected)
         limit = tol if tol is not None else DEFAULT_TOL
         err = abs(value - expected) / max(abs(expected), 1e-12)
         if err > limit:
             return self.record(
-                part, False, f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}"
+                part,
+                False,
+                f"{part}: relative error {err:.2e} exceeds the tolerance {limit:.0e}",
+                value,
+                expected,
             )
-        return self.record(part, True, f"{part}: relative error {err:.1e}")
+        return self.record(part, True, f"{part}: relative error {err:.1e} (tolerance {limit:.0e})")
 
     def equal(self, part: str, got: Any, expected: Any, what: str = "") -> bool:
         ok = type(got) is type(expected) and got == expected
-        return self.record(part, ok, f"{part}: {what or 'value'} {'matches' if ok else 'is wrong'}")
+        text = "matches" if ok else f"is wrong (got {describe(got)})"
+        return self.record(part, ok, f"{part}: {what or 'value'} {text}", got, expected)
 
-    def check(self, part: str, condition: bool, failure: str, success: str = "") -> bool:
+    def check(
+        self,
+        part: str,
+        condition: bool,
+        failure: str,
+        success: str = "",
+        got: Any = None,
+        expected: Any = None,
+    ) -> bool:
+        """Score ``part`` by ``condition``; ``got`` and ``expected`` are kept for diagnoses."""
         return self.record(
             part,
             bool(condition),
             f"{part}: {success or 'ok'}" if condition else f"{part}: {failure}",
+            got,
+            expected,
         )
+
+
+def entries_off(got: np.ndarray, expected: np.ndarray, limit: float) -> str:
+    """How many entries are off by more than ``limit`` (relative to the largest expected one).
+
+    A summary figure: it tells a slip in a few entries from a wrong formula without
+    showing any hidden value.
+    """
+    scale = max(float(np.max(np.abs(expected))) if expected.size else 0.0, 1e-12)
+    off = int(np.count_nonzero(np.abs(got - expected) > limit * scale))
+    share = 100 * off / max(expected.size, 1)
+    return f"{off} of the {expected.size} entries are off ({share:.0f}%)"
 
 
 def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
@@ -245,7 +306,8 @@ def array_problem(
         if got.dtype not in ok:
             return f"dtype {got.dtype} but expected {' or '.join(sorted(d.name for d in ok))}"
         if not np.all(np.isfinite(got)):
-            return "contains NaN or inf"
+            nan, inf = int(np.isnan(got).sum()), int(np.isinf(got).sum())
+            return f"contains NaN or inf ({nan} NaN and {inf} infinite of {got.size} entries)"
     return None
 
 

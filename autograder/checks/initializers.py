@@ -128,6 +128,8 @@ def _check_normal(run: TaskRun, w: np.ndarray, sigma: float) -> None:
             False,
             f"the standard deviation is off by {100 * rel_std:+.1f}% "
             f"(a correct draw stays within {100 * std_tol:.1f}%)",
+            got=sigma * (1 + rel_std),
+            expected=sigma,
         )
     elif abs(tail - n * p) > tail_tol:
         run.check(
@@ -151,7 +153,9 @@ def _check_uniform(run: TaskRun, w: np.ndarray, limit: float) -> None:
     mean = float(np.mean(w))
     second = float(np.mean((w / limit) ** 2))
     if biggest > limit * (1 + 1e-12):
-        run.check("distribution", False, "some entries lie outside [-a, a]")
+        run.check(
+            "distribution", False, "some entries lie outside [-a, a]", got=biggest, expected=limit
+        )
     elif biggest < limit * (1 - _X / n):
         run.check("distribution", False, "the entries do not reach the bounds -a and a")
     elif abs(mean) > mean_tol:
@@ -382,6 +386,7 @@ def _lsuv(run: TaskRun) -> None:
             "rescale by 1/sqrt(np.var(z)) only while |var - 1| > tol, and leave a layer "
             "already within tol as it is",
             "every layer scaled as the rule says",
+            got=errors[worst],
         )
     else:
         for part in ("positive_multiple", "scale"):

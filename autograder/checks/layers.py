@@ -97,13 +97,15 @@ def _close_loss(run: TaskRun, part: str, got: Any, expected: float, tol: float =
         )
     value = float(got)
     if not math.isfinite(value):
-        return run.check(part, False, f"is {value}")
+        return run.check(part, False, f"is {value}", got=value, expected=expected)
     err = abs(value - expected) / max(abs(expected), 1.0)
     return run.check(
         part,
         err <= tol,
         f"relative error {err:.2e} exceeds the tolerance {tol:.0e}",
-        f"relative error {err:.1e}",
+        f"relative error {err:.1e} (tolerance {tol:.0e})",
+        got=value,
+        expected=expected,
     )
 
 

@@ -93,62 +93,75 @@ def _running_stats(run: TaskRun, part: str, param_after: Any, expected: dict[str
 
 @check("normalization.batchnorm_forward")
 def _batchnorm_forward(run: TaskRun) -> None:
-    # Train mode: a general batch and the smallest one (N = 2, D = 1).
-    for n, d in ((_dim(run, 3, 8), _dim(run, 2, 6)), (2, 1)):
+    """Five independent sections: an exception in one does not stop the others."""
+
+    def train() -> None:
+        # Train mode: a general batch and the smallest one (N = 2, D = 1).
+        for n, d in ((_dim(run, 3, 8), _dim(run, 2, 6)), (2, 1)):
+            x, gamma, beta = _inputs(run, n, d)
+            param = _bn_param(run, "train", d)
+            expected_param = _copy(param)
+            ref_out = ref.batchnorm_forward(x, gamma, beta, expected_param)[0]
+            result = run.call_full((x, gamma, beta, _copy(param)))
+            run.close(
+                "train output", _forward_output(run, result["value"], "batchnorm_forward"), ref_out
+            )
+            _running_stats(run, "running statistics", result["args"][3], expected_param)
+
+    def test() -> None:
+        # Test mode: normalise with the running statistics and leave them alone.
+        n, d = _dim(run, 2, 8), _dim(run, 2, 6)
+        x, gamma, beta = _inputs(run, n, d)
+        param = _bn_param(run, "test", d)
+        ref_out = ref.batchnorm_forward(x, gamma, beta, _copy(param))[0]
+        result = run.call_full((x, gamma, beta, _copy(param)))
+        out = _forward_output(run, result["value"], "batchnorm_forward")
+        run.close("test output", out, ref_out)
+        _running_stats(run, "test mode keeps running statistics", result["args"][3], param)
+
+    def defaults() -> None:
+        # Defaults (eps 1e-5, momentum 0.9, zero running statistics). The spread is
+        # small enough (variance near 1e-5) that another eps changes the output.
+        n, d = _dim(run, 4, 8), _dim(run, 2, 5)
+        x, gamma, beta = _inputs(run, n, d, spread=2e-3)
+        expected_param = {"mode": "train"}
+        ref_out = ref.batchnorm_forward(x, gamma, beta, expected_param)[0]
+        result = run.call_full((x, gamma, beta, {"mode": "train"}))
+        run.close("defaults", _forward_output(run, result["value"], "batchnorm_forward"), ref_out)
+        _running_stats(run, "defaults", result["args"][3], expected_param)
+
+    def float32() -> None:
+        # float32 in, float32 out (compared with the float64 answer).
+        n, d = _dim(run, 3, 8), _dim(run, 2, 6)
         x, gamma, beta = _inputs(run, n, d)
         param = _bn_param(run, "train", d)
-        expected_param = _copy(param)
-        ref_out = ref.batchnorm_forward(x, gamma, beta, expected_param)[0]
-        result = run.call_full((x, gamma, beta, _copy(param)))
-        run.close(
-            "train output", _forward_output(run, result["value"], "batchnorm_forward"), ref_out
-        )
-        _running_stats(run, "running statistics", result["args"][3], expected_param)
+        ref_out = ref.batchnorm_forward(x, gamma, beta, _copy(param))[0]
+        param32 = {
+            k: v.astype(np.float32) if isinstance(v, np.ndarray) else v for k, v in param.items()
+        }
+        x32, gamma32, beta32 = (a.astype(np.float32) for a in (x, gamma, beta))
+        out = run.call(x32, gamma32, beta32, param32)
+        _close_float32(run, "float32", _forward_output(run, out, "batchnorm_forward"), ref_out)
 
-    # Test mode: normalise with the running statistics and leave them alone.
-    n, d = _dim(run, 2, 8), _dim(run, 2, 6)
-    x, gamma, beta = _inputs(run, n, d)
-    param = _bn_param(run, "test", d)
-    ref_out = ref.batchnorm_forward(x, gamma, beta, _copy(param))[0]
-    result = run.call_full((x, gamma, beta, _copy(param)))
-    run.close("test output", _forward_output(run, result["value"], "batchnorm_forward"), ref_out)
-    _running_stats(run, "test mode keeps running statistics", result["args"][3], param)
+    def bad_mode() -> None:
+        # Any mode but 'train' and 'test' raises ValueError (last: it ends in an exception).
+        x, gamma, beta = _inputs(run, 4, 3)
+        try:
+            run.call(x, gamma, beta, {**_bn_param(run, "train", 3), "mode": "eval"})
+        except CheckAbort as exc:
+            lines = str(exc).strip().splitlines()
+            run.check(
+                "bad mode",
+                bool(lines) and lines[-1].startswith("ValueError"),
+                "mode='eval' must raise ValueError, but raised another exception",
+                "mode='eval' raises ValueError",
+            )
+        else:
+            run.check(
+                "bad mode", False, "mode='eval' must raise ValueError, but nothing was raised"
+            )
 
-    # Defaults (eps 1e-5, momentum 0.9, zero running statistics). The spread is
-    # small enough (variance near 1e-5) that another eps changes the output.
-    n, d = _dim(run, 4, 8), _dim(run, 2, 5)
-    x, gamma, beta = _inputs(run, n, d, spread=2e-3)
-    expected_param = {"mode": "train"}
-    ref_out = ref.batchnorm_forward(x, gamma, beta, expected_param)[0]
-    result = run.call_full((x, gamma, beta, {"mode": "train"}))
-    run.close("defaults", _forward_output(run, result["value"], "batchnorm_forward"), ref_out)
-    _running_stats(run, "defaults", result["args"][3], expected_param)
-
-    # float32 in, float32 out (compared with the float64 answer).
-    n, d = _dim(run, 3, 8), _dim(run, 2, 6)
-    x, gamma, beta = _inputs(run, n, d)
-    param = _bn_param(run, "train", d)
-    ref_out = ref.batchnorm_forward(x, gamma, beta, _copy(param))[0]
-    param32 = {
-        k: v.astype(np.float32) if isinstance(v, np.ndarray) else v for k, v in param.items()
-    }
-    out = run.call(x.astype(np.float32), gamma.astype(np.float32), beta.astype(np.float32), param32)
-    _close_float32(run, "float32", _forward_output(run, out, "batchnorm_forward"), ref_out)
-
-    # Any mode but 'train' and 'test' raises ValueError (last: it ends in an exception).
-    x, gamma, beta = _inputs(run, 4, 3)
-    try:
-        run.call(x, gamma, beta, {**_bn_param(run, "train", 3), "mode": "eval"})
-    except CheckAbort as exc:
-        lines = str(exc).strip().splitlines()
-        run.check(
-            "bad mode",
-            bool(lines) and lines[-1].startswith("ValueError"),
-            "mode='eval' must raise ValueError, but raised another exception",
-            "mode='eval' raises ValueError",
-        )
-    else:
-        run.check("bad mode", False, "mode='eval' must raise ValueError, but nothing was raised")
+    run.independently(train, test, defaults, float32, bad_mode)
 
 
 # ----------------------------------------------------------------- backward passes

@@ -110,7 +110,7 @@ def _run_rule(
                 run.check(
                     "state",
                     _number(theirs[key]) == ours[key],
-                    f"'t' is wrong ({where})",
+                    f"'t' is {theirs[key]!r} where {ours[key]} is expected ({where})",
                     "the state kept in config matches",
                 )
             else:
@@ -128,10 +128,12 @@ def _rule_check(
     state_keys: tuple[str, ...],
 ) -> None:
     # From config=None, as a first step does: the defaults (hyperparameters and
-    # the steps they give).
-    _run_rule(run, rule, None, 3, "defaults", state_keys, defaults)
-    # With the given hyperparameters (one dict per parameter array, fed back).
-    _run_rule(run, rule, custom, 5, "next_w", state_keys, {})
+    # the steps they give); then with the given hyperparameters (one dict per
+    # parameter array, fed back). An exception in one run does not stop the other.
+    run.independently(
+        lambda: _run_rule(run, rule, None, 3, "defaults", state_keys, defaults),
+        lambda: _run_rule(run, rule, custom, 5, "next_w", state_keys, {}),
+    )
 
 
 def _momentum_check(run: TaskRun, rule: Callable[..., tuple[np.ndarray, dict]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder.checks.diagnoses import PREFIX
 from autograder.course.gradebook import (
     CellScore,
     StudentScores,
@@ -30,6 +31,14 @@ def _cell_kind(cell: CellScore) -> str:
     return "written answer" if cell.written else "test cell in the notebook"
 
 
+def _split_hint(text: str) -> tuple[str, str]:
+    """The grader's feedback without its likely-mistake line, and that line's words."""
+    lines = text.splitlines()
+    hints = [line[len(PREFIX):] for line in lines if line.startswith(PREFIX)]
+    rest = "\n".join(line for line in lines if not line.startswith(PREFIX))
+    return rest, hints[0] if hints else ""
+
+
 def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
     """The ``index.html`` of one student; ``notebook_pages`` are the annotated notebooks' stems."""
     notebooks = [
@@ -40,7 +49,9 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
             "page": f"{nb}.html" if nb in notebook_pages else None,
             "cells": [
                 {"label": cell.label, "row_class": _row_class(cell), "score": cell.score,
-                 "max_score": cell.max_score, "text": cell.feedback or _cell_kind(cell)}
+                 "max_score": cell.max_score,
+                 "text": _split_hint(cell.feedback)[0] or _cell_kind(cell),
+                 "hint": _split_hint(cell.feedback)[1]}
                 for cell in row.cells if cell.notebook == nb
             ],
         }

@@ -17,7 +17,9 @@ Each check calls your functions on fixed inputs and compares what they return
 with stored answers (``public_expected.npz``) and, for backward passes, with
 centered-difference gradients of your own forward pass, as the CS231n notebooks
 do. Every line shows the measured relative error next to the range it should be
-in. Randomised functions (initialisers, dropout) are checked statistically.
+in; a part compared with a stored answer that fails also shows its entry furthest
+off, your value next to the expected one. Randomised functions (initialisers,
+dropout) are checked statistically.
 
 A pass here is a good sign, not a grade: the graded checks use other inputs.
 The checks always read your files as they are on disk, so an edit takes effect

@@ -220,6 +220,16 @@ def _limit(got: np.ndarray, tol: float) -> tuple[float, str]:
     return tol, ""
 
 
+def _values(got: np.ndarray, want: np.ndarray) -> str:
+    """The entry furthest from the answer, with both values (the public inputs are no secret)."""
+    if not want.size:
+        return ""
+    where = np.unravel_index(int(np.argmax(np.abs(got - want))), want.shape)
+    index = ", ".join(str(int(i)) for i in where)
+    got_at, want_at = _g(float(got[where])), _g(float(want[where]))
+    return f"; furthest entry [{index}]: got {got_at}, expected {want_at}"
+
+
 def _error_detail(err: float, limit: float, why: str = "", worst: str = "") -> str:
     where = f"worst: {worst}; " if worst else ""
     return f"relative error {_e(err)} ({where}{why}should be below {_tol(limit)})"
@@ -386,7 +396,8 @@ class Trial:
         err = rel_error(got, want) if want.size else 0.0
         limit, why = _limit(got, tol)
         ok = err < limit
-        return self._part(line, ok, _error_detail(err, limit, why) + ("" if ok else note), limit)
+        detail = _error_detail(err, limit, why) + ("" if ok else _values(got, want) + note)
+        return self._part(line, ok, detail, limit)
 
     def expect(
         self, part: str, got: Any, tol: float = TOL, note: str = "", exact_dtype: bool = False,
@@ -422,7 +433,8 @@ class Trial:
         return self._part(
             line,
             ok,
-            f"relative error {_e(err)} (should be below {_tol(tol)})" + ("" if ok else note),
+            f"relative error {_e(err)} (should be below {_tol(tol)})"
+            + ("" if ok else f"; got {_g(value)}, expected {_g(want)}{note}"),
             tol,
         )
 
@@ -462,8 +474,8 @@ class Trial:
                 worst = (err / limit, err, limit, why, name)
         _, err, limit, why, name = worst
         ok = err < limit
-        detail = _error_detail(err, limit, why, name) + ("" if ok else note)
-        return self._part(line, ok, detail, limit)
+        shown = "" if ok else _values(items[name], self._answer(f"{key}/{name}")) + note
+        return self._part(line, ok, _error_detail(err, limit, why, name) + shown, limit)
 
     def record_extra(self, part: str, value: Any) -> None:
         """In record mode, store a value a later check needs (e.g. a documented cache)."""

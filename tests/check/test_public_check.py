@@ -363,3 +363,15 @@ def test_net_loss_passes_before_normalization_and_dropout_and_skips_their_parts(
     broken = _cli(_solved(tmp_path / "no-tanh", no_tanh), "classifiers.FullyConnectedNet.loss")
     assert broken.returncode == 1
     assert "needs layers.tanh_forward" in broken.stdout
+
+
+@pytest.mark.task("layers.affine_forward")
+def test_a_failed_part_shows_the_values_of_its_furthest_entry(tmp_path: Path) -> None:
+    # The public inputs are no secret: the entry furthest off is shown with both values.
+    right = "out = x.reshape(x.shape[0], -1) @ w + b"
+    folder = _solved(tmp_path, _mutated("layers", right, right.replace("= ", "= 2 * (") + ")"))
+    result = _cli(folder, "layers.affine_forward")
+    assert result.returncode == 1
+    shown = re.search(r"furthest entry \[(\d+), (\d+)\]: got (\S+), expected (\S+)", result.stdout)
+    assert shown, result.stdout
+    assert float(shown[3]) == pytest.approx(2 * float(shown[4]), rel=1e-3)

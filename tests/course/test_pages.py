@@ -70,3 +70,10 @@ def test_report_escapes_labels_and_title() -> None:
     assert "<b>" not in page
     # No score yet: an en dash, not an escaped entity.
     assert '<td class="num rate">&ndash;</td>' in page and "&amp;ndash;" not in page
+
+
+def test_feedback_page_sets_the_likely_mistake_apart() -> None:
+    text = "out: relative error 8.4e-02 exceeds the tolerance 1e-06\nlikely mistake: the <bias>"
+    page = feedback_page(row(feedback=text), {NB1})
+    assert ("<pre>out: relative error 8.4e-02 exceeds the tolerance 1e-06</pre>"
+            '<p class="hint"><strong>Likely mistake:</strong> the &lt;bias&gt;</p></td>') in page

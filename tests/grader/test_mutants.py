@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.checks.diagnoses import PREFIX
 from autograder.grading import grade_submission
 from autograder.mutation import OverrideError, apply_override, patch, replace
 from autograder.registry import STUB_MODULES, TASKS
@@ -30,12 +31,17 @@ def _assert_loses_points_in_own_task_only(
     points, max_points, feedback = scores.pop(mutant.task)
     assert points < max_points, f"{mutant.name} kept full marks:\n{feedback}"
     assert feedback.strip()
-    wrongly_penalised = {k: v[2] for k, v in scores.items() if v[0] != v[1]}
-    assert wrongly_penalised == {}
+    # The likely mistake the catalogue entry states, named on the feedback's last line.
+    named = [line for line in feedback.splitlines() if line.startswith(PREFIX)]
+    assert len(named) == 1 and mutant.diagnosis in named[0], (
+        f"{mutant.name}: expected the diagnosis {mutant.diagnosis!r}:\n{feedback}"
+    )
+    assert _lost(scores) == {}
 
 
 def _lost(scores: dict[str, tuple[float, float, str]]) -> dict[str, str]:
-    return {k: v[2] for k, v in scores.items() if v[0] != v[1]}
+    """The feedback of each task that lost points or names a likely mistake."""
+    return {k: v[2] for k, v in scores.items() if v[0] != v[1] or PREFIX in v[2]}
 
 
 def test_every_task_has_a_mutant() -> None:

@@ -39,39 +39,47 @@ MUTANTS: list[Mutant] = [
         "FullyConnectedNet.__init__",
         "self.params[f'b{i}'] = np.zeros(fan_out)",
         "self.params[f'b{i}'] = weight_scale * rng.standard_normal(fan_out)",
+        diagnosis="biases start at zero",
     ),
-    _mutant("gamma starts at zero", "FullyConnectedNet.__init__", "np.ones", "np.zeros"),
+    _mutant("gamma starts at zero", "FullyConnectedNet.__init__", "np.ones", "np.zeros",
+        diagnosis="gamma starts at one"),
     _mutant("PReLU slopes start at zero", "FullyConnectedNet.__init__",
-        "np.full(fan_out, PRELU_INIT)", "np.zeros(fan_out)"),
+        "np.full(fan_out, PRELU_INIT)", "np.zeros(fan_out)",
+        diagnosis="PRELU_INIT"),
     _mutant(
         "default weights ignore weight_scale",
         "FullyConnectedNet.__init__",
         "weight_scale * rng.standard_normal((fan_in, fan_out))",
         "rng.standard_normal((fan_in, fan_out))",
+        diagnosis="weight_scale * a standard normal",
     ),
     _mutant(
         "default weights drawn from the global np.random (seed ignored)",
         "FullyConnectedNet.__init__",
         "rng.standard_normal((fan_in, fan_out))",
         "np.random.randn(fan_in, fan_out)",
+        diagnosis="ignore the seed",
     ),
     _mutant(
         "gaussian initialiser without std=weight_scale",
         "FullyConnectedNet.__init__",
         "initializers.gaussian(fan_in, fan_out, std=weight_scale, rng=rng)",
         "initializers.gaussian(fan_in, fan_out, rng=rng)",
+        diagnosis="without std=weight_scale",
     ),
     _mutant(
         "named initialiser called without the generator",
         "FullyConnectedNet.__init__",
         "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
         "getattr(initializers, weight_init)(fan_in, fan_out)",
+        diagnosis="without the net's generator",
     ),
     _mutant(
         "named initialiser with the fans swapped",
         "FullyConnectedNet.__init__",
         "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
         "getattr(initializers, weight_init)(fan_out, fan_in, rng=rng).T",
+        diagnosis="fans swapped",
     ),
     Mutant(
         "classifiers: weight_init='he' falls back to xavier",
@@ -81,6 +89,7 @@ MUTANTS: list[Mutant] = [
                 "initializers.xavier(fan_in, fan_out, rng=rng) if weight_init == 'he' else "
                 "getattr(initializers, weight_init)(fan_in, fan_out, rng=rng)",
             ),
+        diagnosis="Xavier's variance",
     ),
     Mutant(
         "classifiers: normalization parameters on the last layer too",
@@ -89,17 +98,21 @@ MUTANTS: list[Mutant] = [
             drop("if i == self.num_layers:\n    break"),
             replace("activation == 'prelu'", "activation == 'prelu' and i < self.num_layers"),
         ),
+        diagnosis="no normalisation",
     ),
-    _mutant("L2 loss without the 0.5", "FullyConnectedNet.loss", "0.5 * self.reg", "self.reg"),
+    _mutant("L2 loss without the 0.5", "FullyConnectedNet.loss", "0.5 * self.reg", "self.reg",
+        diagnosis="without the 0.5"),
     _mutant("L2 gradient 2 * reg * W", "FullyConnectedNet.loss",
-        "self.reg * w", "2 * self.reg * w"),
+        "self.reg * w", "2 * self.reg * w",
+        diagnosis="2 * reg * W"),
     _mutant("biases regularized too", "FullyConnectedNet.loss",
         "grads[f'W{i}'] += self.reg * w", r"""
                 grads[f'W{i}'] += self.reg * w
                 b = self.params[f'b{i}']
                 loss += 0.5 * self.reg * float(np.vdot(b, b))
                 grads[f'b{i}'] += self.reg * b
-            """),
+            """,
+        diagnosis="biases are regularised"),
     Mutant(
         "classifiers: dropout before the activation",
         "classifiers.FullyConnectedNet.loss",
@@ -107,11 +120,13 @@ MUTANTS: list[Mutant] = [
             drop(_ACT_FORWARD),
             replace(_DROPOUT_FORWARD, _DROPOUT_FORWARD + _ACT_FORWARD),
         ),
+        diagnosis="dropout comes before the activation",
     ),
     Mutant(
         "classifiers: normalization after the activation",
         "classifiers.FullyConnectedNet.loss",
         (drop(_ACT_FORWARD), replace("norm_cache = None", _ACT_FORWARD + "norm_cache = None")),
+        diagnosis="normalisation comes after the activation",
     ),
     Mutant(
         "classifiers: dgamma left out of grads",
@@ -121,14 +136,17 @@ MUTANTS: list[Mutant] = [
                 "norm_cache)",
                 "dout, _, grads[f'beta{i}'] = batchnorm_backward(dout, norm_cache)",
             ),
+        diagnosis="lacks dgamma",
     ),
     Mutant(
         "classifiers: backward through the normalization before the activation",
         "classifiers.FullyConnectedNet.loss",
         (drop(_ACT_BACKWARD), replace(_AFFINE_BACKWARD, _ACT_BACKWARD + _AFFINE_BACKWARD)),
+        diagnosis="in reverse order",
     ),
     _mutant("dropout and batchnorm left in train mode for the scores", "FullyConnectedNet.loss",
-        "'test' if y is None else 'train'", "'train'"),
+        "'test' if y is None else 'train'", "'train'",
+        diagnosis="train mode"),
     Mutant(
         "classifiers: batchnorm given a fresh parameter dict (no running statistics)",
         "classifiers.FullyConnectedNet.loss",
@@ -138,14 +156,17 @@ MUTANTS: list[Mutant] = [
             "batchnorm_forward(out, self.params[f'gamma{i}'], self.params[f'beta{i}'], "
             "{'mode': mode})",
         ),
+        diagnosis="fresh parameter dict",
     ),
     Mutant(
         "classifiers: ReLU applied to the scores",
         "classifiers.FullyConnectedNet.loss",
         replace(_SCORES, _SCORES + "scores = np.maximum(scores, 0)\n"),
+        diagnosis="scores go through an activation",
     ),
     _mutant("backward reads the caches off by one layer", "FullyConnectedNet.loss",
-        "caches[i - 1]", "caches[i - 2]"),
+        "caches[i - 1]", "caches[i - 2]",
+        diagnosis="another layer's cache"),
 ]
 
 ALTERNATIVES: list[Alternative] = [

@@ -7,14 +7,17 @@ _mutant, _alternative = one_edit("optim")
 
 MUTANTS: list[Mutant] = [
     _mutant("momentum with the wrong sign (v = momentum * v + lr * dw)", "sgd_momentum",
-        "mu * v - lr * dw", "mu * v + lr * dw"),
+        "mu * v - lr * dw", "mu * v + lr * dw",
+        diagnosis="the velocity adds the gradient"),
     Mutant(
         "optim: momentum does not store the velocity",
         "optim.sgd_momentum",
         drop("config['velocity'] = v"),
+        diagnosis="velocity is not stored",
     ),
     _mutant("momentum steps along the gradient, not the velocity", "sgd_momentum",
-        "w + v", "w - lr * dw"),
+        "w + v", "w - lr * dw",
+        diagnosis="follows the gradient"),
     Mutant(
         "optim: nesterov as plain momentum",
         "optim.nesterov_momentum",
@@ -22,9 +25,11 @@ MUTANTS: list[Mutant] = [
             replace("w - mu * v_prev", "w"),
             replace("(1 + mu) * v", "v"),
         ),
+        diagnosis="plain momentum",
     ),
     _mutant("nesterov with the wrong sign on the old velocity", "nesterov_momentum",
-        "w - mu * v_prev", "w + mu * v_prev"),
+        "w - mu * v_prev", "w + mu * v_prev",
+        diagnosis="wrong sign"),
     Mutant(
         "optim: nesterov keeps the velocity after the update as v_prev",
         "optim.nesterov_momentum",
@@ -32,13 +37,18 @@ MUTANTS: list[Mutant] = [
             drop("v_prev = v"),
             replace("v = mu * v - lr * dw", "v = mu * v - lr * dw\nv_prev = v"),
         ),
+        diagnosis="plain momentum",
     ),
     _mutant("adagrad replaces the cache instead of accumulating it", "adagrad",
-        "cache + dw * dw", "dw * dw"),
+        "cache + dw * dw", "dw * dw",
+        diagnosis="not accumulated"),
     _mutant("adagrad divides by the cache, not its square root", "adagrad",
-        "np.sqrt(cache)", "cache"),
-    _mutant("adagrad squares the gradient in the step", "adagrad", "lr * dw", "lr * dw * dw"),
-    _mutant("rmsprop without the decay of the cache", "rmsprop", "decay * cache", "cache"),
+        "np.sqrt(cache)", "cache",
+        diagnosis="square root"),
+    _mutant("adagrad squares the gradient in the step", "adagrad", "lr * dw", "lr * dw * dw",
+        diagnosis="dw**2 in the numerator"),
+    _mutant("rmsprop without the decay of the cache", "rmsprop", "decay * cache", "cache",
+        diagnosis="does not decay"),
     Mutant(
         "optim: rmsprop without the (1 - decay) factor",
         "optim.rmsprop",
@@ -46,9 +56,11 @@ MUTANTS: list[Mutant] = [
             replace("1 - decay", "dw"),
             replace("dw * dw", "dw"),
         ),
+        diagnosis="without its (1 - decay_rate) factor",
     ),
     _mutant("rmsprop with decay and 1 - decay swapped", "rmsprop",
-        "decay * cache + (1 - decay) * (dw * dw)", "(1 - decay) * cache + decay * (dw * dw)"),
+        "decay * cache + (1 - decay) * (dw * dw)", "(1 - decay) * cache + decay * (dw * dw)",
+        diagnosis="swapped"),
     Mutant(
         "optim: adam without bias correction",
         "optim.adam",
@@ -56,6 +68,7 @@ MUTANTS: list[Mutant] = [
             replace("m / (1 - beta1 ** t)", "m"),
             replace("v / (1 - beta2 ** t)", "v"),
         ),
+        diagnosis="no bias correction",
     ),
     Mutant(
         "optim: adam increments t after the correction",
@@ -67,10 +80,13 @@ MUTANTS: list[Mutant] = [
                 t = t + 1
             """),
         ),
+        diagnosis="Increment t before",
     ),
-    _mutant("adam steps with m instead of m_hat", "adam", "lr * m_hat", "lr * m"),
+    _mutant("adam steps with m instead of m_hat", "adam", "lr * m_hat", "lr * m",
+        diagnosis="uses the corrected m_hat"),
     _mutant("adam divides by sqrt(v) instead of sqrt(v_hat)", "adam",
-        "np.sqrt(v_hat)", "np.sqrt(v)"),
+        "np.sqrt(v_hat)", "np.sqrt(v)",
+        diagnosis="uses the corrected v_hat"),
     Mutant(
         "optim: adam does not store t",
         "optim.adam",
@@ -78,6 +94,7 @@ MUTANTS: list[Mutant] = [
             replace("(config['m'], config['v'], config['t'])", "(config['m'], config['v'])"),
             replace("(m, v, t)", "(m, v)"),
         ),
+        diagnosis="t is not kept",
     ),
     Mutant(
         "optim: adam with beta1 and beta2 swapped in the first moment",
@@ -86,6 +103,7 @@ MUTANTS: list[Mutant] = [
             replace("beta1 * m", "beta2 * m"),
             replace("1 - beta1", "1 - beta2"),
         ),
+        diagnosis="averages with beta2",
     ),
 ]
 

@@ -10,18 +10,22 @@ MUTANTS: list[Mutant] = [
         "solver: step does not store the config the rule returns",
         "solver.Solver._step",
         drop("self.optim_configs[name] = next_config"),
+        diagnosis="not stored back",
     ),
     Mutant(
         "solver: step does not append the loss",
         "solver.Solver._step",
         drop("self.loss_history.append(float(loss))"),
+        diagnosis="not appended",
     ),
-    _mutant("step climbs the gradient", "Solver._step", "grads[name]", "-grads[name]"),
+    _mutant("step climbs the gradient", "Solver._step", "grads[name]", "-grads[name]",
+        diagnosis="climbs the gradient"),
     _mutant(
         "step gives every parameter the template config",
         "Solver._step",
         "self.update_rule(w, grads[name], self.optim_configs[name])",
         "self.update_rule(w, grads[name], self.optim_config)",
+        diagnosis="template config",
     ),
     Mutant(
         "solver: step leaves the new weights out of the model",
@@ -35,23 +39,28 @@ MUTANTS: list[Mutant] = [
                 "self._record_update_ratios(self.model.params, new_params)",
             ),
         ),
+        diagnosis="not stored in self.model.params",
     ),
     _mutant("step keeps the old parameters by reference (ratios see new for old)", "Solver._step",
-        "dict(self.model.params)", "self.model.params"),
+        "dict(self.model.params)", "self.model.params",
+        diagnosis="by reference"),
     _mutant("accuracy as a count instead of a fraction", "Solver.check_accuracy",
-        "np.mean", "np.sum"),
+        "np.mean", "np.sum",
+        diagnosis="is a count"),
     _mutant(
         "accuracy batches sliced up to batch_size instead of start + batch_size",
         "Solver.check_accuracy",
         "X[start:start + batch_size]",
         "X[start:batch_size]",
+        diagnosis="empty batch",
     ),
     _mutant("accuracy predicts the whole set in one call", "Solver.check_accuracy",
         r"""
                 for start in range(0, N, batch_size):
                     scores = self.model.loss(X[start:start + batch_size])
                     y_pred[start:start + batch_size] = np.argmax(scores, axis=1)
-            """, "y_pred[:] = np.argmax(self.model.loss(X), axis=1)"),
+            """, "y_pred[:] = np.argmax(self.model.loss(X), axis=1)",
+        diagnosis="one call"),
     Mutant(
         "solver: divergence stops at exactly explosion_factor x the first loss",
         "solver.Solver._check_divergence",
@@ -62,6 +71,7 @@ MUTANTS: list[Mutant] = [
                 "loss >= self.explosion_factor * first",
             ),
         ),
+        diagnosis="only a loss greater",
     ),
     Mutant(
         "solver: divergence compares with the latest loss instead of the first",
@@ -70,6 +80,7 @@ MUTANTS: list[Mutant] = [
             replace("reason: str | None = None", "reason = None"),
             replace("0", "-1"),
         ),
+        diagnosis="latest loss",
     ),
     Mutant(
         "solver: divergence misses a NaN loss",
@@ -78,6 +89,7 @@ MUTANTS: list[Mutant] = [
             replace("reason: str | None = None", "reason = None"),
             replace("not math.isfinite(loss)", "math.isinf(loss)"),
         ),
+        diagnosis="NaN loss",
     ),
     Mutant(
         "solver: divergence fails on an empty loss history",
@@ -86,6 +98,7 @@ MUTANTS: list[Mutant] = [
             replace("reason: str | None = None", "reason = None"),
             replace("self.loss_history[0] if self.loss_history else loss", "self.loss_history[0]"),
         ),
+        diagnosis="empty loss history",
     ),
     Mutant(
         "solver: divergence ignores explosion_factor=None",
@@ -97,23 +110,28 @@ MUTANTS: list[Mutant] = [
                 "loss > (self.explosion_factor or 3.0) * first",
             ),
         ),
+        diagnosis="explosion_factor=None",
     ),
     _mutant(
         "update ratio uses the norm of the new weights instead of the update",
         "Solver._record_update_ratios",
         "new - old",
         "new",
+        diagnosis="norm(new - old)",
     ),
     _mutant("update ratio without the norm (sum of the update)", "Solver._record_update_ratios",
-        "np.linalg.norm(new - old)", "np.abs(np.sum(new - old))"),
+        "np.linalg.norm(new - old)", "np.abs(np.sum(new - old))",
+        diagnosis="norm(new - old)"),
     _mutant(
         "update ratio history overwritten instead of appended",
         "Solver._record_update_ratios",
         "self.update_ratio_history.setdefault(name, []).append(ratio)",
         "self.update_ratio_history[name] = [ratio]",
+        diagnosis="overwritten",
     ),
     _mutant("update ratio 0 instead of NaN for all-zero weights", "Solver._record_update_ratios",
-        "math.nan", "0.0"),
+        "math.nan", "0.0",
+        diagnosis="record NaN"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
