@@ -14,7 +14,9 @@ from autograder.course.commands import (
     autograde,
     collect,
     demo,
+    due,
     export,
+    extend,
     feedback,
     grade,
     init,
@@ -28,7 +30,8 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, release, submit, autograde, feedback, export, grade, demo, report, collect,
+    init, release, due, extend, submit, autograde, feedback, export, grade, demo, report,
+    collect,
 )
 
 
