@@ -143,6 +143,9 @@ def zip_time(zf: zipfile.ZipFile) -> datetime | None:
 
 
 def due_date(course: Course) -> datetime | None:
+    """The assignment's due date (None: none set, or no gradebook yet)."""
+    if not course.gradebook.is_file():
+        return None
     with open_gradebook(course) as gb:
         try:
             return gb.find_assignment(ASSIGNMENT).duedate
