@@ -251,6 +251,7 @@ def apply_penalties(course: Course, students: list[str] | None = None) -> int:
                     score = float(nb.score)
                     penalty = plugin.late_submission_penalty(sub.student.id, score, seconds)
                     penalty = None if penalty is None else min(max(float(penalty), 0.0), score)
-                nb.late_submission_penalty = penalty
+                if nb.late_submission_penalty != penalty:  # reads write nothing when unchanged
+                    nb.late_submission_penalty = penalty
         gb.db.commit()
     return late
