@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry, SubmittedAssignment
 
-from autograder.course.late import apply_penalties
+from autograder.course.late import apply_penalties, seconds_late
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
 from autograder.course.layout import open_gradebook as open_gradebook  # imported from here too
 from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
@@ -83,7 +83,7 @@ def gradebook_scores(course: Course, with_feedback: bool = False) -> list[Studen
             penalty = float(sub.late_submission_penalty or 0.0)
             row = StudentScores(sub.student.id, float(sub.score) - penalty, float(sub.max_score),
                                 bool(sub.needs_manual_grade), late_penalty=penalty,
-                                seconds_late=float(sub.total_seconds_late),
+                                seconds_late=seconds_late(sub),
                                 timestamp=sub.timestamp)
             for nb in sorted(sub.notebooks, key=lambda n: n.name):
                 row.notebooks[nb.name] = (float(nb.score) - float(nb.late_submission_penalty or 0),

@@ -23,7 +23,7 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from nbgrader.api import MissingEntry
+from nbgrader.api import MissingEntry, SubmittedAssignment
 from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 from nbgrader.utils import parse_utc
@@ -153,15 +153,32 @@ def due_date(course: Course) -> datetime | None:
             raise CourseError("the gradebook has no assignment training_nn (run init)") from None
 
 
-def set_due_date(course: Course, when: datetime | None) -> None:
-    """Set (or, with None, clear) the assignment's due date in the gradebook."""
+def set_due_date(course: Course, when: datetime | None) -> int:
+    """Set (or, with None, clear) the assignment's due date in the gradebook.
+
+    Clearing it removes the extensions too (nbgrader cannot extend no due date: its
+    autograde fails on such a submission). Returns how many extensions were removed.
+    """
+    removed = 0
     with open_gradebook(course) as gb:
         try:
             assignment = gb.find_assignment(ASSIGNMENT)
         except MissingEntry:
             raise CourseError("the gradebook has no assignment training_nn (run init)") from None
         assignment.duedate = when
+        if when is None:
+            for sub in assignment.submissions:
+                removed += sub.extension is not None
+                sub.extension = None
         gb.db.commit()
+    return removed
+
+
+def seconds_late(sub: SubmittedAssignment) -> float:
+    """How late a submission is, past its due date and extension (0 without a due date)."""
+    if sub.timestamp is None or sub.assignment.duedate is None:
+        return 0.0
+    return float(sub.total_seconds_late)
 
 
 def grant_extension(course: Course, student: str, extension: timedelta) -> None:
@@ -172,6 +189,9 @@ def grant_extension(course: Course, student: str, extension: timedelta) -> None:
     """
     if extension < timedelta(0):
         raise CourseError(f"the extension of {student} is negative")
+    if extension and due_date(course) is None:
+        raise CourseError("the assignment has no due date to extend: set it first "
+                          "(cs231n-course due)")
     minutes = extension.total_seconds() / 60
     with open_gradebook(course) as gb:
         gb.update_or_create_student(student)
@@ -243,7 +263,7 @@ def apply_penalties(course: Course, students: list[str] | None = None) -> int:
         for sub in submissions:
             if students is not None and sub.student.id not in students:
                 continue
-            seconds = float(sub.total_seconds_late)
+            seconds = seconds_late(sub)
             late += seconds > 0
             for nb in sub.notebooks:
                 penalty = None

@@ -255,3 +255,21 @@ def test_missing_notebooks_and_later_hand_grades_lose_the_same_share(
     rows = {r.student: r for r in gradebook_scores(course)}
     assert (rows["frank"].total, rows["frank"].late_penalty) == pytest.approx((1.6, 0.4))
     assert (rows["bob"].total, rows["bob"].late_penalty) == pytest.approx((3.2, 0.8))
+
+
+def test_the_due_date_is_shown_cleared_and_set_again(term: tuple[Path, Course], capsys) -> None:
+    _, course = term
+    assert cli.main(["due", str(course.root)]) == 0
+    assert capsys.readouterr().out.strip() == "due date: 2026-12-01 16:00 UTC"
+    assert cli.main(["due", str(course.root), "--clear"]) == 0
+    assert "2 extension(s) removed with it" in capsys.readouterr().out  # carol's and erin's
+    assert not any(r.late_penalty for r in gradebook_scores(course))
+    assert cli.main(["extend", str(course.root), "carol", "--days", "2"]) == 1
+    assert "no due date to extend" in capsys.readouterr().err
+    assert cli.main(["due", str(course.root), "2026-12-01T17:00+01:00"]) == 0
+    assert cli.main(["extend", str(course.root), "carol", "--days", "2"]) == 0
+    said = capsys.readouterr().out.splitlines()[-1]
+    rows = {r.student: r for r in gradebook_scores(course)}
+    assert f"({sum(r.seconds_late > 0 for r in rows.values())} late submission(s)" in said
+    assert {"bob", "dave"} <= {s for s, r in rows.items() if r.seconds_late > 0}
+    assert rows["dave"].late_penalty == 3.0

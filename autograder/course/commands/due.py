@@ -1,7 +1,7 @@
 """``cs231n-course due``: show or set the assignment's due date (nbgrader's gradebook).
 
 With DATE, set the due date of training_nn (UTC unless the date names a zone, e.g.
-2026-12-01T17:00+01:00); with --clear, remove it; with neither, show it. Late
+2026-12-01T17:00+01:00); with --clear, remove it and the extensions; with neither, show it. Late
 penalties follow c.LatePolicy in the course's nbgrader_config.py.
 """
 
@@ -23,8 +23,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     course = open_course(args.course_dir)
     if args.clear or args.date is not None:
-        set_due_date(course, None if args.clear else args.date)
+        removed = set_due_date(course, None if args.clear else args.date)
         late = apply_penalties(course)
+        gone = f"; {removed} extension(s) removed with it" if removed else ""
         return said(f"due date: {show_time(due_date(course))} ({late} late submission(s) "
-                    f"graded so far)")
+                    f"graded so far{gone})")
     return said(f"due date: {show_time(due_date(course))}")
