@@ -65,6 +65,7 @@ from autograder.course.autograde_one import (
 from autograder.course.gradebook import open_gradebook, student_total
 from autograder.course.layout import (
     ASSIGNMENT,
+    GENERATED_CONFIG,
     SKIP,
     Course,
     CourseError,
@@ -138,7 +139,9 @@ def make_scratch_course(course_root: Path, student: str,
     files within the course's size limits) is staged into the scratch course:
     nothing of it is copied before it is checked.
     """
-    shutil.copy2(course_root / "nbgrader_config.py", scratch / "nbgrader_config.py")
+    for name in ("nbgrader_config.py", GENERATED_CONFIG):
+        if (course_root / name).is_file():
+            shutil.copy2(course_root / name, scratch / name)
     shutil.copytree(course_root / "source", scratch / "source", ignore=SKIP)
     course = Course(scratch)
     limits = course_limits(course.config)

@@ -14,9 +14,12 @@ from autograder.course.commands import (
     autograde,
     collect,
     demo,
+    due,
     export,
+    extend,
     feedback,
     grade,
+    import_lms,
     init,
     release,
     report,
@@ -28,7 +31,8 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, release, submit, autograde, feedback, export, grade, demo, report, collect,
+    init, release, due, extend, submit, import_lms, autograde, feedback, export, grade, demo,
+    report, collect,
 )
 
 
@@ -40,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
-        name = command.__name__.rsplit(".", 1)[1]
+        name = getattr(command, "NAME", command.__name__.rsplit(".", 1)[1])
         help_line, description = describe(command)
         p = sub.add_parser(name, help=help_line, description=description)
         command.configure(p)

@@ -18,7 +18,6 @@ refuses, with one line saying what to do, when
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import tempfile
@@ -36,9 +35,7 @@ from autograder.course.layout import (
 from autograder.course.limits import DEFAULT_LIMITS, Limits, size_text
 from autograder.grade_cells import course_notebook_paths
 from autograder.registry import NOTEBOOKS
-
-SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints"}
-SKIP_SUFFIXES = {".pyc", ".pyo"}
+from cs231n_core.check.handin import handin_files, notebook_problem
 
 
 def required_notebooks() -> list[str]:
@@ -50,38 +47,6 @@ def required_notebooks() -> list[str]:
 def required_package_files() -> list[str]:
     """The ``cs231n_core`` files of the release (student stubs and provided modules)."""
     return sorted(f"cs231n_core/{p.name}" for p in PACKAGE_DIR.glob("*.py"))
-
-
-def notebook_problem(path: Path) -> str | None:
-    """Why a notebook cannot be handed in as it is, or None when it was run top to bottom."""
-    name = path.name
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = nb["cells"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return f"{name} is not a readable notebook: open it in JupyterLab and save it again"
-    expected = 1
-    for index, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        for output in cell.get("outputs") or []:
-            if isinstance(output, dict) and output.get("output_type") == "error":
-                error = output.get("ename", "an error")
-                return (f"{name}: cell {index} ended with {error}: fix it, then restart the "
-                        f"kernel and run all cells")
-        count = cell.get("execution_count")
-        if not source.strip() and count is None:
-            continue  # Jupyter gives an empty cell no execution count
-        if count != expected:
-            found = "no execution count" if count is None else f"execution count {count}"
-            return (f"{name} was not run top to bottom (cell {index} has {found}, expected "
-                    f"{expected}): restart the kernel, run all cells, save, and collect again")
-        expected += 1
-    if expected == 1:
-        return f"{name} was never run: restart the kernel, run all cells, save, and collect again"
-    return None
 
 
 def check_submission(
@@ -135,13 +100,7 @@ def size_problem(folder: Path, files: list[Path], limits: Limits) -> str | None:
 
 def _collected(folder: Path) -> list[Path]:
     """Files that go into the zip: the course notebooks and the package (no caches)."""
-    files = [p for p in sorted(folder.glob("*.ipynb")) if p.stem in NOTEBOOKS]
-    for root, dirs, names in os.walk(folder / "cs231n_core"):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_NAMES)
-        for name in sorted(names):
-            path = Path(root) / name
-            if path.suffix not in SKIP_SUFFIXES:
-                files.append(path)
+    files = [p for p in handin_files(folder) if p.suffix != ".ipynb" or p.stem in NOTEBOOKS]
     links = [p for p in files if p.is_symlink()]
     if links:
         raise CourseError(f"{links[0].relative_to(folder)} is a symbolic link: replace it with "

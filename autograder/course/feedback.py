@@ -59,7 +59,8 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
     ]
     return render("feedback.html.j2", title=f"Feedback for {row.student}: {ASSIGNMENT}",
                   total=row.total, max_total=row.max_total, manual=row.needs_manual_grade,
-                  notebooks=notebooks)
+                  notebooks=notebooks, late_penalty=row.late_penalty,
+                  hours_late=row.seconds_late / 3600)
 
 
 def write_feedback(course: Course, progress: Progress) -> list[Path]:

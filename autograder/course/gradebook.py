@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
+from nbgrader.api import MissingEntry, SubmittedAssignment
 
+from autograder.course.late import apply_penalties, seconds_late
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
+from autograder.course.layout import open_gradebook as open_gradebook  # imported from here too
 from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
 from autograder.grading import grade_submission
 from autograder.registry import NOTEBOOKS, TASKS_BY_ID
 
 # Feedback (per task id) of tasks whose notebook was not submitted.
 MISSING_FEEDBACK = "trusted_grades.json"
-
-
-@contextlib.contextmanager
-def open_gradebook(course: Course) -> Iterator[Gradebook]:
-    """The course gradebook, without SQLAlchemy's warnings about nbgrader's session use."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)
-        with Gradebook(course.db_url) as gb:
-            yield gb
 
 
 @dataclass
@@ -56,12 +46,17 @@ class CellScore:
 
 @dataclass
 class StudentScores:
+    """One student's submission; ``total`` and the notebook scores are after the late penalty."""
+
     student: str
     total: float
     max_total: float
     needs_manual_grade: bool
     notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)
-    cells: list[CellScore] = field(default_factory=list)
+    cells: list[CellScore] = field(default_factory=list)  # points before the late penalty
+    late_penalty: float = 0.0  # points taken for lateness (nbgrader's, per notebook, summed)
+    seconds_late: float = 0.0  # past the due date and the student's extension
+    timestamp: datetime | None = None  # when it was handed in (UTC)
 
 
 def student_total(course: Course, student: str) -> tuple[float, float]:
@@ -71,7 +66,11 @@ def student_total(course: Course, student: str) -> tuple[float, float]:
 
 
 def gradebook_scores(course: Course, with_feedback: bool = False) -> list[StudentScores]:
-    """Scores of every autograded submission, students sorted by id."""
+    """Scores of every autograded submission, students sorted by id.
+
+    The late policy is applied first, so every view of the scores shows the same penalty.
+    """
+    apply_penalties(course)
     rows = []
     with open_gradebook(course) as gb:
         try:
@@ -79,10 +78,16 @@ def gradebook_scores(course: Course, with_feedback: bool = False) -> list[Studen
         except MissingEntry:
             raise CourseError("the gradebook has no assignment training_nn (run init)") from None
         for sub in sorted(submissions, key=lambda s: s.student.id):
-            row = StudentScores(sub.student.id, float(sub.score), float(sub.max_score),
-                                bool(sub.needs_manual_grade))
+            if not _graded(sub):
+                continue  # a row made for an extension, before the student handed in
+            penalty = float(sub.late_submission_penalty or 0.0)
+            row = StudentScores(sub.student.id, float(sub.score) - penalty, float(sub.max_score),
+                                bool(sub.needs_manual_grade), late_penalty=penalty,
+                                seconds_late=seconds_late(sub),
+                                timestamp=sub.timestamp)
             for nb in sorted(sub.notebooks, key=lambda n: n.name):
-                row.notebooks[nb.name] = (float(nb.score), float(nb.max_score))
+                row.notebooks[nb.name] = (float(nb.score) - float(nb.late_submission_penalty or 0),
+                                          float(nb.max_score))
                 for grade in sorted(nb.grades, key=lambda g: _cell_order(g.name)):
                     score = grade.score if grade.auto_score is not None or \
                         grade.manual_score is not None else None
@@ -97,6 +102,12 @@ def gradebook_scores(course: Course, with_feedback: bool = False) -> list[Studen
             for cell in row.cells:
                 cell.feedback = texts.get(cell.task_id or "", "")
     return rows
+
+
+def _graded(sub: SubmittedAssignment) -> bool:
+    """Whether autograde (or a grader) has scored anything of this submission."""
+    return any(g.auto_score is not None or g.manual_score is not None
+               for nb in sub.notebooks for g in nb.grades)
 
 
 def _cell_order(grade_id: str) -> tuple[int, str]:
@@ -232,14 +243,16 @@ def _lost(row: StudentScores, limit: int = 3) -> str:
 def format_table(rows: list[StudentScores]) -> str:
     """The gradebook as a fixed-width text table (one row per student)."""
     notebooks = sorted({nb for row in rows for nb in row.notebooks})
-    header = ["student", *(_short(nb) for nb in notebooks), "total", "max", "%", "manual",
-              "tasks that lost points"]
+    late = any(row.late_penalty for row in rows)  # the column only when it says something
+    header = ["student", *(_short(nb) for nb in notebooks), *["late"] * late, "total", "max",
+              "%", "manual", "tasks that lost points"]
     body = []
     for row in rows:
         pct = 100.0 * row.total / row.max_total if row.max_total else 0.0
         body.append([
             row.student,
             *(f"{row.notebooks[nb][0]:g}" if nb in row.notebooks else "-" for nb in notebooks),
+            *[f"-{row.late_penalty:g}" if row.late_penalty else ""] * late,
             f"{row.total:g}", f"{row.max_total:g}", f"{pct:.0f}",
             "pending" if row.needs_manual_grade else "", _lost(row),
         ])
@@ -250,11 +263,15 @@ def format_table(rows: list[StudentScores]) -> str:
              for r in [header, *body]]
     lines.insert(1, "-" * max(len(ln) for ln in lines))
     legend = ", ".join(f"{_short(nb)} = {nb}" for nb in notebooks)
+    if late:
+        legend += ("; " if legend else "") + "late = points taken for lateness; notebook " \
+            "scores and total are after it"
     return "\n".join(lines) + (f"\n({legend})" if legend else "")
 
 
 def export_csv(course: Course, path: str | os.PathLike) -> int:
-    """One row per student: total, maximum, then every grade cell's score. Returns the row count."""
+    """One row per student: total (after the late penalty), maximum, the penalty, then every
+    grade cell's score (before it). Returns the row count."""
     rows = gradebook_scores(course)
     cells = list(dict.fromkeys(c.label for row in rows for c in row.cells))
     target = Path(path)
@@ -263,11 +280,14 @@ def export_csv(course: Course, path: str | os.PathLike) -> int:
     with open(target, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student_id", "assignment", "score", "max_score",
-                         "needs_manual_grade", *cells])
+                         "needs_manual_grade", "late_penalty", "hours_late", "submitted_utc",
+                         *cells])
         for row in rows:
             by_id = {c.label: c.score for c in row.cells}
             writer.writerow([row.student, ASSIGNMENT, f"{row.total:g}", f"{row.max_total:g}",
-                             int(row.needs_manual_grade),
+                             int(row.needs_manual_grade), f"{row.late_penalty:g}",
+                             f"{row.seconds_late / 3600:.2f}",
+                             row.timestamp.isoformat(sep=" ") if row.timestamp else "",
                              *("" if by_id.get(c) is None else f"{by_id[c]:g}" for c in cells)])
     return len(rows)
 

@@ -11,13 +11,18 @@ and CSV in ``gradebook``, the feedback pages in ``feedback``; the demo class in 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
 
 from autograder.isolation.processes import child_setup, kill_tree
 from autograder.registry import STUB_MODULES
@@ -27,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "cs231n_core"
 DEFAULT_ASSIGNMENT_DIR = ROOT / "assignments" / ASSIGNMENT
 DEFAULT_TIMEOUT = 120
+# The grader's part of the course config (``config``); nbgrader_config.py loads it.
+GENERATED_CONFIG = "cs231n_grader_config.py"
 # nbgrader's runs other than a submission's autograde (which has its own limit) take seconds.
 NBGRADER_SECONDS = 1800
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
@@ -71,6 +78,10 @@ class Course:
         return self.root / "nbgrader_config.py"
 
     @property
+    def generated_config(self) -> Path:
+        return self.root / GENERATED_CONFIG
+
+    @property
     def gradebook(self) -> Path:
         return self.root / "gradebook.db"
 
@@ -108,6 +119,15 @@ class Course:
 
 
 # --------------------------------------------------------------------------- nbgrader
+
+
+@contextlib.contextmanager
+def open_gradebook(course: Course) -> Iterator[Gradebook]:
+    """The course gradebook, without SQLAlchemy's warnings about nbgrader's session use."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(course.db_url) as gb:
+            yield gb
 
 
 def nbgrader_env() -> dict[str, str]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO
 
+from autograder.course.layout import GENERATED_CONFIG
+
 MIB = 1 << 20
 CHUNK = 1 << 20
 
@@ -51,10 +53,18 @@ _SETTING = re.compile(r"^c\.SubmissionLimits\.(\w+)\s*=\s*(.+?)\s*(?:#.*)?$", re
 
 
 def course_limits(config: Path) -> Limits:
-    """The limits set in a course's ``nbgrader_config.py`` (defaults for what it leaves out)."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+    """The limits set in a course's ``nbgrader_config.py`` (defaults for what it leaves out).
+
+    The generated config beside it (``cs231n_grader_config.py``, loaded first) is read
+    first, so a setting in ``nbgrader_config.py`` wins.
+    """
+    text = ""
+    for path in (config.parent / GENERATED_CONFIG, config):
+        try:
+            text += path.read_text(encoding="utf-8") + "\n"
+        except OSError:
+            continue
+    if not text:
         return DEFAULT_LIMITS
     names = {f.name: f.type for f in fields(Limits)}
     values: dict[str, object] = {}

@@ -177,6 +177,10 @@ def _summary(rows: list[StudentScores], stats: list[CellStats]) -> list[tuple[st
         ("Full marks", str(sum(1 for r in rows if r.max_total and r.total >= r.max_total))),
         ("Awaiting manual grading", f"{pending} student(s)"),
     ]
+    late = [r for r in rows if r.late_penalty]
+    if late:
+        items.append(("Late penalties (in the scores above)", f"{len(late)} student(s), "
+                      f"{sum(r.late_penalty for r in late):g} points in all"))
     if hardest:
         items.append(("Hardest tasks", ", ".join(
             f"{s.label} ({100 * (s.pass_rate or 0.0):.0f}%)"  # all graded

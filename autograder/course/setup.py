@@ -123,7 +123,8 @@ def init_course(
     course = Course(root)
     progress(f"[init] writing {course.config.name} and source/{ASSIGNMENT}")
 
-    write_config(course, timeout)
+    for note in write_config(course, timeout):
+        progress(f"note: {note}")
     build_source(course, assignment_dir, progress)
     progress("[init] registering the assignment in the gradebook (nbgrader generate_assignment)")
     release_course(course, progress)

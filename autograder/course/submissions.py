@@ -18,8 +18,10 @@ import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from autograder.course.late import TIMESTAMP_FILE, due_date, write_timestamp, zip_time
 from autograder.course.layout import (
     ASSIGNMENT,
     SKIP,
@@ -41,7 +43,7 @@ SKIP_NAMES = frozenset({"__pycache__", ".ipynb_checkpoints"})
 
 
 def submit(course: Course, student: str, source: str | os.PathLike,
-           limits: Limits | None = None) -> Path:
+           limits: Limits | None = None, when: datetime | None = None) -> Path:
     """Hand in a folder or a zip as ``submitted/<student>/training_nn`` (replacing it).
 
     Nothing is copied before the whole submission was checked against the
@@ -50,22 +52,34 @@ def submit(course: Course, student: str, source: str | os.PathLike,
     link, a special file or a path out of the folder, is refused whole with
     a CourseError naming the student and the limit. Links of a folder are
     copied as links (never followed); autograde leaves them out.
+
+    The submission time (``when``, UTC; for a zip by default its newest entry time)
+    goes to nbgrader's ``timestamp.txt``; one inside the hand-in is never used. A
+    folder without ``when`` is refused once the assignment has a due date.
     """
     check_student_id(student)
     limits = course_limits(course.config) if limits is None else limits
     source = Path(source)
+    is_zip = source.is_file() and zipfile.is_zipfile(source)
+    if when is None and not is_zip and source.is_dir() and due_date(course) is not None:
+        raise CourseError(f"submission of {student}: the assignment has a due date, so give "
+                          f"the time {source.name} was handed in (--time)")
     dest = course.submitted(student)
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".handin-{ASSIGNMENT}-", dir=dest.parent))
     new = work / ASSIGNMENT
     try:
-        if source.is_file() and zipfile.is_zipfile(source):
+        if is_zip:
             with zipfile.ZipFile(source) as zf:
                 extract_zip(zf, check_zip(zf, limits), new, limits)
+                when = zip_time(zf) if when is None else when
         elif source.is_dir():
             _copy_folder(source, new, limits)
         else:
             raise CourseError(f"submission {source} is neither a folder nor a zip file")
+        (new / TIMESTAMP_FILE).unlink(missing_ok=True)  # the time is ours to record
+        if when is not None:
+            write_timestamp(new, when)
         if dest.exists():
             shutil.rmtree(dest)
         os.rename(new, dest)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -174,7 +176,8 @@ def test_release_carries_the_students_readme_and_requirements(tmp_path) -> None:
 
     readme = extras[0].read_text()
     for command in ("pip install -r requirements.txt", "jupyter lab",
-                    "python -m cs231n_core.check", "nbgrader validate", "zip -r submission.zip"):
+                    "python -m cs231n_core.check", "nbgrader validate",
+                        "python -m cs231n_core.check.handin"):
         assert command in readme
 
     shipped = tmp_path / "shipped"
@@ -198,3 +201,45 @@ def test_fifo_and_oversized_files_are_refused_before_reading(submission, tmp_pat
     with pytest.raises(CourseError, match="over the limit of 5"):
         collect(submission, out, progress=lambda m: None, limits=small)
     assert not out.exists()
+
+
+# `python -m cs231n_core.check.handin` in the student's folder, checking that it used the
+# folder's own cs231n_core and never imported the instructors' package.
+STUDENT_RUN = """
+import os, runpy, sys
+sys.path.insert(0, os.getcwd())
+code = 0
+try:
+    runpy.run_module("cs231n_core.check.handin", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+assert "autograder" not in sys.modules, "the hand-in step imported the instructors' package"
+assert sys.modules["cs231n_core"].__file__.startswith(os.getcwd())
+sys.exit(code)
+"""
+
+
+def test_students_zip_their_folder_with_the_released_package_alone(submission, tmp_path) -> None:
+    # As the students' README says, in the folder, with nothing but the release's files:
+    # a fresh interpreter that cannot import the instructors' package.
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(submission)}
+    run = subprocess.run([sys.executable, "-I", "-c", STUDENT_RUN], cwd=submission, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    with zipfile.ZipFile(submission / "submission.zip") as zf:
+        names = set(zf.namelist())
+    assert {f"training_nn/{NB_A}", f"training_nn/{NB_B}",
+            "training_nn/cs231n_core/layers.py"} <= names
+    assert not any("__pycache__" in n or "scratch" in n for n in names)
+    # The instructors' collect takes the same files.
+    out = collect(submission, tmp_path / "me.zip", progress=lambda m: None)
+    with zipfile.ZipFile(out) as zf:
+        assert set(zf.namelist()) == names - {"training_nn/submission.zip"}
+    nbformat.write(run_notebook([2, 1]), submission / NB_B)
+    (submission / "submission.zip").unlink()
+    run = subprocess.run([sys.executable, "-m", "cs231n_core.check.handin"], cwd=submission,
+                         env={**env, "PYTHONPATH": str(submission)}, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"not zipped: {NB_B} was not run top to bottom")
+    assert not (submission / "submission.zip").exists()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course import nbgrader_plugin
 from autograder.course.config import config_text, write_config
@@ -31,6 +32,7 @@ KEYS = {
     ("SubmissionLimits", "max_total_bytes"),
     ("SubmissionLimits", "max_zip_ratio"),
     ("SubmissionLimits", "max_seconds"),
+    ("AssignLatePenalties", "plugin_class"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata", "SanitizeSubmission"]
@@ -93,10 +95,34 @@ def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) 
     course = Course(tmp_path)
     write_config(course, 120, replace(DEFAULT_LIMITS, max_seconds=37))
     assert course_limits(course.config).max_seconds == 37
+    # The instructor's setting in nbgrader_config.py wins over the generated one.
+    with open(course.config, "a") as fh:
+        fh.write("c.SubmissionLimits.max_seconds = 61\n")
+    assert course_limits(course.config).max_seconds == 61
     # A config written before the limit existed gets the default.
-    course.config.write_text(course.config.read_text().replace(
-        "c.SubmissionLimits.max_seconds = 37", ""))
+    course.generated_config.unlink()
+    course.config.write_text("c = get_config()\n")
     assert course_limits(course.config).max_seconds == 900
     course.config.write_text("c = get_config()\nc.SubmissionLimits.max_seconds = 0\n")
     with pytest.raises(LimitError, match="positive"):
         course_limits(course.config)
+
+
+def test_init_writes_the_instructors_config_once_and_never_again(tmp_path) -> None:
+    course = Course(tmp_path)
+    assert write_config(course, 120) == []
+    # nbgrader's own loader: the generated wiring first, then the instructor's settings.
+    with open(course.config, "a") as fh:
+        fh.write('c.LatePolicy.penalty_method = "per_day"\nc.Execute.timeout = 11\n')
+    mine = course.config.read_text()
+    assert write_config(course, 300) == []
+    assert course.config.read_text() == mine
+    c = PyFileConfigLoader(course.config.name, path=str(tmp_path)).load_config()
+    assert c.LatePolicy.penalty_method == "per_day"
+    assert c.Execute.timeout == 11  # the instructor's, not the rebuilt 300
+    assert names(c.Autograde.autograde_preprocessors)[3] == "TrustedGrades"
+    # A config of an older course (no load line) is kept, and the note says what to add.
+    course.config.write_text("c = get_config()\n")
+    notes = write_config(course, 120)
+    assert course.config.read_text() == "c = get_config()\n"
+    assert len(notes) == 1 and 'load_subconfig("cs231n_grader_config.py")' in notes[0]

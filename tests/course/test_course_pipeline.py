@@ -137,7 +137,8 @@ def scores(course: Course) -> dict[str, dict[str, float | None]]:
 
 
 def test_init_builds_an_nbgrader_course(course: Course) -> None:
-    config = course.config.read_text()
+    config = course.generated_config.read_text()
+    assert 'load_subconfig("cs231n_grader_config.py")' in course.config.read_text()
     assert "TrustedGrades" in config and "cs231n_core/layers.py" in config
     assert (course.source / f"{NB1}.ipynb").is_file()
     assert (course.source / "cs231n_core" / "layers.py").read_text().count("NotImplementedError(")

@@ -16,7 +16,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy
 import pytest
+from packaging.requirements import Requirement
 
 import autograder
 from autograder.course.release import check_release
@@ -95,3 +97,44 @@ def test_the_folder_autograder_is_imported_from_is_hidden(tmp_path: Path) -> Non
     args = masks([package.parent], keep=[])
     hidden = [args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"]
     assert str(package.parent) in hidden
+
+
+# Programs the students' README may tell them to run, and the requirement that installs each
+# (None: it comes with Python's venv).
+PROGRAMS = {"python": None, "python3": None, "pip": None, ".": None,
+            "jupyter": "jupyterlab", "nbgrader": "nbgrader"}
+
+
+def test_every_command_of_the_students_readme_is_installed_for_them() -> None:
+    readme = (ROOT / "assignments" / "training_nn" / "README.md").read_text()
+    commands = [line.split("#", 1)[0].strip()
+                for block in re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+                for line in block.splitlines()]
+    installed = set(requirement_names(_requirements(REQUIREMENTS.read_text())))
+    seen = set()
+    for command in filter(None, commands):
+        program, *args = command.split()
+        assert program in PROGRAMS, f"the README runs {program!r}, which students do not get"
+        assert PROGRAMS[program] is None or PROGRAMS[program] in installed, command
+        if program.startswith("python"):
+            assert args[0] == "-m", command
+            module = args[1]
+            if module.startswith("cs231n_core"):  # shipped in the release's cs231n_core/
+                path = ROOT.joinpath(*module.split("."))
+                assert path.with_suffix(".py").is_file() or (path / "__main__.py").is_file()
+            else:
+                assert module == "venv", command
+            seen.add(module)
+    assert "cs231n_core.check.handin" in seen  # the hand-in step needs nothing installed
+
+
+def test_students_get_the_numpy_the_checks_are_tested_with() -> None:
+    student = re.search(r'"(numpy[^"]*)"', (ROOT / "student" / "pyproject.toml").read_text())
+    assert student is not None
+    wanted = Requirement(student.group(1))
+    [listed] = [Requirement(r) for r in _requirements(REQUIREMENTS.read_text())
+                if Requirement(r).name == "numpy"]
+    assert listed.specifier == wanted.specifier  # one range in both places
+    assert wanted.specifier.contains(numpy.__version__)  # the numpy these tests run on
+    assert not wanted.specifier.contains("1.26.4")  # numpy 1 APIs are gone from the checks
+    assert not wanted.specifier.contains("3.0.0")  # an untested major version

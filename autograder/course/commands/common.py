@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import datetime
 from types import ModuleType
 
+from autograder.course.late import parse_time
 from autograder.course.layout import Course, CourseError
 from autograder.isolation.sandbox import (
     ALLOW_UNSANDBOXED_ENV,
@@ -46,6 +48,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def time_arg(text: str) -> datetime:
+    """An argparse type: a date and time (naive UTC; text without a zone is UTC)."""
+    try:
+        return parse_time(text)
+    except CourseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_allow_unsandboxed(p: argparse.ArgumentParser) -> None:

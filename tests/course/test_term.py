@@ -1,0 +1,275 @@
+"""A term's late work and learning platform, run from docs/instructor.md section 12 as written.
+
+One fixture course (one notebook: layers.affine_forward 2 points, a plain test cell
+1 point, a written answer 1 point; a perfect submission scores 3 of 4 until the answer
+is graded) gets a due date, a roster, extensions, a Canvas zip (alice on time, bob
+26 hours late), a Moodle zip (carol 18 hours late with a 2-day extension), a folder
+handed in 9 days late (dave) and an extension for a student who never hands in (erin).
+The policy of the docs: 10% per started day, at most 50%, 0 after 7 days.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shlex
+import shutil
+import struct
+import subprocess
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from autograder.course import cli
+from autograder.course.gradebook import (
+    MissingNotebooks,
+    gradebook_scores,
+    store_missing_notebook_grades,
+)
+from autograder.course.late import LatePolicy
+from autograder.course.layout import ASSIGNMENT, Course, CourseError, nbgrader_env, open_gradebook
+from autograder.course.lms import _place, import_submissions
+from autograder.course.submissions import submit
+from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
+from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+
+pytestmark = pytest.mark.slow
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "instructor.md"
+ROSTER = """id,first_name,last_name,email,lms_user_id
+alice,Alice,Liddell,alice@example.edu,1001
+bob,Bob,Builder,bob@example.edu,1002
+carol,Carol,Lewis,carol@example.edu,2003
+dave,Dave,Null,dave@example.edu,
+erin,Erin,Late,erin@example.edu,1005
+"""
+# Due 2026-12-01 16:00 UTC. Expected totals worked out by hand from the policy of the docs.
+EXPECTED = {
+    "alice": (3.0, 0.0),  # 30 min early
+    "bob": (2.4, 0.6),  # 26 h late: 2 started days, 20% of 3
+    "carol": (3.0, 0.0),  # 18 h late, 2-day extension: on time
+    "dave": (0.0, 3.0),  # 9 days late: over 7 days, the whole score
+}
+
+
+def section(name: str) -> str:
+    text = DOCS.read_text()
+    start = text.index(f"## {name}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
+
+
+def code_blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def zip_folder(folder: Path) -> bytes:
+    """A student's own zip of their folder (under training_nn/, as collect makes it)."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{ASSIGNMENT}/{path.relative_to(folder).as_posix()}")
+    return data.getvalue()
+
+
+def add_entry(zf: zipfile.ZipFile, name: str, data: bytes, when: datetime,
+              utc_field: bool) -> None:
+    """One entry stamped ``when``: in the UTC extended-timestamp field, or as DOS time in UTC."""
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    if utc_field:
+        info.extra = struct.pack("<HHBi", 0x5455, 5, 1, int(when.timestamp()))
+    zf.writestr(info, data)
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Course]]:
+    """The folder of section 12's block, after running it, and its course."""
+    base = tmp_path_factory.mktemp("term")
+    course, perfect = new_fixture_course(base)
+    handin = zip_folder(perfect)
+    (base / "roster.csv").write_text(ROSTER)
+    (base / "extensions.csv").write_text("student_id,days\nerin,1\n")
+    with zipfile.ZipFile(base / "canvas_submissions.zip", "w") as zf:
+        add_entry(zf, "liddellalice_1001_5001_submission.zip", handin,
+                  utc("2026-12-01T15:30+00:00"), utc_field=True)
+        add_entry(zf, "builderbob_LATE_1002_5002_submission.zip", handin,
+                  utc("2026-12-02T18:00+00:00"), utc_field=True)
+    with zipfile.ZipFile(base / "moodle_submissions.zip", "w") as zf:
+        add_entry(zf, "Carol Lewis_2003_assignsubmission_file_/submission.zip", handin,
+                  utc("2026-12-02T10:00+00:00"), utc_field=False)
+    shutil.copytree(perfect, base / "dave_folder")
+
+    text = section("12.")
+    with open(course.config, "a") as fh:
+        fh.write("\n" + code_blocks(text, "python")[0])
+    [block] = code_blocks(text, "bash")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(base)
+        mp.setenv("TZ", "UTC")  # the Moodle entry's DOS time is read in the local zone
+        time.tzset()
+        if not sandbox_available():
+            mp.setenv(ALLOW_UNSANDBOXED_ENV, "1")
+        for line in block.strip().splitlines():
+            if line.startswith("cs231n-course "):
+                assert cli.main(shlex.split(line)[1:]) == 0, line
+            else:
+                subprocess.run(["bash", "-c", line], cwd=base, env=nbgrader_env(), check=True,
+                               capture_output=True)
+    time.tzset()
+    yield base, course
+
+
+def test_the_policy_presets() -> None:
+    day = 24 * 3600.0
+    policy = LatePolicy(penalty_method="per_day", percent=10, max_percent=50,
+                        zero_after_days=7)
+    assert [policy.fraction(s) for s in (0, 1, day, day + 1, 6 * day, 7 * day, 7 * day + 1)] \
+        == [0, 0.1, 0.1, 0.2, 0.5, 0.5, 1.0]
+    hourly = LatePolicy(penalty_method="per_hour", percent=5, grace_minutes=10)
+    assert [hourly.fraction(s) for s in (600, 601, 3601, 100 * 3600)] == [0, 0.05, 0.1, 1.0]
+    assert LatePolicy(penalty_method="zero").late_submission_penalty("x", 7.0, 1) == 7.0
+    assert LatePolicy().late_submission_penalty("x", 7.0, 1e6) is None
+
+
+def test_loose_files_of_an_upload_find_their_place() -> None:
+    assert str(_place(f"{NOTEBOOK}-1.ipynb")) == f"{NOTEBOOK}.ipynb"
+    assert str(_place("layers.py")) == "cs231n_core/layers.py"
+    assert str(_place("layers-2.py")) == "cs231n_core/layers.py"
+    assert _place("notes.txt") is None and _place("../x.ipynb") is None
+
+
+def test_every_hand_in_route_records_its_time(term: tuple[Path, Course]) -> None:
+    _, course = term
+    with open_gradebook(course) as gb:
+        assert gb.find_assignment(ASSIGNMENT).duedate == datetime(2026, 12, 1, 16, 0)
+        subs = {s.student.id: s for s in gb.assignment_submissions(ASSIGNMENT)}
+        stamps = {k: s.timestamp for k, s in subs.items()}
+        assert stamps == {"alice": datetime(2026, 12, 1, 15, 30),
+                          "bob": datetime(2026, 12, 2, 18, 0),
+                          "carol": datetime(2026, 12, 2, 10, 0),
+                          "dave": datetime(2026, 12, 10, 16, 0),
+                          "erin": None}
+        assert subs["carol"].extension.total_seconds() == 2 * 86400
+        assert subs["erin"].extension.total_seconds() == 86400
+        people = {s.id: (s.first_name, s.lms_user_id) for s in gb.students}
+        assert people["bob"] == ("Bob", "1002")
+
+
+def test_the_penalty_is_the_same_in_the_table_csv_and_exports(term: tuple[Path, Course]) -> None:
+    base, course = term
+    rows = {r.student: r for r in gradebook_scores(course)}
+    assert set(rows) == set(EXPECTED)  # an extension alone is no submission: erin is not here
+    for student, (total, penalty) in EXPECTED.items():
+        assert (rows[student].total, rows[student].late_penalty) == pytest.approx((total, penalty))
+    with open(base / "grades.csv") as fh:
+        grades = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert (grades["bob"]["score"], grades["bob"]["late_penalty"],
+            grades["bob"]["hours_late"]) == ("2.4", "0.6", "26.00")
+    with open(base / "canvas.csv") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas[:3] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT],
+                          ["Points Possible", "", "", "", "", "4.00"],
+                          ["Liddell, Alice", "1001", "alice", "alice@example.edu", "", "3.00"]]
+    assert canvas[3][:2] == ["Builder, Bob", "1002"] and canvas[3][5] == "2.40"
+    assert canvas[5] == ["Null, Dave", "", "dave", "dave@example.edu", "", "0.00"]
+    with open(base / "moodle.csv") as fh:
+        moodle = list(csv.reader(fh))
+    assert moodle[0] == ["First name", "Last name", "ID number", "Email address", ASSIGNMENT]
+    assert moodle[2] == ["Bob", "Builder", "bob", "bob@example.edu", "2.40"]
+    scores = {s["userId"]: s for s in json.loads((base / "scores.json").read_text())}
+    assert set(scores) == {"1001", "1002", "2003", "dave"}
+    bob = scores["1002"]
+    assert (bob["scoreGiven"], bob["scoreMaximum"], bob["activityProgress"],
+            bob["gradingProgress"]) == (2.4, 4.0, "Submitted", "PendingManual")
+    assert "late penalty of 0.60" in bob["comment"]
+    assert datetime.fromisoformat(bob["timestamp"]).tzinfo is not None
+
+
+def test_feedback_page_and_annotated_notebook_agree(term: tuple[Path, Course]) -> None:
+    _, course = term
+    folder = course.feedback("bob")
+    index = (folder / "index.html").read_text()
+    assert "Total: <strong>2.4 / 4</strong>" in index
+    assert "late\npenalty of 0.6 points" in index
+    annotated = (folder / f"{NOTEBOOK}.html").read_text()
+    assert "Score: 2.4 / 4.0" in annotated
+    assert "Score: 3.0 / 4.0" in (course.feedback("alice") / f"{NOTEBOOK}.html").read_text()
+
+
+def test_the_instructors_config_survives_init_force(term: tuple[Path, Course]) -> None:
+    base, course = term
+    mine = course.config.read_text()
+    assert 'c.LatePolicy.penalty_method = "per_day"' in mine
+    generated = course.generated_config.read_text()
+    course.generated_config.write_text(generated + "# stale\n")
+    assert cli.main(["init", str(course.root), "--force", "--assignments",
+                     str(base / "assignment" / ASSIGNMENT)]) == 0
+    assert course.config.read_text() == mine
+    assert course.generated_config.read_text() == generated
+
+
+def test_a_bad_platform_zip_hands_in_nothing(term: tuple[Path, Course]) -> None:
+    base, course = term
+    before = sorted(p.name for p in (course.root / "submitted").iterdir())
+    bad = base / "unknown.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("liddellalice_1001_6001_submission.zip", b"not read")
+        zf.writestr("strangerstan_9999_6002_submission.zip", b"not read")
+    with pytest.raises(CourseError, match=r"nothing imported: 1 submission.*strangerstan"):
+        import_submissions(course, bad, lambda _: None)
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("readme.txt", b"x")
+    with pytest.raises(CourseError, match="neither Canvas's nor Moodle's"):
+        import_submissions(course, bad, lambda _: None)
+    assert sorted(p.name for p in (course.root / "submitted").iterdir()) == before
+    with pytest.raises(CourseError, match=r"give the time .* handed in"):
+        submit(course, "zed", base / "dave_folder")
+    assert not course.submitted("zed").exists()
+
+
+def test_missing_notebooks_and_later_hand_grades_lose_the_same_share(
+        term: tuple[Path, Course]) -> None:
+    _, course = term
+    # frank handed in modules only, 26 hours late: the tasks graded from them lose 20%.
+    with open_gradebook(course) as gb:
+        gb.update_or_create_student("frank")
+        gb.add_submission(ASSIGNMENT, "frank", timestamp=datetime(2026, 12, 2, 18, 0))
+    store_missing_notebook_grades(course, "frank", MissingNotebooks(
+        [NOTEBOOK], {"layers.affine_forward": (NOTEBOOK, 2.0, "graded from your modules")}))
+    # bob's written answer is graded by hand after autograde: it loses 20% too.
+    with open_gradebook(course) as gb:
+        grade = gb.find_grade("fixture_question", NOTEBOOK, ASSIGNMENT, "bob")
+        grade.manual_score = 1.0
+        gb.db.commit()
+    rows = {r.student: r for r in gradebook_scores(course)}
+    assert (rows["frank"].total, rows["frank"].late_penalty) == pytest.approx((1.6, 0.4))
+    assert (rows["bob"].total, rows["bob"].late_penalty) == pytest.approx((3.2, 0.8))
+
+
+def test_the_due_date_is_shown_cleared_and_set_again(term: tuple[Path, Course], capsys) -> None:
+    _, course = term
+    assert cli.main(["due", str(course.root)]) == 0
+    assert capsys.readouterr().out.strip() == "due date: 2026-12-01 16:00 UTC"
+    assert cli.main(["due", str(course.root), "--clear"]) == 0
+    assert "2 extension(s) removed with it" in capsys.readouterr().out  # carol's and erin's
+    assert not any(r.late_penalty for r in gradebook_scores(course))
+    assert cli.main(["extend", str(course.root), "carol", "--days", "2"]) == 1
+    assert "no due date to extend" in capsys.readouterr().err
+    assert cli.main(["due", str(course.root), "2026-12-01T17:00+01:00"]) == 0
+    assert cli.main(["extend", str(course.root), "carol", "--days", "2"]) == 0
+    said = capsys.readouterr().out.splitlines()[-1]
+    rows = {r.student: r for r in gradebook_scores(course)}
+    assert f"({sum(r.seconds_late > 0 for r in rows.values())} late submission(s)" in said
+    assert {"bob", "dave"} <= {s for s, r in rows.items() if r.seconds_late > 0}
+    assert rows["dave"].late_penalty == 3.0
