@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 
 from autograder.grading import grade_submission
-from autograder.mutation import Alternative, Mutant, rebound_names
+from autograder.mutation import Alternative, Mutant
 from autograder.registry import TASKS
 from autograder.solutions import solved_module_text, write_solution_package
 from cs231n_core.check.parts import PARTS
-from tests.catalogue.conventions import CORRECT, DEFAULTS_ONLY, WRONG
+from tests.catalogue.conventions import CORRECT, DEFAULTS_ONLY, WRONG, executed
 
 SEED = 20261203
 Problems = list[str]
@@ -35,18 +35,9 @@ Problems = list[str]
 # ------------------------------------------------------------------ running an entry
 
 
-def _functions(module: str, entry: Mutant | Alternative) -> tuple[dict[str, Any], list[str]]:
-    """The entry's module, executed here, and the names of the functions it rewrites.
-
-    Relative imports resolve to the reference package: a rewritten net is run on the
-    reference's layers, as the graded check runs it."""
-    text = solved_module_text(module)
-    changed = entry.apply(text)
-    names = rebound_names(text, changed[len(text.rstrip("\n")):])
-    namespace: dict[str, Any] = {"__name__": f"autograder.reference._{module}_entry",
-                                 "__package__": "autograder.reference"}
-    exec(compile(changed, f"<{entry.name}>", "exec"), namespace)
-    return namespace, names
+def _functions(entry: Mutant | Alternative) -> tuple[dict[str, Any], list[str]]:
+    module, names = executed(entry)
+    return vars(module), names
 
 
 def _problems(namespace: dict[str, Any], name: str) -> Problems:
@@ -318,7 +309,7 @@ def test_the_catalogue_is_large_enough() -> None:
 
 @pytest.mark.parametrize("entry", CORRECT, ids=lambda e: e.name)
 def test_a_correct_convention_keeps_full_marks(tmp_path: Path, entry: Alternative) -> None:
-    namespace, names = _functions(entry.module, entry)
+    namespace, names = _functions(entry)
     assert {n: _problems(namespace, n) for n in names} == {n: [] for n in names}
     ids = [f"{entry.module}.{n}" for n in names]
     scores = _graded(tmp_path, entry.module, entry.apply(solved_module_text(entry.module)), ids)
@@ -327,7 +318,7 @@ def test_a_correct_convention_keeps_full_marks(tmp_path: Path, entry: Alternativ
 
 @pytest.mark.parametrize("entry", WRONG, ids=lambda e: e.name)
 def test_a_wrong_convention_loses_points_in_its_task(tmp_path: Path, entry: Mutant) -> None:
-    namespace, names = _functions(entry.module, entry)
+    namespace, names = _functions(entry)
     own = entry.task.split(".", 1)[1]
     assert own in names
     assert _problems(namespace, own), f"the oracle finds {entry.name} right"
@@ -345,7 +336,7 @@ def test_a_wrong_convention_loses_points_in_its_task(tmp_path: Path, entry: Muta
 def test_a_constructor_without_our_arguments_is_graded_with_defaults(
     tmp_path: Path, entry: Mutant
 ) -> None:
-    namespace, _ = _functions(entry.module, entry)
+    namespace, _ = _functions(entry)
     lost = _constructor_parts_lost(namespace["FullyConnectedNet"])
     assert {"PReLU slopes", "weight_init"} <= lost
     parts = PARTS[entry.task]
@@ -358,3 +349,19 @@ def test_a_constructor_without_our_arguments_is_graded_with_defaults(
     assert points == pytest.approx(expected, abs=1e-3), feedback
     for arg in ("activation", "weight_init"):
         assert f"takes no '{arg}' argument" in feedback
+
+
+def test_a_backward_pass_after_a_wrong_forward_is_graded_on_the_reference_cache(
+    tmp_path: Path,
+) -> None:
+    # The bias is left out of the output only: the cache (x, w, b) is still the documented one.
+    text = solved_module_text("layers").replace(
+        "out = x.reshape(x.shape[0], -1) @ w + b", "out = x.reshape(x.shape[0], -1) @ w"
+    )
+    ids = ["layers.affine_forward", "layers.affine_backward"]
+    scores = _graded(tmp_path, "layers", text, ids)
+    assert scores["layers.affine_forward"][0] < scores["layers.affine_forward"][1]
+    points, max_points, feedback = scores["layers.affine_backward"]
+    assert points == max_points
+    note = "graded with the reference's cache, since your affine_forward gives a wrong output"
+    assert feedback.count(note) == 3, feedback  # dx, dw and db

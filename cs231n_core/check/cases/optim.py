@@ -46,7 +46,7 @@ def _update_rule_case(
     w = magnitudes(rng, (3, 4), 1.0, 2.0)
     dws = [magnitudes(rng, (3, 4), 1.0, 3.0) for _ in range(3)]
     cfg: Any = dict(config)
-    history = [w]
+    history = [w.copy()]  # copies: a rule may update the array it is given in place
     for step in (1, 2, 3):
         next_w, cfg = t.unpack(_step(t, rule, name, w, dws[step - 1], cfg), 2, name)
         if not isinstance(cfg, dict):
@@ -63,7 +63,7 @@ def _update_rule_case(
         if type(next_w) is not np.ndarray:
             raise CheckAbort(f"{name} should return next_w as an array, got {_describe(next_w)}")
         w = next_w
-        history.append(w)
+        history.append(w.copy())
     w0 = magnitudes(rng_of(seed + 100), (2, 3), 1.0, 2.0)
     dw0 = magnitudes(rng_of(seed + 200), (2, 3), 1.0, 3.0)
     next_w, _ = t.unpack(_step(t, rule, name, w0, dw0, None), 2, name)
