@@ -3,6 +3,15 @@ the docstring says), and forward/backward pairs that disagree with each other.""
 
 from autograder.mutation import Alternative, Mutant
 
+# How CS231n's dropout_forward opens: np.random seeded when a seed is given, then the
+# training branch (the entries go on from there, indented by 8).
+_SEEDED = r"""
+def dropout_forward(x, dropout_param):
+    p = dropout_param['p']
+    if 'seed' in dropout_param:
+        np.random.seed(dropout_param['seed'])
+    if dropout_param['mode'] == 'train':"""
+
 CORRECT: list[Alternative] = [
     Alternative("conventions: dropout with np.random.seed and a scaled mask", "layers", r"""
 def dropout_forward(x, dropout_param):
@@ -93,23 +102,13 @@ def dropout_forward(x, dropout_param):
 
 WRONG: list[Mutant] = [
     Mutant("conventions: dropout keeps a unit when rand > p (p read as the drop rate)",
-           "layers.dropout_forward", r"""
-def dropout_forward(x, dropout_param):
-    p = dropout_param['p']
-    if 'seed' in dropout_param:
-        np.random.seed(dropout_param['seed'])
-    if dropout_param['mode'] == 'train':
+           "layers.dropout_forward", _SEEDED + r"""
         mask = (np.random.rand(*x.shape) > p) / p
         return x * mask, (dropout_param, mask)
     return x, (dropout_param, None)
 """),
     Mutant("conventions: vanilla dropout, scaled by p at test time",
-           "layers.dropout_forward", r"""
-def dropout_forward(x, dropout_param):
-    p = dropout_param['p']
-    if 'seed' in dropout_param:
-        np.random.seed(dropout_param['seed'])
-    if dropout_param['mode'] == 'train':
+           "layers.dropout_forward", _SEEDED + r"""
         mask = np.random.rand(*x.shape) < p
         return x * mask, (dropout_param, mask)
     return x * p, (dropout_param, None)
@@ -125,12 +124,7 @@ def dropout_forward(x, dropout_param):
     return x, (dropout_param, None)
 """),
     Mutant("conventions: boolean dropout mask, backward forgets to divide by p",
-           "layers.dropout_backward", r"""
-def dropout_forward(x, dropout_param):
-    p = dropout_param['p']
-    if 'seed' in dropout_param:
-        np.random.seed(dropout_param['seed'])
-    if dropout_param['mode'] == 'train':
+           "layers.dropout_backward", _SEEDED + r"""
         mask = np.random.rand(*x.shape) < p
         return x * mask / p, (dropout_param, mask)
     return x, (dropout_param, None)
