@@ -28,6 +28,7 @@ from autograder.registry import TASKS
 from autograder.solutions import solved_module_text, write_solution_package
 from cs231n_core.check.parts import PARTS
 from tests.catalogue.conventions import CORRECT, DEFAULTS_ONLY, WRONG, executed
+from tests.catalogue.conventions import optim as optim_conventions
 
 SEED = 20261203
 Problems = list[str]
@@ -51,13 +52,7 @@ def _problems(namespace: dict[str, Any], name: str) -> Problems:
 
 # ------------------------------------------------------------------ update rules
 
-_DEFAULTS = {
-    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
-    "nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
-    "adagrad": {"learning_rate": 1e-2, "epsilon": 1e-8},
-    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
-    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-}
+_DEFAULTS = optim_conventions.DEFAULTS
 _CUSTOM = {
     "sgd_momentum": {"learning_rate": 0.05, "momentum": 0.7},
     "nesterov_momentum": {"learning_rate": 0.05, "momentum": 0.7},

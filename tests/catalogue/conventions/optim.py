@@ -5,8 +5,9 @@ import textwrap
 
 from autograder.mutation import Alternative, Mutant
 
-# The hyperparameters each rule fills in with config.setdefault, as CS231n's code does.
-_DEFAULTS = {
+# The defaults each rule's docstring gives, filled in with config.setdefault as CS231n's
+# code does (the oracle of tests/grader/test_conventions.py expects them too).
+DEFAULTS = {
     "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
     "nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
     "adagrad": {"learning_rate": 1e-2, "epsilon": 1e-8},
@@ -19,7 +20,7 @@ def _cs231n(rule: str, body: str) -> str:
     """A student's update rule: CS231n's opening (the defaults filled in with
     config.setdefault), then ``body``."""
     lines = [f"def {rule}(w, dw, config=None):", "    if config is None:", "        config = {}"]
-    lines += [f"    config.setdefault({k!r}, {v!r})" for k, v in _DEFAULTS[rule].items()]
+    lines += [f"    config.setdefault({k!r}, {v!r})" for k, v in DEFAULTS[rule].items()]
     return "\n".join(lines) + "\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
 
 
