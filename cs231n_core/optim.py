@@ -17,7 +17,9 @@ Inputs:
   created on the first call, in this same dict.
 
 Returns:
-- next_w: the updated weights, a new array (w itself is never modified)
+- next_w: the updated weights: a new array, or w itself updated in place (the
+  caller replaces its weights with next_w, so either works; w must not be left
+  holding anything else). dw is never modified: the caller may still need it.
 - config: the same dict, holding the state to pass to the next call
 
 Keep one config per parameter array: the state is shaped like that array.

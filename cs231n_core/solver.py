@@ -182,8 +182,8 @@ class Solver:
         """
         X_batch, y_batch = self._sample_batch()
         # TODO: model.loss gives the loss and the gradients; the update rule
-        # returns (next_w, next_config). Keep the old arrays for the ratios (the
-        # update rules return new arrays, they do not modify w in place).
+        # returns (next_w, next_config). Keep copies of the old arrays for the
+        # ratios: an update rule may update w in place.
         raise NotImplementedError("solver.Solver._step")
 
     def _record_update_ratios(

@@ -147,19 +147,65 @@ def _seed(run: TaskRun) -> int:
 
 
 def _construct(
-    run: TaskRun, hidden: list[int], kwargs: dict[str, Any], stream_seed: int | None = None
+    run: TaskRun,
+    hidden: list[int],
+    kwargs: dict[str, Any],
+    stream_seed: int | None = None,
+    missing: set[str] | None = None,
 ) -> dict:
-    """The student's params for these constructor arguments."""
+    """The student's params for these constructor arguments.
+
+    An argument of ``_OWN_ARGUMENTS`` that the student's __init__ does not take (a
+    CS231n-style net) is left out, added to ``missing`` and removed from ``kwargs``,
+    so the reference net that ``kwargs`` then builds uses its default too.
+    """
     stream = _stream(run)
-    if stream is not None:
-        stream.reseed(stream_seed if stream_seed is not None else _seed(run))
-    out = run.call_full(
-        (hidden,), kwargs, target="FullyConnectedNet.__init__", return_attrs=("params",)
-    )
+    seed = stream_seed if stream_seed is not None else _seed(run)
+    missing = set() if missing is None else missing
+    for known in missing:
+        kwargs.pop(known, None)
+    while True:
+        if stream is not None:
+            stream.reseed(seed)
+        try:
+            out = run.call_full(
+                (hidden,), kwargs, target="FullyConnectedNet.__init__", return_attrs=("params",)
+            )
+            break
+        except CheckAbort as exc:
+            unexpected = _unexpected_argument(str(exc))
+            if unexpected not in _OWN_ARGUMENTS or unexpected not in kwargs:
+                raise
+            missing.add(unexpected)
+            kwargs.pop(unexpected)
     params = out.get("self", {}).get("params")
     if type(params) is not dict:
         raise CheckAbort(f"self.params should be a dict, got {describe(params)}")
     return params
+
+
+# Constructor arguments CS231n's FullyConnectedNet does not have, with the part that
+# needs each: without them a net is graded with their defaults and loses that part.
+_OWN_ARGUMENTS = {"activation": "PReLU slopes", "weight_init": "weight_init"}
+_UNEXPECTED = re.compile(r"unexpected keyword argument '(\w+)'")
+
+
+def _unexpected_argument(message: str) -> str | None:
+    """The keyword argument a TypeError of the student's __init__ names as unexpected."""
+    lines = message.strip().splitlines()
+    found = _UNEXPECTED.search(lines[-1]) if lines and "TypeError" in lines[-1] else None
+    return found.group(1) if found else None
+
+
+def _missing_arguments(run: TaskRun, missing: set[str]) -> None:
+    """Fail the part that needs each constructor argument the student's __init__ lacks."""
+    for name in sorted(missing):
+        run.check(
+            _OWN_ARGUMENTS[name],
+            False,
+            f"your __init__ takes no {name!r} argument (see its docstring), so this was not "
+            "checked; the rest was graded with its default",
+        )
 
 
 def _layout(
@@ -240,11 +286,12 @@ def _init(run: TaskRun) -> None:
     c = int(run.rng.integers(5, 13))
     scale = float(run.rng.uniform(0.25, 0.6))
     plain = [a for a in ref.ACTIVATIONS if a != "prelu"]
+    missing: set[str] = set()  # our own arguments the student's __init__ lacks
 
     # A deep net with normalization and PReLU, float64, default initialisation.
     norm = ("batchnorm", "layernorm")[int(run.rng.integers(2))]
     kw = _init_kwargs(d, c, norm, "prelu", np.float64, scale, _seed(run))
-    params = _construct(run, [h1, h2], kw)
+    params = _construct(run, [h1, h2], kw, missing=missing)
     valid = _layout(run, params, [h1, h2], kw, f"with normalization={norm!r} and PReLU")
     for name in ("W1", "W2", "W3"):
         if name in valid:
@@ -255,14 +302,14 @@ def _init(run: TaskRun) -> None:
     # float32, no normalization, another activation.
     act = plain[int(run.rng.integers(len(plain)))]
     kw = _init_kwargs(d, c, None, act, np.float32, scale, _seed(run))
-    params = _construct(run, [h1], kw)
+    params = _construct(run, [h1], kw, missing=missing)
     valid = _layout(run, params, [h1], kw, "with dtype float32")
     if "W1" in valid:
         _second_moment(run, "weight_scale", valid["W1"], scale**2, "W1 (weight_init=None)")
 
     # No hidden layer: softmax regression (normalization and PReLU have nothing to act on).
     kw = _init_kwargs(d, c, "batchnorm", "prelu", np.float64, scale, _seed(run))
-    _layout(run, _construct(run, [], kw), [], kw, "with no hidden layer")
+    _layout(run, _construct(run, [], kw, missing=missing), [], kw, "with no hidden layer")
 
     # The named initialisers: one hidden layer, the big first matrix tested.
     spreads = {
@@ -277,7 +324,9 @@ def _init(run: TaskRun) -> None:
         # Exact properties need no big layers (and QR is slow on them).
         dims = (d, h1, c) if init in spreads else (int(run.rng.integers(8, 13)), 7, c)
         kw = _init_kwargs(dims[0], c, None, act, np.float64, scale, _seed(run), init)
-        params = _construct(run, [dims[1]], kw)
+        params = _construct(run, [dims[1]], kw, missing=missing)
+        if "weight_init" in missing:
+            break  # every net here would be the default one
         valid = _layout(run, params, [dims[1]], kw, f"with weight_init={init!r}")
         for name, (fi, fo) in (("W1", dims[:2]), ("W2", dims[1:])):
             if name not in valid:
@@ -309,11 +358,11 @@ def _init(run: TaskRun) -> None:
     seed, other = _seed(run), _seed(run) + 1
     # 'gaussian' takes its own branch in the reference, so it is always among them.
     named = ("xavier", "he", "glorot_uniform", "orthogonal")[int(run.rng.integers(4))]
-    for init in (None, "gaussian", named):
+    for init in (None, "gaussian", named) if "weight_init" not in missing else (None,):
         stream_seed = _seed(run)
         kw = _init_kwargs(12, 4, None, "relu", np.float64, scale, seed, init)
-        a = _construct(run, [9, 7], kw, stream_seed)
-        b = _construct(run, [9, 7], kw, stream_seed)
+        a = _construct(run, [9, 7], kw, stream_seed, missing)
+        b = _construct(run, [9, 7], kw, stream_seed, missing)
         same = set(a) == set(b) and all(
             type(a[k]) is np.ndarray
             and type(b[k]) is np.ndarray
@@ -331,7 +380,7 @@ def _init(run: TaskRun) -> None:
         )
         if init is None:
             kw["seed"] = other
-            c_params = _construct(run, [9, 7], kw)
+            c_params = _construct(run, [9, 7], kw, missing=missing)
             w_a, w_c = a.get("W1"), c_params.get("W1")
             run.check(
                 "seed",
@@ -340,6 +389,7 @@ def _init(run: TaskRun) -> None:
                 and not np.array_equal(w_a, w_c),
                 "nets built with different seeds have the same weights",
             )
+    _missing_arguments(run, missing)
 
 
 # ------------------------------------------------------------------ loss

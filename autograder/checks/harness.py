@@ -18,7 +18,7 @@ part, the measured error and the tolerance; it never shows inputs or expected va
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,19 @@ class PartResult:
     passed: bool
     message: str
     seen: Seen | None = None  # what a failure looked like, for the diagnoses
+
+
+@dataclass
+class BackwardCase:
+    """One input of a backward check: the forward pass's arguments, dout, the reference's
+    cache and forward output for them, and the check's own expected answer."""
+
+    forward_args: tuple[Any, ...]
+    dout: Any
+    ref_cache: Any
+    ref_out: Any
+    expected: Any = None
+    forward_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,29 +129,6 @@ class TaskRun:
             raise CheckAbort(f"{what} should be a tuple of {count} items, got {_describe(value)}")
         return value
 
-    def best_of(self, *attempts: Callable[[], None]) -> None:
-        """Run alternative ways of checking the task and keep the one scoring most.
-
-        Backward passes are checked twice: with the reference's cache, so a bug in
-        the student's forward pass costs nothing here, and with the cache of the
-        student's own forward pass, so a differently shaped cache is fine too.
-        """
-        best: tuple[float, dict[str, PartResult], str | None] | None = None
-        for attempt in attempts:
-            self.results = {}
-            abort = None
-            try:
-                attempt()
-            except CheckAbort as exc:
-                abort = str(exc)
-            score = sum(r.weight for r in self.results.values() if r.passed)
-            if best is None or score > best[0]:
-                best = (score, self.results, abort)
-        assert best is not None
-        self.results = best[1]
-        if best[2] is not None:
-            raise CheckAbort(best[2])
-
     def independently(self, *steps: Callable[[], None]) -> None:
         """Run steps that score independent parts: an exception in one stops only that one.
 
@@ -157,26 +147,59 @@ class TaskRun:
     def check_backward(
         self,
         forward: str,
-        forward_args: tuple[Any, ...],
-        dout: Any,
-        ref_cache: Any,
-        score: Callable[[Any], None],
-        forward_kwargs: dict[str, Any] | None = None,
+        cases: Sequence[BackwardCase],
+        score: Callable[[BackwardCase, Any, Any], None],
+        forward_problem: Callable[[BackwardCase, Any], str | None] | None = None,
     ) -> None:
-        """Check a backward pass with the reference's cache and with the student's own.
+        """Grade a backward pass on the cache of the student's own forward pass.
 
-        ``score`` receives what the student's backward returned and records parts.
-        The student's cache stays in the worker (it may hold anything).
+        The student's forward pass runs on every case first (its caches stay in the
+        worker: they may hold anything). When every output is right, the backward
+        pass is graded on those caches only, so a forward/backward pair must agree
+        with itself. When the forward pass fails (it raises, or an output is wrong
+        by ``forward_problem``, by default against ``ref_out``), the backward pass
+        is graded on the reference's caches instead and every part says so: the
+        forward's bug is that task's loss. ``score(case, grads, out)`` records parts;
+        ``out`` is the forward output that goes with the cache used.
         """
+        problem, outs = self._own_forward(forward, cases, forward_problem or _forward_problem)
+        if problem is None:
+            for i, case in enumerate(cases):
+                score(case, self.call(case.dout, Slot(f"forward{i}", 1)), outs[i])
+            return
+        note = f" (graded with the reference's cache, since {problem})"
+        try:
+            for case in cases:
+                score(case, self.call(case.dout, case.ref_cache), case.ref_out)
+        except CheckAbort as exc:
+            raise CheckAbort(f"{exc}{note}") from None
+        finally:
+            for result in self.results.values():
+                result.message += note
 
-        def with_reference_cache() -> None:
-            score(self.call(dout, ref_cache))
-
-        def with_own_cache() -> None:
-            self.call(*forward_args, target=forward, keep="forward", **(forward_kwargs or {}))
-            score(self.call(dout, Slot("forward", 1)))
-
-        self.best_of(with_reference_cache, with_own_cache)
+    def _own_forward(
+        self,
+        forward: str,
+        cases: Sequence[BackwardCase],
+        problem_of: Callable[[BackwardCase, Any], str | None],
+    ) -> tuple[str | None, list[Any]]:
+        """Run the student's forward pass on each case, keeping its caches in the worker:
+        why it cannot be trusted (None when every output is right), and the outputs."""
+        outs: list[Any] = []
+        for i, case in enumerate(cases):
+            try:
+                value = self.call(
+                    *case.forward_args, target=forward, keep=f"forward{i}", **case.forward_kwargs
+                )
+            except CheckAbort:
+                return f"your {forward} raised an exception", outs
+            if type(value) is not tuple or len(value) != 2:
+                return f"your {forward} does not return (out, cache)", outs
+            problem = problem_of(case, value[0])
+            if problem is not None:
+                return f"your {forward} {problem}", outs
+            outs.append(value[0])
+        return None, outs
 
     # ----------------------------------------------------------- scoring
 
@@ -293,6 +316,19 @@ def scaled_error(got: np.ndarray, expected: np.ndarray) -> float:
     return diff / max(scale, 1e-12)
 
 
+def _forward_problem(case: BackwardCase, out: Any) -> str | None:
+    """Why a forward output differs from the reference's (float32 work to FLOAT32_TOL)."""
+    expected = np.asarray(case.ref_out)
+    problem = array_problem(out, expected.shape)
+    if problem:
+        return f"returns an output with {problem}"
+    limit = FLOAT32_TOL if out.dtype == np.float32 else DEFAULT_TOL
+    err = scaled_error(np.asarray(out, dtype=np.float64), expected)
+    if err > limit:
+        return f"gives a wrong output (relative error {err:.1e})"
+    return None
+
+
 def array_problem(
     got: Any, shape: tuple[int, ...], allow_float32: bool = True, want_float: bool = True
 ) -> str | None:
@@ -347,7 +383,7 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {}
-__all__ = ["CHECKS", "CheckAbort", "Slot", "TaskRun", "check", "load_checks"]
+__all__ = ["CHECKS", "BackwardCase", "CheckAbort", "Slot", "TaskRun", "check", "load_checks"]
 CHECK_MODULES = (
     "layers",
     "normalization",

@@ -10,47 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, Slot, TaskRun, array_problem, check
+from autograder.checks.harness import BackwardCase, TaskRun, array_problem, check
 from autograder.reference import layers as ref
 
 # ----------------------------------------------------------------- helpers
-
-
-@dataclass
-class _Case:
-    """One input of a backward check: the forward's arguments, dout and the reference's answer."""
-
-    forward_args: tuple
-    dout: np.ndarray
-    ref_cache: Any
-    expected: Any
-    forward_kwargs: dict = field(default_factory=dict)
-
-
-def _check_backward_cases(
-    run: TaskRun, forward: str, cases: list[_Case], score: Callable[[_Case, Any], None]
-) -> None:
-    """``run.check_backward`` over several inputs at once.
-
-    One attempt feeds every case the reference's cache, the other the cache of the
-    student's own forward pass; the better attempt counts (see TaskRun.best_of).
-    """
-
-    def with_reference_cache() -> None:
-        for case in cases:
-            score(case, run.call(case.dout, case.ref_cache))
-
-    def with_own_cache() -> None:
-        for case in cases:
-            run.call(*case.forward_args, target=forward, keep="forward", **case.forward_kwargs)
-            score(case, run.call(case.dout, Slot("forward", 1)))
-
-    run.best_of(with_reference_cache, with_own_cache)
 
 
 def _dim(run: TaskRun, low: int, high: int) -> int:
@@ -128,13 +95,13 @@ def _elementwise_backward(
     cases = []
     for x in inputs:
         dout = run.rng.standard_normal(x.shape)
-        cache = reference_forward(x, *extra)[1]
-        cases.append(_Case((x, *extra), dout, cache, reference_backward(dout, cache)))
+        out, cache = reference_forward(x, *extra)
+        cases.append(BackwardCase((x, *extra), dout, cache, out, reference_backward(dout, cache)))
 
-    def score(case: _Case, dx: Any) -> None:
+    def score(case: BackwardCase, dx: Any, _out: Any) -> None:
         run.close("dx", dx, case.expected)
 
-    _check_backward_cases(run, forward, cases, score)
+    run.check_backward(forward, cases, score)
 
 
 def _activation_checks(
@@ -193,15 +160,16 @@ def _affine_forward(run: TaskRun) -> None:
 def _affine_backward(run: TaskRun) -> None:
     x, w, b = _affine_inputs(run, 2, 3)
     dout = run.rng.standard_normal((x.shape[0], b.shape[0]))
-    rdx, rdw, rdb = ref.affine_backward(dout, ref.affine_forward(x, w, b)[1])
+    out, cache = ref.affine_forward(x, w, b)
+    case = BackwardCase((x, w, b), dout, cache, out, ref.affine_backward(dout, cache))
 
-    def score(grads: object) -> None:
+    def score(case: BackwardCase, grads: object, _out: Any) -> None:
         dx, dw, db = run.returns(grads, 3)
-        run.close("dx", dx, rdx)
-        run.close("dw", dw, rdw)
-        run.close("db", db, rdb)
+        run.close("dx", dx, case.expected[0])
+        run.close("dw", dw, case.expected[1])
+        run.close("db", db, case.expected[2])
 
-    run.check_backward("affine_forward", (x, w, b), dout, ref.affine_forward(x, w, b)[1], score)
+    run.check_backward("affine_forward", [case], score)
 
 
 # ----------------------------------------------------------------- ReLU family
@@ -230,15 +198,15 @@ def _prelu_backward(run: TaskRun) -> None:
     cases = []
     for x, alpha in _prelu_inputs(run):
         dout = run.rng.standard_normal(x.shape)
-        cache = ref.prelu_forward(x, alpha)[1]
-        cases.append(_Case((x, alpha), dout, cache, ref.prelu_backward(dout, cache)))
+        out, cache = ref.prelu_forward(x, alpha)
+        cases.append(BackwardCase((x, alpha), dout, cache, out, ref.prelu_backward(dout, cache)))
 
-    def score(case: _Case, grads: Any) -> None:
+    def score(case: BackwardCase, grads: Any, _out: Any) -> None:
         dx, dalpha = run.returns(grads, 2)
         run.close("dx", dx, case.expected[0])
         run.close("dalpha", dalpha, case.expected[1])
 
-    _check_backward_cases(run, "prelu_forward", cases, score)
+    run.check_backward("prelu_forward", cases, score)
 
 
 _activation_checks("elu", large=True, param=_elu_alpha)
@@ -286,16 +254,16 @@ def _maxout_backward(run: TaskRun) -> None:
     cases = []
     for x, w, b in _maxout_inputs(run):
         dout = run.rng.standard_normal((x.shape[0], w.shape[2]))
-        cache = ref.maxout_forward(x, w, b)[1]
-        cases.append(_Case((x, w, b), dout, cache, ref.maxout_backward(dout, cache)))
+        out, cache = ref.maxout_forward(x, w, b)
+        cases.append(BackwardCase((x, w, b), dout, cache, out, ref.maxout_backward(dout, cache)))
 
-    def score(case: _Case, grads: Any) -> None:
+    def score(case: BackwardCase, grads: Any, _out: Any) -> None:
         dx, dw, db = run.returns(grads, 3)
         run.close("dx", dx, case.expected[0])
         run.close("dw", dw, case.expected[1])
         run.close("db", db, case.expected[2])
 
-    _check_backward_cases(run, "maxout_forward", cases, score)
+    run.check_backward("maxout_forward", cases, score)
 
 
 # ----------------------------------------------------------------- losses
@@ -445,22 +413,28 @@ def _dropout_backward(run: TaskRun) -> None:
     p = _keep_probability(run)
     train = {"mode": "train", "p": p, "seed": int(run.rng.integers(2**31))}
     test = {"mode": "test", "p": p}
-    ref_train_cache = ref.dropout_forward(x, train)[1]
-    ref_test_cache = ref.dropout_forward(x, test)[1]
+    cases = []
+    for param in (train, test):
+        out, cache = ref.dropout_forward(x, dict(param))
+        cases.append(BackwardCase((x, param), dout, cache, out))
 
-    def with_reference_cache() -> None:
-        expected = ref.dropout_backward(dout, ref_train_cache)
-        run.close("train", run.call(dout, ref_train_cache), expected)
-        run.close("test", run.call(dout, ref_test_cache), dout)
+    def forward_problem(case: BackwardCase, out: Any) -> str | None:
+        # Any mask is fine: kept units must be x / p and dropped ones 0 (x has no zeros).
+        problem = array_problem(out, x.shape)
+        if problem:
+            return f"returns an output with {problem}"
+        if case.forward_args[1]["mode"] == "test":
+            return None if np.array_equal(out, x) else "changes x in test mode"
+        kept = out != 0
+        if not np.allclose(out[kept], x[kept] / p, rtol=_DROPOUT_SCALE_TOL, atol=0):
+            return "keeps units that are not x / p in training"
+        return None
 
-    def with_own_cache() -> None:
-        # Compare with dout routed through the units the student's forward pass kept.
-        fwd = run.call(x, dict(train), target="dropout_forward", keep="forward")
-        out = run.returns(fwd, 2, "the return value of your dropout_forward")[0]
-        if array_problem(out, x.shape):
-            raise CheckAbort("the output of your dropout_forward is not a usable array")
-        run.close("train", run.call(dout, Slot("forward", 1)), np.where(out != 0, dout / p, 0.0))
-        run.call(x, dict(test), target="dropout_forward", keep="forward")
-        run.close("test", run.call(dout, Slot("forward", 1)), dout)
+    def score(case: BackwardCase, dx: Any, out: Any) -> None:
+        # dout flows back through the units the forward pass kept, scaled as they were.
+        if case.forward_args[1]["mode"] == "train":
+            run.close("train", dx, np.where(out != 0, dout / p, 0.0))
+        else:
+            run.close("test", dx, dout)
 
-    run.best_of(with_reference_cache, with_own_cache)
+    run.check_backward("dropout_forward", cases, score, forward_problem)

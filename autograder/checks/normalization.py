@@ -13,12 +13,11 @@ ignores the mode there, and the API does not make test-time gradients a task.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, Slot, TaskRun, check
+from autograder.checks.harness import BackwardCase, CheckAbort, TaskRun, check
 from autograder.reference import normalization as ref
 
 # ----------------------------------------------------------------- helpers
@@ -167,40 +166,19 @@ def _batchnorm_forward(run: TaskRun) -> None:
 # ----------------------------------------------------------------- backward passes
 
 
-@dataclass
-class _BackwardCase:
-    """One input of a backward check: the forward's arguments, dout, the reference's cache and
-    answer."""
+def _check_backward(run: TaskRun, forward: str, cases: list[BackwardCase]) -> None:
+    """``run.check_backward`` scoring dx, dgamma and dbeta of every case."""
 
-    forward_args: tuple
-    dout: np.ndarray
-    ref_cache: Any
-    expected: tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def _check_backward(run: TaskRun, forward: str, cases: list[_BackwardCase]) -> None:
-    """``run.check_backward`` over several inputs: every case with the reference's cache,
-    then every case with the cache of the student's own forward pass; the better counts."""
-
-    def score(case: _BackwardCase, grads: Any) -> None:
+    def score(case: BackwardCase, grads: Any, _out: Any) -> None:
         dx, dgamma, dbeta = run.returns(grads, 3)
         run.close("dx", dx, case.expected[0])
         run.close("dgamma", dgamma, case.expected[1])
         run.close("dbeta", dbeta, case.expected[2])
 
-    def with_reference_cache() -> None:
-        for case in cases:
-            score(case, run.call(case.dout, case.ref_cache))
-
-    def with_own_cache() -> None:
-        for case in cases:
-            run.call(*case.forward_args, target=forward, keep="forward")
-            score(case, run.call(case.dout, Slot("forward", 1)))
-
-    run.best_of(with_reference_cache, with_own_cache)
+    run.check_backward(forward, cases, score)
 
 
-def _batchnorm_cases(run: TaskRun, backward: Any) -> list[_BackwardCase]:
+def _batchnorm_cases(run: TaskRun, backward: Any) -> list[BackwardCase]:
     # (N, D, eps): a general batch, N == 2 (large eps, see the module docstring), D == 1.
     shapes = [
         (_dim(run, 3, 8), _dim(run, 2, 6), _eps(run)),
@@ -211,9 +189,11 @@ def _batchnorm_cases(run: TaskRun, backward: Any) -> list[_BackwardCase]:
     for n, d, eps in shapes:
         x, gamma, beta = _inputs(run, n, d)
         param = {"mode": "train", "eps": eps}  # train mode only: see the module docstring
-        cache = ref.batchnorm_forward(x, gamma, beta, dict(param))[1]
+        out, cache = ref.batchnorm_forward(x, gamma, beta, dict(param))
         dout = run.rng.standard_normal((n, d))
-        cases.append(_BackwardCase((x, gamma, beta, param), dout, cache, backward(dout, cache)))
+        cases.append(
+            BackwardCase((x, gamma, beta, param), dout, cache, out, backward(dout, cache))
+        )
     return cases
 
 
@@ -293,8 +273,8 @@ def _layernorm_backward(run: TaskRun) -> None:
     for n, d, eps in shapes:
         x, gamma, beta = _layernorm_inputs(run, n, d)
         param = {"eps": eps}
-        cache = ref.layernorm_forward(x, gamma, beta, param)[1]
+        out, cache = ref.layernorm_forward(x, gamma, beta, param)
         dout = run.rng.standard_normal((n, d))
         expected = ref.layernorm_backward(dout, cache)
-        cases.append(_BackwardCase((x, gamma, beta, param), dout, cache, expected))
+        cases.append(BackwardCase((x, gamma, beta, param), dout, cache, out, expected))
     _check_backward(run, "layernorm_forward", cases)

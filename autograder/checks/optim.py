@@ -7,7 +7,8 @@ the same weights with its own config. Only the documented keys of the config
 are compared, so extra keys are fine. Weights and gradients are kept away from
 zero (|w| >= 0.5, |dw| >= 1) and epsilon small, so that where epsilon sits
 (inside or outside the square root, or Adam's "efficient" form) changes nothing
-beyond the tolerance.
+beyond the tolerance. A rule may update w in place and return it (the caller
+replaces w with next_w), but must not modify dw.
 """
 
 from __future__ import annotations
@@ -58,6 +59,28 @@ def _close_at(run: TaskRun, part: str, got: Any, expected: Any, where: str) -> b
     return True
 
 
+def _inputs_part(
+    run: TaskRun, args_after: Any, w: np.ndarray, dw: np.ndarray, next_w: Any
+) -> None:
+    """dw must be left alone (the caller may still need it); w may be updated in place,
+    as long as it then holds next_w (the caller replaces w with next_w either way)."""
+    w_after, dw_after = args_after[0], args_after[1]
+    run.check(
+        "inputs_unchanged",
+        np.array_equal(dw_after, dw),
+        "dw was modified: the caller may still need the gradient, so leave it unchanged",
+        "dw left as it was",
+    )
+    run.check(
+        "inputs_unchanged",
+        np.array_equal(w_after, w)
+        or (type(next_w) is np.ndarray and np.array_equal(w_after, next_w)),
+        "w was changed in place but does not hold next_w: update w in place to next_w, "
+        "or leave it unchanged",
+        "w left as it was, or updated in place to next_w",
+    )
+
+
 def _run_rule(
     run: TaskRun,
     rule: Callable[..., tuple[np.ndarray, dict]],
@@ -84,12 +107,7 @@ def _run_rule(
         expected_w, ours = rule(w.copy(), dw.copy(), copy.deepcopy(ours))
         res = run.call_full((w, dw, theirs))
         next_w, theirs = run.returns(res["value"], 2, "the return value (next_w, config)")
-        run.check(
-            "inputs_unchanged",
-            np.array_equal(res["args"][0], w) and np.array_equal(res["args"][1], dw),
-            "w or dw was modified: compute next_w as a new array",
-            "w and dw left as they were",
-        )
+        _inputs_part(run, res["args"], w, dw, next_w)
         _close_at(run, w_part, next_w, expected_w, where)
         if type(theirs) is not dict:
             raise CheckAbort(f"the returned config should be a dict, got {type(theirs).__name__}")

@@ -179,13 +179,13 @@ class Solver:
         """
         X_batch, y_batch = self._sample_batch()
         # TODO: model.loss gives the loss and the gradients; the update rule
-        # returns (next_w, next_config). Keep the old arrays for the ratios (the
-        # update rules return new arrays, they do not modify w in place).
+        # returns (next_w, next_config). Keep copies of the old arrays for the
+        # ratios: an update rule may update w in place.
         ### BEGIN SOLUTION
         loss, grads = self.model.loss(X_batch, y_batch)
         self.loss_history.append(float(loss))
-        old_params = dict(self.model.params)
-        for name, w in old_params.items():
+        old_params = {name: w.copy() for name, w in self.model.params.items()}
+        for name, w in list(self.model.params.items()):
             next_w, next_config = self.update_rule(w, grads[name], self.optim_configs[name])
             self.model.params[name] = next_w
             self.optim_configs[name] = next_config

@@ -508,35 +508,6 @@ class Trial:
             False, f"skipped: your {forward} does not give the expected output yet (see its check)"
         )
 
-    def best_of(self, *attempts: Callable[[], None]) -> None:
-        """Run alternative ways of checking the same parts; keep the one that passes most.
-
-        A backward pass is scored with the cache of your own forward pass and, if
-        that falls short, with the cache its docstring describes: a bug in the
-        forward pass then costs nothing here, and a cache of your own design is fine.
-        """
-        best: tuple[int, list[PartResult], BaseException | None] | None = None
-        for attempt in attempts[:1] if self.recording else attempts:
-            saved, self.parts = self.parts, []
-            error: BaseException | None = None
-            try:
-                attempt()
-            except NotImplementedError:
-                self.parts = saved
-                raise
-            except (CheckAbort, Exception) as exc:  # this attempt failed; maybe another passes
-                error = exc
-            parts, self.parts = self.parts, saved
-            score = sum(p.status == "pass" for p in parts) - len(parts) - (error is not None)
-            if best is None or score > best[0]:
-                best = (score, parts, error)
-            if score == 0:
-                break
-        assert best is not None
-        self.parts.extend(best[1])
-        if best[2] is not None:
-            raise best[2]
-
     def numerical(
         self,
         part: str,

@@ -289,7 +289,7 @@ HOSTILES: list[Hostile] = [
             """
         for _ in range(300_000):
             print("spam " * 20)
-        return x.reshape(x.shape[0], -1) @ w + b, None
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
         """,
         ),
         (),

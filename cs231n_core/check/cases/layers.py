@@ -335,6 +335,17 @@ def _dropout_forward(t: Trial) -> None:
         "seeds 7 and 8 gave the same output",
         what="another seed gives another mask",
     )
+    fresh = [
+        t.unpack(t.call(fwd, x, {"mode": "train", "p": p}), 2, "dropout_forward")[0]
+        for _ in range(2)
+    ]
+    t.holds(
+        "seed",
+        all(type(f) is np.ndarray for f in fresh) and not np.array_equal(*fresh),
+        "two calls without a seed gave the same output: seed the generator only when "
+        "dropout_param has a 'seed'",
+        what="no seed gives a fresh mask every call",
+    )
     out1, _ = t.unpack(t.call(fwd, x, {"mode": "train", "p": 1.0}), 2, "dropout_forward")
     t.holds(
         "keep rate",

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from cs231n_core.check.cases._common import magnitudes, rng_of
 from cs231n_core.check.harness import CheckAbort, Trial, _describe, _is_number, case
+
+
+def _step(
+    t: Trial, rule: Callable[..., Any], name: str, w: np.ndarray, dw: np.ndarray, config: Any
+) -> Any:
+    """One call of an update rule. dw must stay as it was (the caller may still need it);
+    w may be updated in place, as long as it then holds next_w, since the caller replaces
+    w with next_w either way."""
+    before = w.copy()
+
+    def rule_step(dw: np.ndarray, config: Any = None) -> Any:
+        return rule(w, dw, config)  # w is checked below, not by t.call
+
+    rule_step.__name__ = name
+    result = t.call(rule_step, dw, config)
+    if not np.array_equal(w, before):
+        next_w = result[0] if type(result) is tuple and result else None
+        if not (type(next_w) is np.ndarray and np.array_equal(w, next_w)):
+            t._habit(
+                "inputs unchanged",
+                f"{name} changed w in place but w does not hold next_w: update w in place "
+                "to next_w, or leave it unchanged",
+            )
+    return result
 
 
 def _update_rule_case(
@@ -22,9 +46,9 @@ def _update_rule_case(
     w = magnitudes(rng, (3, 4), 1.0, 2.0)
     dws = [magnitudes(rng, (3, 4), 1.0, 3.0) for _ in range(3)]
     cfg: Any = dict(config)
-    history = [w]
+    history = [w.copy()]  # copies: a rule may update the array it is given in place
     for step in (1, 2, 3):
-        next_w, cfg = t.unpack(t.call(rule, w, dws[step - 1], cfg), 2, name)
+        next_w, cfg = t.unpack(_step(t, rule, name, w, dws[step - 1], cfg), 2, name)
         if not isinstance(cfg, dict):
             raise CheckAbort(
                 f"{name} should return (next_w, config) with a dict config, got {_describe(cfg)}"
@@ -39,10 +63,10 @@ def _update_rule_case(
         if type(next_w) is not np.ndarray:
             raise CheckAbort(f"{name} should return next_w as an array, got {_describe(next_w)}")
         w = next_w
-        history.append(w)
+        history.append(w.copy())
     w0 = magnitudes(rng_of(seed + 100), (2, 3), 1.0, 2.0)
     dw0 = magnitudes(rng_of(seed + 200), (2, 3), 1.0, 3.0)
-    next_w, _ = t.unpack(t.call(rule, w0, dw0), 2, name)
+    next_w, _ = t.unpack(_step(t, rule, name, w0, dw0, None), 2, name)
     t.expect("defaults", next_w, what="next_w with config=None")
     return history
 

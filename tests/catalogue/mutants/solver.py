@@ -5,6 +5,9 @@ from tests.catalogue.mutants._entries import one_edit
 
 _mutant, _alternative = one_edit("solver")
 
+# The step keeps copies of the weights before the update (a rule may update w in place).
+_OLD_COPIES = "{name: w.copy() for name, w in self.model.params.items()}"
+
 MUTANTS: list[Mutant] = [
     Mutant(
         "solver: step does not store the config the rule returns",
@@ -31,8 +34,7 @@ MUTANTS: list[Mutant] = [
         "solver: step leaves the new weights out of the model",
         "solver.Solver._step",
         (
-            replace("old_params = dict(self.model.params)", "new_params = {}"),
-            replace("old_params.items", "self.model.params.items"),
+            replace(f"old_params = {_OLD_COPIES}", "new_params = {}"),
             replace("self.model.params[name]", "new_params[name]"),
             replace(
                 "self._record_update_ratios(old_params, self.model.params)",
@@ -42,7 +44,7 @@ MUTANTS: list[Mutant] = [
         diagnosis="not stored in self.model.params",
     ),
     _mutant("step keeps the old parameters by reference (ratios see new for old)", "Solver._step",
-        "dict(self.model.params)", "self.model.params",
+        _OLD_COPIES, "self.model.params",
         diagnosis="by reference"),
     _mutant("accuracy as a count instead of a fraction", "Solver.check_accuracy",
         "np.mean", "np.sum",
@@ -140,7 +142,7 @@ ALTERNATIVES: list[Alternative] = [
         "solver",
         patch(
             "Solver._step",
-            replace("old_params = dict(self.model.params)", r"""
+            replace(f"old_params = {_OLD_COPIES}", r"""
                 old_params = self.model.params
                 new_params = {}
             """),
