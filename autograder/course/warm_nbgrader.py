@@ -76,7 +76,8 @@ class NbgraderServer:
             assert self.proc.stderr is not None
             said = self.proc.stderr.read().decode(errors="replace").strip().splitlines()
             self.close()
-            raise CourseError(f"nbgrader could not start: {(said or [str(reply.get('error'))])[-1]}")
+            why = said[-1] if said else str(reply.get("error"))
+            raise CourseError(f"nbgrader could not start: {why}")
 
     def alive(self) -> bool:
         return self.proc.poll() is None
