@@ -57,8 +57,19 @@ def kernels_section(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-def grade_section(args: argparse.Namespace) -> list[Row]:
+def grade_perfect(folder: str, sandbox: bool) -> None:
+    """Trusted grading of the perfect submission in ``folder`` (it must earn every point)."""
     from autograder.grading import grade_submission
+
+    os.environ["CS231N_SANDBOX"] = "on" if sandbox else "off"
+    try:
+        report = grade_submission(folder, seed=1)
+    finally:
+        os.environ.pop("CS231N_SANDBOX", None)
+    assert report.total == report.max_total, "the reference lost points"
+
+
+def grade_section(args: argparse.Namespace) -> list[Row]:
     from autograder.isolation.sandbox import sandbox_available
     from autograder.solutions import write_solution_package
 
@@ -66,15 +77,12 @@ def grade_section(args: argparse.Namespace) -> list[Row]:
         write_solution_package(tmp)
 
         def run(sandbox: bool) -> None:
-            os.environ["CS231N_SANDBOX"] = "on" if sandbox else "off"
-            report = grade_submission(tmp, seed=1)
-            assert report.total == report.max_total, "the reference lost points"
+            grade_perfect(tmp, sandbox)
 
         if not sandbox_available():
             return [("grade", "skipped", "", "bubblewrap is not available")]
         t_on, t_off = measure(lambda: run(True), lambda: run(False),
                               repeats=max(3, args.repeats // 5))
-        os.environ.pop("CS231N_SANDBOX", None)
     return [
         (
             "grade one complete submission",
@@ -89,6 +97,7 @@ MIB = 1 << 20
 
 
 def class_section(args: argparse.Namespace) -> list[Row]:
+    from autograder.solutions import write_solution_package
     from benchmarks.classrun import run_class
 
     jobs = args.jobs
@@ -96,11 +105,17 @@ def class_section(args: argparse.Namespace) -> list[Row]:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         res = run_class(work, args.class_size, jobs, args.plain_students)
-        return class_rows(res, jobs)
+        # What an autograde task drives: trusted grading alone of the same perfect
+        # submission, sandbox on, timed right after the class runs (median of 3).
+        perfect = work / "perfect-alone"
+        write_solution_package(perfect)
+        grade_alone, _ = measure(lambda: grade_perfect(str(perfect), True), lambda: None,
+                                 repeats=3, warmup=1)
+        return class_rows(res, jobs, grade_alone)
 
 
-def class_rows(res: dict, jobs: int) -> list[Row]:
-    from benchmarks.classrun import task_seconds
+def class_rows(res: dict, jobs: int, grade_alone: float | None = None) -> list[Row]:
+    from benchmarks.classrun import PERFECT, task_seconds
 
     n, runs = len(res["students"]), res["runs"]
     plain, one, many = runs["plain nbgrader"], runs["autograde --jobs 1"], \
@@ -144,6 +159,14 @@ def class_rows(res: dict, jobs: int) -> list[Row]:
         startup = one.seconds - total
         rows.append(("per submission, --jobs 1", f"task {task:.2f} s",
                      f"coordinator {coordinator:.2f} s", f"+ {startup:.1f} s per run"))
+    # Like for like: the autograde tasks of the perfect submissions (the class cycles
+    # through it) against trusted grading alone of the same submission.
+    perfect = task_seconds(one.log, PERFECT)[0]
+    if perfect and grade_alone:
+        task = sum(perfect) / len(perfect)
+        rows.append((f"autograde task of the perfect submission (mean of {len(perfect)})",
+                     f"{task:.2f} s", f"grade alone {grade_alone:.2f} s",
+                     f"{task / grade_alone:.2f}x grade alone"))
     if not res["identical"]:
         raise AssertionError("--jobs 1 and --jobs N gradebooks differ")
     rows.append((f"gradebook --jobs 1 vs --jobs {jobs}", "identical: yes", "", ""))
