@@ -173,6 +173,66 @@ def class_rows(res: dict, jobs: int, grade_alone: float | None = None) -> list[R
     return rows
 
 
+def task_section(args: argparse.Namespace) -> list[Row]:
+    """One autograde task of the perfect submission, three ways, interleaved in one process.
+
+    The task as ``autograde`` runs it (nbgrader forked from this process's warm
+    server), the same task with a fresh ``nbgrader`` process per submission (the
+    previous design, ``layout.run_nbgrader``), and trusted grading alone of the
+    same submission; median of ``--repeats // 5`` (at least 3) rounds after one
+    warm-up round (which starts the warm server).
+    """
+    import statistics
+    import time
+
+    from autograder.course import autograde_one
+    from autograder.course.autograde import grade_in_scratch
+    from autograder.course.layout import run_nbgrader
+    from autograder.solutions import write_solution_package
+    from benchmarks.classrun import PERFECT, build_class
+
+    name = "run_nbgrader_warm"  # what autograde_one calls to run nbgrader
+    warm = getattr(autograde_one, name)
+
+    def task(runner: object) -> float:
+        setattr(autograde_one, name, runner)
+        try:
+            start = time.perf_counter()
+            result = grade_in_scratch(str(course), PERFECT)
+            assert result.ok, result.message
+            return time.perf_counter() - start
+        finally:
+            setattr(autograde_one, name, warm)
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-") as tmp:
+        course, _ = build_class(Path(tmp) / "build", 1)
+        alone = Path(tmp) / "perfect-alone"
+        write_solution_package(alone)
+
+        def grade() -> float:
+            start = time.perf_counter()
+            grade_perfect(str(alone), True)
+            return time.perf_counter() - start
+
+        rounds = max(3, args.repeats // 5)
+        times: dict[str, list[float]] = {"warm": [], "fresh": [], "grade": []}
+        for i in range(rounds + 1):
+            print(f"  task round {i}/{rounds} ...", file=sys.stderr, flush=True)
+            sample = {"warm": task(warm), "fresh": task(run_nbgrader), "grade": grade()}
+            if i:  # round 0 starts the warm server
+                for key, seconds in sample.items():
+                    times[key].append(seconds)
+    t = {key: statistics.median(values) for key, values in times.items()}
+    return [
+        ("autograde task, perfect submission", f"{t['warm']:.2f} s warm nbgrader",
+         f"{t['fresh']:.2f} s nbgrader started per task", f"{t['fresh'] / t['warm']:.2f}x faster"),
+        ("autograde task vs grade alone", f"{t['warm']:.2f} s warm nbgrader",
+         f"{t['grade']:.2f} s grade alone", f"{t['warm'] / t['grade']:.2f}x grade alone"),
+        ("  the same, nbgrader started per task", f"{t['fresh']:.2f} s",
+         f"{t['grade']:.2f} s grade alone", f"{t['fresh'] / t['grade']:.2f}x grade alone"),
+    ]
+
+
 def notebooks_section(args: argparse.Namespace) -> list[Row]:
     import subprocess
 
@@ -210,6 +270,7 @@ def notebooks_section(args: argparse.Namespace) -> list[Row]:
 SECTIONS = {
     "kernels": kernels_section,
     "grade": grade_section,
+    "task": task_section,
     "class": class_section,
     "notebooks": notebooks_section,
 }
