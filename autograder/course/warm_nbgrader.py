@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 from autograder.course.layout import (
+    NBGRADER_SECONDS,
     Course,
     CourseError,
     NbgraderTimeout,
@@ -162,7 +163,7 @@ def run_nbgrader_warm(
     args: list[str],
     log_name: str,
     extra_env: dict[str, str] | None = None,
-    timeout: float = 1800.0,
+    timeout: float = NBGRADER_SECONDS,
 ) -> None:
     """``layout.run_nbgrader`` without nbgrader's start-up: the run is forked from a warm server.
 
