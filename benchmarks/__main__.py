@@ -57,8 +57,19 @@ def kernels_section(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-def grade_section(args: argparse.Namespace) -> list[Row]:
+def grade_perfect(folder: str, sandbox: bool) -> None:
+    """Trusted grading of the perfect submission in ``folder`` (it must earn every point)."""
     from autograder.grading import grade_submission
+
+    os.environ["CS231N_SANDBOX"] = "on" if sandbox else "off"
+    try:
+        report = grade_submission(folder, seed=1)
+    finally:
+        os.environ.pop("CS231N_SANDBOX", None)
+    assert report.total == report.max_total, "the reference lost points"
+
+
+def grade_section(args: argparse.Namespace) -> list[Row]:
     from autograder.isolation.sandbox import sandbox_available
     from autograder.solutions import write_solution_package
 
@@ -66,15 +77,12 @@ def grade_section(args: argparse.Namespace) -> list[Row]:
         write_solution_package(tmp)
 
         def run(sandbox: bool) -> None:
-            os.environ["CS231N_SANDBOX"] = "on" if sandbox else "off"
-            report = grade_submission(tmp, seed=1)
-            assert report.total == report.max_total, "the reference lost points"
+            grade_perfect(tmp, sandbox)
 
         if not sandbox_available():
             return [("grade", "skipped", "", "bubblewrap is not available")]
         t_on, t_off = measure(lambda: run(True), lambda: run(False),
                               repeats=max(3, args.repeats // 5))
-        os.environ.pop("CS231N_SANDBOX", None)
     return [
         (
             "grade one complete submission",
@@ -89,6 +97,7 @@ MIB = 1 << 20
 
 
 def class_section(args: argparse.Namespace) -> list[Row]:
+    from autograder.solutions import write_solution_package
     from benchmarks.classrun import run_class
 
     jobs = args.jobs
@@ -96,11 +105,17 @@ def class_section(args: argparse.Namespace) -> list[Row]:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         res = run_class(work, args.class_size, jobs, args.plain_students)
-        return class_rows(res, jobs)
+        # What an autograde task drives: trusted grading alone of the same perfect
+        # submission, sandbox on, timed right after the class runs (median of 3).
+        perfect = work / "perfect-alone"
+        write_solution_package(perfect)
+        grade_alone, _ = measure(lambda: grade_perfect(str(perfect), True), lambda: None,
+                                 repeats=3, warmup=1)
+        return class_rows(res, jobs, grade_alone)
 
 
-def class_rows(res: dict, jobs: int) -> list[Row]:
-    from benchmarks.classrun import task_seconds
+def class_rows(res: dict, jobs: int, grade_alone: float | None = None) -> list[Row]:
+    from benchmarks.classrun import PERFECT, task_seconds
 
     n, runs = len(res["students"]), res["runs"]
     plain, one, many = runs["plain nbgrader"], runs["autograde --jobs 1"], \
@@ -144,10 +159,78 @@ def class_rows(res: dict, jobs: int) -> list[Row]:
         startup = one.seconds - total
         rows.append(("per submission, --jobs 1", f"task {task:.2f} s",
                      f"coordinator {coordinator:.2f} s", f"+ {startup:.1f} s per run"))
+    # Like for like: the autograde tasks of the perfect submissions (the class cycles
+    # through it) against trusted grading alone of the same submission.
+    perfect = task_seconds(one.log, PERFECT)[0]
+    if perfect and grade_alone:
+        task = sum(perfect) / len(perfect)
+        rows.append((f"autograde task of the perfect submission (mean of {len(perfect)})",
+                     f"{task:.2f} s", f"grade alone {grade_alone:.2f} s",
+                     f"{task / grade_alone:.2f}x grade alone"))
     if not res["identical"]:
         raise AssertionError("--jobs 1 and --jobs N gradebooks differ")
     rows.append((f"gradebook --jobs 1 vs --jobs {jobs}", "identical: yes", "", ""))
     return rows
+
+
+def task_section(args: argparse.Namespace) -> list[Row]:
+    """One autograde task of the perfect submission, three ways, interleaved in one process.
+
+    The task as ``autograde`` runs it (nbgrader forked from this process's warm
+    server), the same task with a fresh ``nbgrader`` process per submission (the
+    previous design, ``layout.run_nbgrader``), and trusted grading alone of the
+    same submission; median of ``--repeats // 5`` (at least 3) rounds after one
+    warm-up round (which starts the warm server).
+    """
+    import statistics
+    import time
+
+    from autograder.course import autograde_one
+    from autograder.course.autograde import grade_in_scratch
+    from autograder.course.layout import run_nbgrader
+    from autograder.solutions import write_solution_package
+    from benchmarks.classrun import PERFECT, build_class
+
+    name = "run_nbgrader_warm"  # what autograde_one calls to run nbgrader
+    warm = getattr(autograde_one, name)
+
+    def task(runner: object) -> float:
+        setattr(autograde_one, name, runner)
+        try:
+            start = time.perf_counter()
+            result = grade_in_scratch(str(course), PERFECT)
+            assert result.ok, result.message
+            return time.perf_counter() - start
+        finally:
+            setattr(autograde_one, name, warm)
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-") as tmp:
+        course, _ = build_class(Path(tmp) / "build", 1)
+        alone = Path(tmp) / "perfect-alone"
+        write_solution_package(alone)
+
+        def grade() -> float:
+            start = time.perf_counter()
+            grade_perfect(str(alone), True)
+            return time.perf_counter() - start
+
+        rounds = max(3, args.repeats // 5)
+        times: dict[str, list[float]] = {"warm": [], "fresh": [], "grade": []}
+        for i in range(rounds + 1):
+            print(f"  task round {i}/{rounds} ...", file=sys.stderr, flush=True)
+            sample = {"warm": task(warm), "fresh": task(run_nbgrader), "grade": grade()}
+            if i:  # round 0 starts the warm server
+                for key, seconds in sample.items():
+                    times[key].append(seconds)
+    t = {key: statistics.median(values) for key, values in times.items()}
+    return [
+        ("autograde task, perfect submission", f"{t['warm']:.2f} s warm nbgrader",
+         f"{t['fresh']:.2f} s nbgrader started per task", f"{t['fresh'] / t['warm']:.2f}x faster"),
+        ("autograde task vs grade alone", f"{t['warm']:.2f} s warm nbgrader",
+         f"{t['grade']:.2f} s grade alone", f"{t['warm'] / t['grade']:.2f}x grade alone"),
+        ("  the same, nbgrader started per task", f"{t['fresh']:.2f} s",
+         f"{t['grade']:.2f} s grade alone", f"{t['fresh'] / t['grade']:.2f}x grade alone"),
+    ]
 
 
 def notebooks_section(args: argparse.Namespace) -> list[Row]:
@@ -187,6 +270,7 @@ def notebooks_section(args: argparse.Namespace) -> list[Row]:
 SECTIONS = {
     "kernels": kernels_section,
     "grade": grade_section,
+    "task": task_section,
     "class": class_section,
     "notebooks": notebooks_section,
 }

@@ -183,16 +183,22 @@ def timed_command(name: str, cmd: list[str], cwd: Path, log: Path, pool: bool) -
 # --------------------------------------------------------------------------- results
 
 
-def task_seconds(log: Path) -> tuple[list[float], float | None]:
+PERFECT = "perfect"  # the demo's perfect submission; its copies in the class end with it
+
+
+def task_seconds(log: Path, template: str = "") -> tuple[list[float], float | None]:
     """From an ``autograde`` log: each submission's task seconds and the run's total seconds.
 
     The progress lines read ``[autograde i/n] <student>: <score> (<seconds> s)`` and
-    ``[autograde] <n> submission(s) in <seconds> s``.
+    ``[autograde] <n> submission(s) in <seconds> s``. ``template``: only the
+    submissions copied from that demo submission (``<template>`` or ``sNNN_<template>``).
     """
     import re
 
     text = log.read_text(errors="replace")
-    each = [float(m) for m in re.findall(r"^\[autograde \d+/\d+\] .*\(([\d.]+) s\)", text, re.M)]
+    who = rf"(?:s\d+_)?{re.escape(template)}" if template else r"\S+"
+    each = [float(m) for m in
+            re.findall(rf"^\[autograde \d+/\d+\] {who}: .*\(([\d.]+) s\)", text, re.M)]
     total = re.search(r"^\[autograde\] \d+ submission\(s\) in ([\d.]+) s", text, re.M)
     return each, float(total.group(1)) if total else None
 

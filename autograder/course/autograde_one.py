@@ -26,7 +26,6 @@ from autograder.course.layout import (
     Course,
     CourseError,
     NbgraderTimeout,
-    run_nbgrader,
 )
 from autograder.course.limits import course_limits
 from autograder.course.repair import NOTE_MARK
@@ -37,6 +36,7 @@ from autograder.course.submissions import (
     printable,
     stage_submission,
 )
+from autograder.course.warm_nbgrader import run_nbgrader_warm
 from autograder.grade_cells import course_notebook_paths
 from autograder.grading import OUT_OF_TIME
 from autograder.isolation.sandbox import sandbox_available
@@ -176,7 +176,8 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
             shutil.rmtree(course.autograded(student), ignore_errors=True)
         else:
             try:
-                run_nbgrader(
+                # Forked from this process's warm nbgrader (no start-up per submission).
+                run_nbgrader_warm(
                     graded,
                     ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
                      *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}"],
