@@ -7,6 +7,11 @@ reference's tests, the public and hidden checks and the mutants of that task.
 A test says which task it exercises with ``@pytest.mark.task("<id>")``, or by
 being parametrized over a registry task id or over an object with a ``task``
 attribute (a catalogue mutant).
+
+Under pytest-xdist (``-n 2``, with ``--dist loadgroup --no-loadscope-reorder`` from
+pyproject.toml) the suite is ordered so that its long items start first, heaviest first,
+and no worker is left alone with one at the end; tests that share an expensive fixture run
+on one worker, which builds it once.
 """
 
 from __future__ import annotations
@@ -38,6 +43,74 @@ def task_ids_of(item: pytest.Item) -> set[str]:
     return ids
 
 
+# Tests that share a fixture which costs tens of seconds (module-scoped, or made once per
+# process): one xdist group each, so that one worker builds it, once. By node id prefix.
+SHARED: dict[str, str] = {
+    "tests/course/test_course_pipeline.py": "course-pipeline",
+    "tests/course/test_browser.py": "browser-course",
+    "tests/course/test_no_script.py": "planted-course",
+    "tests/course/test_parallel_autograde.py": "parallel-class",
+    "tests/notebooks/test_release_notebooks.py": "released-course",
+    "tests/grader/test_broken.py::test_autograde": "broken-class",
+    "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
+}
+
+# The long items, by node id prefix (the longest prefix that matches counts): rough seconds
+# per test on an idle 2-core machine, from ``pytest --durations``, set-up included. Only
+# the order they give matters; an item that matches none weighs nothing.
+LONG: dict[str, float] = {
+    "tests/notebooks/test_notebooks.py::test_notebook_reproduces": 30,
+    "tests/notebooks/test_notebooks.py::test_notebook_reproduces_its_stored_outputs[06": 95,
+    "tests/notebooks/test_notebooks.py::test_notebook_reproduces_its_stored_outputs[02": 75,
+    "tests/notebooks/test_notebooks.py::test_notebook_reproduces_its_stored_outputs[04": 70,
+    "tests/notebooks/test_notebooks.py::test_notebook_reproduces_its_stored_outputs[05": 50,
+    "tests/notebooks/test_notebooks_cifar.py::test_notebook_runs": 20,
+    "tests/notebooks/test_notebooks_cifar.py::test_notebook_runs_on_cifar10_with_only_"
+    "earlier_tasks_done[02": 55,
+    "tests/notebooks/test_notebooks_cifar.py::test_notebook_runs_on_cifar10_with_only_"
+    "earlier_tasks_done[01": 35,
+    "tests/notebooks/test_in_order.py::test_notebook_runs": 15,
+    "tests/notebooks/test_release_notebooks.py": 15,
+    "tests/grader/test_broken.py::test_autograde": 55,
+    "tests/grader/test_broken.py::test_grade_json": 8,
+    "tests/course/test_course_pipeline.py": 10,
+    "tests/course/test_no_script.py": 20,
+    "tests/course/test_browser.py": 15,
+    "tests/course/test_parallel_autograde.py": 12,
+    "tests/course/test_kill_rerun.py": 60,
+    "tests/course/test_student_distribution.py::test_student_wheel": 20,
+    "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
+    "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,
+    "tests/grader/test_attacks.py::test_attack_gains_nothing[class-time-limit": 60,
+    "tests/grader/test_attacks.py::test_attack_gains_nothing[sig": 40,
+    "tests/grader/test_attacks.py::test_attack_gains_nothing[huge-replies": 30,
+    "tests/grader/test_hostile.py::test_hostile_class_through_autograde": 60,
+    "tests/grader/test_hostile.py::test_executed_notebooks_run_in_the_sandbox": 40,
+    "tests/grader/test_exposure.py::test_autograde_refuses": 10,
+}
+
+
+def _longest_match(table: dict, nodeid: str, default):
+    keys = [k for k in table if nodeid.startswith(k)]
+    return table[max(keys, key=len)] if keys else default
+
+
+def schedule(items: list[pytest.Item]) -> None:
+    """Group the tests of SHARED, then sort every group (or lone test) by its LONG weight,
+    heaviest first; equal weights keep their collected order."""
+    weight: dict[str, float] = {}
+    scope_of = {}
+    for item in items:
+        group = _longest_match(SHARED, item.nodeid, None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        scope_of[item] = group or item.nodeid
+        weight[scope_of[item]] = weight.get(scope_of[item], 0.0) + _longest_match(
+            LONG, item.nodeid, 0.0)
+    items.sort(key=lambda item: -weight[scope_of[item]])
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         ids = task_ids_of(item)
@@ -45,6 +118,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if unknown:
             raise pytest.UsageError(f"{item.nodeid}: task marker names no registry task: {unknown}")
         item.extra_keyword_matches.update(ids)
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the order a worker collects is the run's
+        schedule(items)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -67,10 +67,10 @@ def test_release_notebook_runs_up_to_the_first_student_task(
     assert len(ran) >= 1
 
 
-def validate(path: Path) -> subprocess.CompletedProcess:
+def validate(path: Path, *options: str) -> subprocess.CompletedProcess:
     """``nbgrader validate`` of one notebook, in fast mode, as a student runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "nbgrader", "validate", path.name],
+        [sys.executable, "-m", "nbgrader", "validate", path.name, *options],
         cwd=path.parent,
         capture_output=True,
         text=True,

@@ -4,7 +4,7 @@ Every case drives the real pipeline on the small fixture course of
 ``tests/fixtures/course_notebook.py`` (one notebook: the registry grade cell
 ``layers.affine_forward``, 2 points; the plain test cell ``fixture_hidden_test``,
 1 point; the written answer ``fixture_question``, 1 point, graded by hand). The
-course is made once per process and copied for each case. A metadata case
+course is made once per process and copied for each case (``new_fixture_course``). A metadata case
 hands in the perfect submission with one edit and runs a real ``autograde``:
 only the edited cell may lose points, every other cell keeps them, and the
 autograde output names the damage. A size case hands in or stages something
@@ -14,12 +14,10 @@ the limit, nothing over the limit is copied, and the rest is graded as usual.
 
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -43,24 +41,8 @@ FULL = {AFFINE: 2.0, TEST: 1.0, ANSWER: None}  # the perfect submission (answer 
 NB_FILE = f"{NOTEBOOK}.ipynb"
 STUDENT = "mallory"
 
-_CACHE: list[Path] = []
-
-
-def _course_template() -> Path:
-    """The fixture course and its perfect submission, made once per process."""
-    if not _CACHE:
-        base = Path(tempfile.mkdtemp(prefix="staging-attacks-"))
-        atexit.register(shutil.rmtree, base, True)
-        new_fixture_course(base, release=True)
-        _CACHE.append(base)
-    return _CACHE[0]
-
-
 def _new_course(work: Path) -> tuple[Course, Path]:
-    template = _course_template()
-    shutil.copytree(template / "course", work / "course")
-    shutil.copytree(template / "perfect", work / "perfect")
-    return Course.open(work / "course"), work / "perfect"
+    return new_fixture_course(work, release=True)
 
 
 def _scores(course: Course, student: str) -> dict[str, float | None]:
