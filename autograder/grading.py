@@ -92,6 +92,10 @@ def _score(
 ) -> TaskResult:
     total_weight = sum(parts.values())
     earned_weight = sum(r.weight for r in results.values() if r.passed)
+    if abort is not None and _still_a_stub(task.id, abort):
+        # Independent parts may pass on the provided lines around the fence (a mode
+        # check, say); a function that still raises the stub's error has earned nothing.
+        earned_weight = 0.0
     points = round(task.points * earned_weight / total_weight, 4) if total_weight else 0.0
     lines = []
     for name in parts:
@@ -110,8 +114,13 @@ def _score(
     return TaskResult(task.id, points, float(task.points), "\n".join(lines))
 
 
+def _still_a_stub(task_id: str, reason: str) -> bool:
+    """Whether the task's function raised the generated stub's NotImplementedError."""
+    return f"NotImplementedError: {task_id}" in reason
+
+
 def _friendly(task_id: str, reason: str) -> str:
-    if f"NotImplementedError: {task_id}" in reason:
+    if _still_a_stub(task_id, reason):
         return "not implemented yet: the stub still raises NotImplementedError"
     return reason
 
