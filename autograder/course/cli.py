@@ -20,6 +20,7 @@ from autograder.course.commands import (
     init,
     release,
     report,
+    roster,
     submit,
 )
 from autograder.course.commands.common import PROG, describe
@@ -28,7 +29,7 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, release, submit, autograde, feedback, export, grade, demo, report, collect,
+    init, roster, release, submit, autograde, feedback, export, grade, demo, report, collect,
 )
 
 
