@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 from sqlalchemy.exc import SAWarning
 
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
@@ -165,12 +165,15 @@ def gradebook_scores(course: Course, with_feedback: bool = False,
     rows = []
     with open_gradebook(course) as gb:
         try:
-            submissions = gb.assignment_submissions(ASSIGNMENT)
+            gb.find_assignment(ASSIGNMENT)
         except MissingEntry:
             raise CourseError("the gradebook has no assignment training_nn (run init)") from None
+        if students is None:
+            submissions = gb.assignment_submissions(ASSIGNMENT)
+        else:
+            submissions = [sub for student in dict.fromkeys(students)
+                           if (sub := _find_submission(gb, student)) is not None]
         for sub in sorted(submissions, key=lambda s: s.student.id):
-            if students is not None and sub.student.id not in students:
-                continue
             person = sub.student
             row = StudentScores(person.id, float(sub.score), float(sub.max_score),
                                 bool(sub.needs_manual_grade),
@@ -192,13 +195,25 @@ def gradebook_scores(course: Course, with_feedback: bool = False,
             rows.append(row)
     if with_feedback:
         for row in rows:
-            texts = task_feedback(course, row.student)
-            answers = written_answers(course, row.student)
-            for cell in row.cells:
-                cell.feedback = texts.get(cell.task_id or "", "")
-                if cell.written:
-                    cell.answer = answers.get((cell.notebook, cell.grade_id), "")
+            add_feedback(course, row)
     return rows
+
+
+def _find_submission(gb: Gradebook, student: str) -> SubmittedAssignment | None:
+    try:
+        return gb.find_submission(ASSIGNMENT, student)
+    except MissingEntry:
+        return None
+
+
+def add_feedback(course: Course, row: StudentScores) -> None:
+    """Fill in the trusted grader's feedback per task and the text of each written answer."""
+    texts = task_feedback(course, row.student)
+    answers = written_answers(course, row.student)
+    for cell in row.cells:
+        cell.feedback = texts.get(cell.task_id or "", "")
+        if cell.written:
+            cell.answer = answers.get((cell.notebook, cell.grade_id), "")
 
 
 def written_answers(course: Course, student: str) -> dict[tuple[str, str], str]:
