@@ -26,10 +26,11 @@ from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.writers.files import FilesWriter
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook
+from nbgrader.api import Comment, Grade, Gradebook
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
+from sqlalchemy.orm import joinedload, undefer
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course.layout import Course
@@ -37,7 +38,7 @@ from autograder.course.sanitize import add_csp
 
 MAX_CACHED = 50_000  # rendered cells kept per process (a class shares most of them)
 NO_ALT = "No description has been provided for this image"  # nbconvert's own alt text
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
+_ALT_ATTRIBUTE = re.compile(r"\salt\s*=", re.IGNORECASE)
 
 
 class CachedHighlight(Highlight2HTML):
@@ -109,7 +110,21 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html), resources
+        return with_alt_text(html), resources
+
+
+def with_alt_text(html: str) -> str:
+    """``html`` with nbconvert's alt text on every ``<img>`` tag that has none."""
+    parts, start = [], 0
+    while (at := html.find("<img", start)) >= 0:
+        end = html.find(">", at)
+        end = len(html) if end < 0 else end
+        parts.append(html[start:at])
+        tag = html[at:end]
+        parts.append(tag if _ALT_ATTRIBUTE.search(tag) else f'<img alt="{NO_ALT}"{tag[4:]}')
+        start = end
+    parts.append(html[start:])
+    return "".join(parts)
 
 
 class GetGradesAtOnce(GetGrades):
@@ -124,8 +139,13 @@ class GetGradesAtOnce(GetGrades):
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_submission_notebook(info["notebook"], info["assignment"],
                                                    info["student"])
-            self._scores = {g.name: (g.score, g.max_score) for g in notebook.grades}
-            self._comments = {c.name: c.comment for c in notebook.comments}
+            # Each grade's cell and (deferred) maximum in the same query, not one per grade.
+            grades = gb.db.query(Grade).filter(Grade.notebook_id == notebook.id).options(
+                joinedload(Grade.cell), undefer(Grade.max_score)).all()
+            comments = gb.db.query(Comment).filter(Comment.notebook_id == notebook.id).options(
+                joinedload(Comment.cell)).all()
+            self._scores = {g.cell.name: (g.score, g.max_score) for g in grades}
+            self._comments = {c.cell.name: c.comment for c in comments}
         return super().preprocess(nb, resources)
 
     _scores: dict[str, tuple[float, float]]
