@@ -130,15 +130,19 @@ def with_alt_text(html: str) -> str:
 class GetGradesAtOnce(GetGrades):
     """nbgrader's ``GetGrades`` reading a notebook's grades and comments in one query each.
 
-    The same values in the notebook and resources; nbgrader's looks each cell up apart
-    (a query with four joins per cell).
+    The same values in the notebook and resources (as ``GetGrades.preprocess`` sets them,
+    late penalty included) from one gradebook connection; nbgrader's opens two and looks
+    each cell up apart (a query with four joins per cell).
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"],
-                                                   info["student"])
+        self.notebook_id, self.assignment_id = info["notebook"], info["assignment"]
+        self.student_id, self.db_url = info["student"], info["db_url"]
+        with Gradebook(self.db_url) as gb:
+            self.gradebook = gb  # nbgrader's lookups, for cells not read below
+            notebook = gb.find_submission_notebook(self.notebook_id, self.assignment_id,
+                                                   self.student_id)
             # Each grade's cell and (deferred) maximum in the same query, not one per grade.
             grades = gb.db.query(Grade).filter(Grade.notebook_id == notebook.id).options(
                 joinedload(Grade.cell), undefer(Grade.max_score)).all()
@@ -146,7 +150,12 @@ class GetGradesAtOnce(GetGrades):
                 joinedload(Comment.cell)).all()
             self._scores = {g.cell.name: (g.score, g.max_score) for g in grades}
             self._comments = {c.cell.name: c.comment for c in comments}
-        return super().preprocess(nb, resources)
+            nb, resources = super(GetGrades, self).preprocess(nb, resources)  # cell by cell
+            penalty = notebook.late_submission_penalty or 0
+            info["score"] = notebook.score - penalty
+            info["max_score"] = notebook.max_score
+            info["late_penalty"] = penalty
+        return nb, resources
 
     _scores: dict[str, tuple[float, float]]
     _comments: dict[str, str | None]

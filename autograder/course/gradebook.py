@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
+from nbformat import NotebookNode
+from nbgrader.api import Grade, Gradebook, MissingEntry, SubmittedAssignment
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.orm import joinedload, undefer
 
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
 from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
@@ -183,7 +185,10 @@ def gradebook_scores(course: Course, with_feedback: bool = False,
             for nb in sorted(sub.notebooks, key=lambda n: n.name):
                 row.notebooks[nb.name] = (float(nb.score), float(nb.max_score))
                 comments = {c.name: c.manual_comment or "" for c in nb.comments}
-                for grade in sorted(nb.grades, key=lambda g: _cell_order(g.name)):
+                # Each grade's cell and (deferred) maximum in one query, not one per grade.
+                grades = gb.db.query(Grade).filter(Grade.notebook_id == nb.id).options(
+                    joinedload(Grade.cell), undefer(Grade.max_score)).all()
+                for grade in sorted(grades, key=lambda g: _cell_order(g.name)):
                     score = grade.score if grade.auto_score is not None or \
                         grade.manual_score is not None else None
                     row.cells.append(CellScore(
@@ -208,23 +213,20 @@ def _find_submission(gb: Gradebook, student: str) -> SubmittedAssignment | None:
 
 def add_feedback(course: Course, row: StudentScores) -> None:
     """Fill in the trusted grader's feedback per task and the text of each written answer."""
-    texts = task_feedback(course, row.student)
-    answers = written_answers(course, row.student)
+    notebooks = autograded_notebooks(course, row.student)
+    texts = task_feedback(course, row.student, notebooks)
+    answers = written_answers(notebooks)
     for cell in row.cells:
         cell.feedback = texts.get(cell.task_id or "", "")
         if cell.written:
             cell.answer = answers.get((cell.notebook, cell.grade_id), "")
 
 
-def written_answers(course: Course, student: str) -> dict[tuple[str, str], str]:
-    """The source of every markdown grade cell of the autograded notebooks, by (notebook, id)."""
-    folder = course.autograded(student)
+def written_answers(notebooks: dict[str, NotebookNode]) -> dict[tuple[str, str], str]:
+    """The source of every markdown grade cell of these notebooks, by (notebook, grade id)."""
     answers: dict[tuple[str, str], str] = {}
-    for stem in NOTEBOOKS:
-        path = folder / f"{stem}.ipynb"
-        if not path.is_file():
-            continue
-        for cell in read_notebook(path).cells:
+    for stem, nb in notebooks.items():
+        for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type == "markdown" and meta.get("grade") and meta.get("grade_id"):
                 answers[(stem, str(meta["grade_id"]))] = cell.source
@@ -237,7 +239,15 @@ def _cell_order(grade_id: str) -> tuple[int, str]:
     return (ids.index(task_id), "") if task_id else (len(ids), grade_id)
 
 
-def task_feedback(course: Course, student: str) -> dict[str, str]:
+def autograded_notebooks(course: Course, student: str) -> dict[str, NotebookNode]:
+    """The autograded notebooks of ``student`` by stem, read once."""
+    folder = course.autograded(student)
+    return {stem: read_notebook(folder / f"{stem}.ipynb") for stem in NOTEBOOKS
+            if (folder / f"{stem}.ipynb").is_file()}
+
+
+def task_feedback(course: Course, student: str,
+                  notebooks: dict[str, NotebookNode] | None = None) -> dict[str, str]:
     """Trusted-grader feedback per task id, read from the autograded notebooks."""
     folder = course.autograded(student)
     texts: dict[str, str] = {}
@@ -245,11 +255,10 @@ def task_feedback(course: Course, student: str) -> dict[str, str]:
     if extra.is_file():
         # Keyed by task id; files of earlier autograde runs are keyed by grade_id.
         texts.update({task_id_of(k) or k: v for k, v in json.loads(extra.read_text()).items()})
-    for stem in NOTEBOOKS:
-        path = folder / f"{stem}.ipynb"
-        if not path.is_file():
-            continue
-        for cell in read_notebook(path).cells:
+    if notebooks is None:
+        notebooks = autograded_notebooks(course, student)
+    for nb in notebooks.values():
+        for cell in nb.cells:
             task_id = cell_task_id(cell)
             if task_id and cell.cell_type == "code":
                 streams = [o.get("text", "") for o in cell.get("outputs", [])
