@@ -77,6 +77,7 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
 
 
 def _render_all(course: Course, students: list[str], jobs: int) -> Iterator[tuple[str, list[str]]]:
+    """(student, annotated notebook stems) as each student's notebooks are written."""
     if jobs <= 1 or len(students) <= 1:
         for student in students:
             yield student, render_notebooks(str(course.root), student)
@@ -114,6 +115,7 @@ def fingerprint(course: Course, row: StudentScores, version: bytes) -> str:
 
 
 def _read_state(path: Path) -> dict[str, str]:
+    """The fingerprints recorded by the last run (none when missing or unreadable)."""
     try:
         state = json.loads(path.read_text())
     except (OSError, ValueError):
