@@ -24,9 +24,9 @@ from autograder.course.gradebook import format_table, gradebook_scores, open_gra
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
 from autograder.course.roster import import_roster, read_roster
 from autograder.course.submissions import submit
-from autograder.grade_cells import grade_id_of
+from autograder.grade_cells import grade_id_of, notebook_cell_points
 from tests.course.errors import one_error_line
-from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course, write_fixture_assignment
 
 pytestmark = pytest.mark.slow
 
@@ -203,3 +203,9 @@ def test_roster_errors_name_the_line_and_change_nothing(
         read_roster(path)
     assert cli.main(["roster", "import", str(tmp_path / "no_course"), str(path)]) == 1
     assert "is not a course directory" in one_error_line(capsys, "roster")
+
+
+def test_grade_counts_the_notebook_cells_it_does_not_grade(tmp_path: Path) -> None:
+    # The fixture notebook: the task (2 points, graded by `grade`), a plain test cell
+    # (1 point) and a written answer (1 point), which only a course grades.
+    assert notebook_cell_points(write_fixture_assignment(tmp_path)) == 2.0
