@@ -138,11 +138,11 @@ class StudentScores:
     name: str = ""  # from the roster ("First Last"); empty when unknown
     email: str = ""
     lms_user_id: str = ""
-    penalty: float = 0.0  # nbgrader's late penalty
+    late_penalty: float = 0.0  # nbgrader's late penalty (its notebooks' penalties summed)
 
     @property
     def totals(self) -> Totals:
-        return cell_totals(self.cells, self.penalty)
+        return cell_totals(self.cells, self.late_penalty)
 
     @property
     def display_name(self) -> str:
@@ -181,7 +181,7 @@ def gradebook_scores(course: Course, with_feedback: bool = False,
                                 bool(sub.needs_manual_grade),
                                 name=display_name("", person.first_name, person.last_name),
                                 email=person.email or "", lms_user_id=person.lms_user_id or "",
-                                penalty=float(sub.late_submission_penalty or 0.0))
+                                late_penalty=float(sub.late_submission_penalty or 0.0))
             for nb in sorted(sub.notebooks, key=lambda n: n.name):
                 row.notebooks[nb.name] = (float(nb.score), float(nb.max_score))
                 comments = {c.name: c.manual_comment or "" for c in nb.comments}
@@ -378,7 +378,7 @@ def format_table(rows: list[StudentScores]) -> str:
     """
     notebooks = sorted({nb for row in rows for nb in row.notebooks})
     named = any(row.name for row in rows)
-    late = any(row.penalty for row in rows)
+    late = any(row.late_penalty for row in rows)
     header = ["student", *(["name"] if named else []), *(_short(nb) for nb in notebooks),
               "auto", "manual", "pending", *(["late"] if late else []), "total", "max", "%",
               "%graded", "review", "tasks that lost points"]
