@@ -193,3 +193,24 @@ def has_plain_test_cells(folder: Path) -> bool:
                     and task_id_of(meta.get("grade_id")) is None):
                 return True
     return False
+
+
+def notebook_cell_points(folder: Path) -> float:
+    """The points of the grade cells in ``folder``'s notebooks that are not registry tasks.
+
+    Written answers (graded by hand) and ordinary nbgrader test cells: what a course's
+    maximum holds beyond the trusted grader's tasks. Unreadable notebooks count 0.
+    """
+    total = 0.0
+    for path in course_notebook_paths(folder):
+        try:
+            cells = read_notebook(path).cells
+        except NotebookError:
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            points = meta.get("points") if isinstance(meta, dict) else None
+            if (isinstance(meta, dict) and meta.get("grade") and isinstance(points, (int, float))
+                    and task_id_of(meta.get("grade_id")) is None):
+                total += max(float(points), 0.0)
+    return total

@@ -62,7 +62,7 @@ from autograder.course.autograde_one import (
     AutogradeResult,
     autograde_submission,
 )
-from autograder.course.gradebook import open_gradebook, student_total
+from autograder.course.gradebook import open_gradebook, student_totals
 from autograder.course.layout import (
     ASSIGNMENT,
     GENERATED_CONFIG,
@@ -73,6 +73,7 @@ from autograder.course.layout import (
     stderr_progress,
 )
 from autograder.course.limits import course_limits
+from autograder.course.manual_grades import keep_manual_grades
 from autograder.course.submissions import (
     Inspection,
     check_student_id,
@@ -356,6 +357,8 @@ def store_result(course: Course, result: GradedSubmission) -> None:
     write_logs(course, result.logs)
     if not result.ok or result.record is None:
         return
+    # Before the new autograded folder replaces the one the grader saw.
+    keep_manual_grades(course, result.student, result.record, result.files)
     install_autograded(course, result.student, result.files)
     write_record(course, result.student, result.record)
 
@@ -458,8 +461,8 @@ def autograde_class(
         if result.ok:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                score, max_score = student_total(course, result.student)
-            say(f"{tag}: {score:g} / {max_score:g} ({result.seconds:.1f} s)")
+                totals = student_totals(course, result.student)
+            say(f"{tag}: {totals.text()} ({result.seconds:.1f} s)")
             for note in result.notes:
                 say(f"{tag}: note: {note}")
         else:

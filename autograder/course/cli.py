@@ -23,6 +23,7 @@ from autograder.course.commands import (
     init,
     release,
     report,
+    roster,
     submit,
 )
 from autograder.course.commands.common import PROG, describe
@@ -31,8 +32,8 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, release, due, extend, submit, import_lms, autograde, feedback, export, grade, demo,
-    report, collect,
+    init, roster, release, due, extend, submit, import_lms, autograde, feedback, export, grade,
+    demo, report, collect,
 )
 
 

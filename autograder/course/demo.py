@@ -125,7 +125,7 @@ def run_demo(
     failed = [r for r in results if not r.ok]
     if failed:
         raise CourseError(f"autograde failed for {failed[0].student}: {failed[0].message}")
-    write_feedback(course, progress=lambda _: None)
+    write_feedback(course, progress=lambda _: None, jobs=jobs)
     pages = course.root / "feedback" / "<student>" / "training_nn" / "index.html"
     progress(f"[demo] feedback pages: {pages}")
     table = format_table(gradebook_scores(course))

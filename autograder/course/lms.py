@@ -4,7 +4,7 @@ In: ``import_submissions`` reads the zip Canvas or Moodle gives for an assignmen
 submissions and hands in each student's files with ``submissions.submit``, with the
 time the platform gave the upload (the entry's time in that zip). Students are found
 in nbgrader's gradebook (its student table: id, names, email, ``lms_user_id``; import
-a roster with ``nbgrader db student import``) from what the entry's name says:
+a roster with ``cs231n-course roster import``) from what the entry's name says:
 
 - Canvas: ``<lastfirst>_[LATE_]<user id>_<submission id>_<file name>``; the user id is
   matched with ``lms_user_id``, else the name with the last and first name. A file
@@ -39,8 +39,9 @@ from pathlib import Path, PurePosixPath
 
 from autograder.course.gradebook import StudentScores, gradebook_scores
 from autograder.course.late import entry_time, show_time
-from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, open_gradebook
+from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress
 from autograder.course.limits import LimitError, copy_stream, course_limits
+from autograder.course.roster import RosterEntry, class_roster
 from autograder.course.submissions import submit
 from autograder.registry import NOTEBOOKS, STUB_MODULES
 
@@ -65,29 +66,9 @@ class Upload:
         return max(entry_time(info) for info, _ in self.members)
 
 
-@dataclass(frozen=True)
-class Person:
-    id: str
-    first_name: str
-    last_name: str
-    email: str
-    lms_user_id: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
 def _key(text: str) -> str:
     """A name reduced to lower-case letters and digits (Canvas writes "lastfirst")."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def roster(course: Course) -> list[Person]:
-    """The students of nbgrader's gradebook, sorted by id."""
-    with open_gradebook(course) as gb:
-        return [Person(s.id, s.first_name or "", s.last_name or "", s.email or "",
-                       s.lms_user_id or "") for s in sorted(gb.students, key=lambda s: s.id)]
 
 
 def read_uploads(zf: zipfile.ZipFile) -> tuple[str, list[Upload]]:
@@ -124,7 +105,7 @@ def read_uploads(zf: zipfile.ZipFile) -> tuple[str, list[Upload]]:
     return platform, sorted(uploads.values(), key=lambda u: u.lms_id)
 
 
-def match_students(platform: str, uploads: list[Upload], people: list[Person]) -> list[str]:
+def match_students(platform: str, uploads: list[Upload], people: list[RosterEntry]) -> list[str]:
     """Set each upload's student; returns one line per upload that matches no one (or many)."""
     by_lms = {p.lms_user_id: p for p in people if p.lms_user_id}
     problems = []
@@ -199,7 +180,7 @@ def import_submissions(course: Course, zip_path: str | os.PathLike,
     done = []
     with zipfile.ZipFile(path) as zf:
         platform, uploads = read_uploads(zf)
-        problems = match_students(platform, uploads, roster(course))
+        problems = match_students(platform, uploads, class_roster(course))
         if problems:
             raise CourseError(f"nothing imported: {len(problems)} submission(s) match no "
                               f"student: {problems[0]} (import the roster first)")
@@ -230,9 +211,9 @@ def _rounded(value: float, decimals: int) -> str:
     return f"{round(value, decimals):.{decimals}f}" if decimals > 0 else f"{round(value):d}"
 
 
-def _rows(course: Course) -> list[tuple[StudentScores, Person]]:
-    people = {p.id: p for p in roster(course)}
-    return [(row, people.get(row.student, Person(row.student, "", "", "", "")))
+def _rows(course: Course) -> list[tuple[StudentScores, RosterEntry]]:
+    people = {p.id: p for p in class_roster(course)}
+    return [(row, people.get(row.student, RosterEntry(row.student)))
             for row in gradebook_scores(course)]
 
 
@@ -253,13 +234,13 @@ def canvas_csv(course: Course, path: str | os.PathLike, column: str = ASSIGNMENT
     export does. Returns the number of students.
     """
     rows = _rows(course)
-    max_total = max((r.max_total for r, _ in rows), default=0.0)
+    max_total = max((r.totals.max for r, _ in rows), default=0.0)
     lines = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
              ["Points Possible", "", "", "", "", _rounded(max_total, decimals)]]
     for row, person in rows:
         name = ", ".join(n for n in (person.last_name, person.first_name) if n) or person.id
         lines.append([name, person.lms_user_id, person.id, person.email, "",
-                      _rounded(row.total, decimals)])
+                      _rounded(row.totals.score, decimals)])
     _write_csv(path, lines)
     return len(rows)
 
@@ -275,7 +256,7 @@ def moodle_csv(course: Course, path: str | os.PathLike, column: str = ASSIGNMENT
     rows = _rows(course)
     for row, person in rows:
         lines.append([person.first_name, person.last_name, person.id, person.email,
-                      _rounded(row.total, decimals)])
+                      _rounded(row.totals.score, decimals)])
     _write_csv(path, lines)
     return len(rows)
 
@@ -290,13 +271,13 @@ def lti_scores(course: Course, path: str | os.PathLike, decimals: int = 2,
     stamp = now().isoformat(timespec="seconds")
     scores = []
     for row, person in _rows(course):
-        comment = f"{ASSIGNMENT}: {_rounded(row.total, decimals)} / {row.max_total:g}"
-        if row.late_penalty:
-            comment += f", after a late penalty of {_rounded(row.late_penalty, decimals)}"
+        comment = f"{ASSIGNMENT}: {_rounded(row.totals.score, decimals)} / {row.totals.max:g}"
+        if row.totals.penalty:
+            comment += f", after a late penalty of {_rounded(row.totals.penalty, decimals)}"
         scores.append({
             "userId": person.lms_user_id or person.id,
-            "scoreGiven": round(row.total, decimals),
-            "scoreMaximum": row.max_total,
+            "scoreGiven": round(row.totals.score, decimals),
+            "scoreMaximum": row.totals.max,
             "comment": comment,
             "timestamp": stamp,
             "activityProgress": "Submitted" if row.needs_manual_grade else "Completed",

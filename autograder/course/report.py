@@ -6,7 +6,8 @@ PNG images so the page can be mailed or uploaded as a single file:
 
 - the pass rate of every registry task (the share of students with full marks),
   lowest first, coloured by notebook;
-- the distribution of the students' total scores (as a percentage of the maximum).
+- the distribution of the students' scores, in percent of the points graded so far
+  (the summary gives the mean of all points too, pending written answers counted 0).
 
 Below the plots, one table per notebook lists every task with its points, pass
 rate, mean score and how many students scored nothing; written answers that
@@ -143,44 +144,64 @@ def pass_rate_plot(stats: list[CellStats]) -> str:
 
 
 def score_histogram(rows: list[StudentScores]) -> str:
-    """Histogram of the total scores in percent of the maximum, with the class mean."""
-    percents = [100 * r.total / r.max_total if r.max_total else 0.0 for r in rows]
+    """Histogram of the students' scores in percent of their graded points, with the mean.
+
+    Written answers not graded yet are left out of both the score and its maximum
+    (``Totals.graded_percent``); students with nothing graded are not drawn.
+    """
+    percents = [p for r in rows if (p := r.totals.graded_percent) is not None]
     fig, ax = _figure(8, 3.2)
     ax.hist(percents, bins=[10 * i for i in range(11)], color="#4c72b0", edgecolor="white",
-            label=f"{len(rows)} student(s)")
-    mean = sum(percents) / len(percents)
-    ax.axvline(mean, color="#c44e52", linewidth=2, label=f"mean {mean:.0f}%")
+            label=f"{len(percents)} student(s)")
+    if percents:
+        mean = sum(percents) / len(percents)
+        ax.axvline(mean, color="#c44e52", linewidth=2, label=f"mean {mean:.0f}%")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("total score (% of the maximum)")
+    ax.set_xlabel("score (% of the points graded so far)")
     ax.set_ylabel("students")
     # The default locator is a MaxNLocator; matplotlib types it as a plain Locator.
     ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
-    ax.set_title("Total score per student, in 10% bins")
+    ax.set_title("Score per student, in 10% bins")
     ax.legend(fontsize=9)
     return _png(fig)
 
 
 # --------------------------------------------------------------------------- page
 
+def _mean_median(values: list[float]) -> str:
+    if not values:
+        return "nothing graded yet"
+    ordered = sorted(values)
+    n = len(ordered)
+    median = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
+    return f"{sum(ordered) / n:.1f}% (median {median:.1f}%)"
+
+
 def _summary(rows: list[StudentScores], stats: list[CellStats]) -> list[tuple[str, str]]:
-    """The summary table's (label, value) rows."""
-    percents = sorted(100 * r.total / r.max_total if r.max_total else 0.0 for r in rows)
-    n = len(percents)
-    median = (percents[(n - 1) // 2] + percents[n // 2]) / 2
-    pending = sum(1 for r in rows if r.needs_manual_grade)
+    """The summary table's (label, value) rows.
+
+    Two means, each saying what it counts: of the points graded so far (pending written
+    answers left out), and of all points (pending ones as 0), from ``Totals``.
+    """
+    totals = [r.totals for r in rows]
+    graded = [p for t in totals if (p := t.graded_percent) is not None]
+    pending = [t.pending for t in totals if t.pending]
     hardest = [s for s in stats if s.is_task and s.pass_rate is not None]
     hardest.sort(key=lambda s: (s.pass_rate, s.label))
     items = [
-        ("Students", str(n)),
-        ("Mean score", f"{sum(percents) / n:.1f}%"),
-        ("Median score", f"{median:.1f}%"),
-        ("Full marks", str(sum(1 for r in rows if r.max_total and r.total >= r.max_total))),
-        ("Awaiting manual grading", f"{pending} student(s)"),
+        ("Students", str(len(rows))),
+        ("Mean score, of the points graded so far", _mean_median(graded)),
+        ("Mean score, of all points (not yet graded counts 0)",
+         _mean_median([t.percent for t in totals])),
+        ("Full marks", str(sum(1 for t in totals if t.max and t.score >= t.max))),
+        ("Awaiting manual grading",
+         f"{sum(1 for r in rows if r.needs_manual_grade)} student(s), "
+         f"{sum(pending):g} points not graded yet"),
     ]
-    late = [r for r in rows if r.late_penalty]
+    late = [t.penalty for t in totals if t.penalty]
     if late:
         items.append(("Late penalties (in the scores above)", f"{len(late)} student(s), "
-                      f"{sum(r.late_penalty for r in late):g} points in all"))
+                      f"{sum(late):g} points in all"))
     if hardest:
         items.append(("Hardest tasks", ", ".join(
             f"{s.label} ({100 * (s.pass_rate or 0.0):.0f}%)"  # all graded
@@ -239,7 +260,8 @@ def write_report(
     if not rows:
         raise CourseError("nothing autograded yet (run `cs231n-course autograde` first)")
     progress(f"[report] plotting {len(rows)} student(s)")
-    notes = {r.student: logged_notes(course, r.student) for r in rows}
+    notes = {f"{r.name} ({r.student})" if r.name else r.student: logged_notes(course, r.student)
+             for r in rows}
     page = report_html(rows, damaged={s: n for s, n in notes.items() if n})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")

@@ -301,6 +301,10 @@ def test_format_table_lists_students_scores_and_lost_tasks() -> None:
                       [CellScore(grade_id_of("layers.affine_forward"), NB1, 0.5, 2.0, False)]),
     ]
     table = format_table(rows).splitlines()
-    assert table[0].split()[:5] == ["student", "01", "total", "max", "%"]
-    assert table[2].split()[:6] == ["ann", "2", "2", "3", "67", "pending"]
-    assert table[3].split() == ["bo", "0.5", "0.5", "3", "17", "layers.affine_forward", "0.5/2"]
+    assert table[0].split()[:10] == ["student", "01", "auto", "manual", "pending", "total", "max",
+                                     "%", "%graded", "review"]
+    # ann: 2 autograded points of 3, the written answer (1 point) pending.
+    assert table[2].split() == ["ann", "2", "2", "0", "1", "2", "3", "67", "100", "pending"]
+    assert table[3].split() == ["bo", "0.5", "0.5", "0", "0", "0.5", "2", "25", "25",
+                                "layers.affine_forward", "0.5/2"]
+    assert "pending counted as 0" in table[-1]

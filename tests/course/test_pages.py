@@ -52,7 +52,8 @@ def test_feedback_page_escapes_what_submissions_control() -> None:
 
 def test_feedback_page_rows() -> None:
     page = feedback_page(row(feedback="output: wrong shape"), {NB1})
-    assert "Total: <strong>0.5 / 4</strong> (some answers still await manual grading)" in page
+    assert "Total: <strong>0.5 / 4</strong> (1 point still to be graded by hand)" in page
+    assert "Autograded: 0.5 points; graded by hand: 0." in page
     assert f'(<a href="{NB1}.html">annotated notebook</a>)</h2>' in page
     assert ('<tr class="part"><td>layers.affine_forward</td><td class="num">0.5 / 2</td>'
             "<td><pre>output: wrong shape</pre></td></tr>") in page

@@ -29,6 +29,7 @@ import pytest
 from autograder.course import cli
 from autograder.course.gradebook import (
     MissingNotebooks,
+    format_table,
     gradebook_scores,
     store_missing_notebook_grades,
 )
@@ -172,10 +173,16 @@ def test_the_penalty_is_the_same_in_the_table_csv_and_exports(term: tuple[Path, 
     assert set(rows) == set(EXPECTED)  # an extension alone is no submission: erin is not here
     for student, (total, penalty) in EXPECTED.items():
         assert (rows[student].total, rows[student].late_penalty) == pytest.approx((total, penalty))
+        assert rows[student].totals.score == pytest.approx(total)
+    # The roster imported by `roster import` names the students in the table and the CSV.
+    [bob_line] = [ln for ln in format_table(list(rows.values())).splitlines()
+                  if ln.startswith("bob ")]
+    assert "Bob Builder" in bob_line and " -0.6 " in bob_line
     with open(base / "grades.csv") as fh:
         grades = {r["student_id"]: r for r in csv.DictReader(fh)}
     assert (grades["bob"]["score"], grades["bob"]["late_penalty"],
             grades["bob"]["hours_late"]) == ("2.4", "0.6", "26.00")
+    assert (grades["bob"]["name"], grades["bob"]["lms_user_id"]) == ("Bob Builder", "1002")
     with open(base / "canvas.csv") as fh:
         canvas = list(csv.reader(fh))
     assert canvas[:3] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT],
@@ -202,6 +209,7 @@ def test_feedback_page_and_annotated_notebook_agree(term: tuple[Path, Course]) -
     index = (folder / "index.html").read_text()
     assert "Total: <strong>2.4 / 4</strong>" in index
     assert "late\npenalty of 0.6 points" in index
+    assert "Feedback for Bob Builder (bob)" in index
     annotated = (folder / f"{NOTEBOOK}.html").read_text()
     assert "Score: 2.4 / 4.0" in annotated
     assert "Score: 3.0 / 4.0" in (course.feedback("alice") / f"{NOTEBOOK}.html").read_text()

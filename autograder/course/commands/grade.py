@@ -20,7 +20,9 @@ from autograder.course.commands.common import (
     allow_unsandboxed,
     said,
 )
+from autograder.course.gradebook import Totals
 from autograder.course.layout import CourseError
+from autograder.grade_cells import notebook_cell_points
 from autograder.grading import grade_submission
 
 
@@ -53,7 +55,12 @@ def run(args: argparse.Namespace) -> int:
         first = t.feedback.strip().splitlines()[0] if t.feedback.strip() else ""
         mark = "ok " if t.points >= t.max_points else "   "
         print(f"{mark}{t.id.ljust(width)}  {t.points:5g} / {t.max_points:g}  {first}")
-    return said(f"total: {report.total:g} / {report.max_total:g}")
+    # As autograde counts it: the notebooks' written answers and test cells are in the
+    # maximum, not graded here (in a course: by hand in the formgrader, and by autograde).
+    others = notebook_cell_points(folder)
+    totals = Totals(auto=report.total, manual=0.0, pending=others, max=report.max_total + others)
+    return said(f"total: {totals.text()}" + (
+        f"; tasks: {report.total:g} / {report.max_total:g}" if others else ""))
 
 
 @contextlib.contextmanager
