@@ -147,7 +147,7 @@ def make_scratch_course(course_root: Path, student: str,
     course = Course(scratch)
     limits = course_limits(course.config)
     folder = Course(course_root).submitted(student)
-    found = inspect_submission(folder, limits)
+    found = inspect_submission(folder, limits, course.source)
     stage_submission(folder, course.submitted(student), found, limits)
     snapshot_gradebook(course_root / "gradebook.db", scratch / "gradebook.db")
     return course, found

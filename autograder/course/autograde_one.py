@@ -28,19 +28,18 @@ from autograder.course.layout import (
     NbgraderTimeout,
 )
 from autograder.course.limits import course_limits
+from autograder.course.renamed import write_student_notes
 from autograder.course.repair import NOTE_MARK
 from autograder.course.submissions import (
     Inspection,
     StagedCourse,
     inspect_submission,
-    printable,
     stage_submission,
 )
 from autograder.course.warm_nbgrader import run_nbgrader_warm
 from autograder.grade_cells import course_notebook_paths
 from autograder.grading import OUT_OF_TIME
 from autograder.isolation.sandbox import sandbox_available
-from autograder.registry import NOTEBOOKS
 
 MAX_NOTES = 20  # lines per kind of note; a hostile submission could make thousands
 NOTE_PREFIX = "[autograde] "  # of the notes appended to the student's autograde log
@@ -79,20 +78,12 @@ def staging_notes(found: Inspection) -> list[str]:
     """One line per notebook graded as missing and per file left out of the staged copy."""
     lines = [f"notebook {stem}.ipynb could not be read and was graded as missing: {why}"
              for stem, why in found.unreadable.items()]
+    lines += found.notebooks.notes[:MAX_NOTES]
     names = list(found.left_out.items())
     lines += [f"left out '{name}': {why}" for name, why in names[:MAX_NOTES]]
     if len(names) > MAX_NOTES:
         lines.append(f"left out {len(names) - MAX_NOTES} more file(s)")
     return lines
-
-
-def extra_notebook_notes(folder: Path) -> list[str]:
-    """Notebooks handed in under a name the assignment does not have (renamed or copied)."""
-    if not folder.is_dir():
-        return []
-    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
-    return [f"notebook '{printable(name)}' is not part of the assignment (renamed or copied?): "
-            f"not graded" for name in extra[:MAX_NOTES]]
 
 
 def logged_notes(course: Course, student: str) -> list[str]:
@@ -155,7 +146,8 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
         # The trusted grader inside nbgrader stops a little earlier, so that nbgrader
         # still stores what it graded before the hard stop.
         stop_at = deadline - min(30.0, 0.2 * limits.max_seconds)
-        found = staged if staged is not None else inspect_submission(folder, limits)
+        found = staged if staged is not None else inspect_submission(folder, limits,
+                                                                     course.source)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
         if staged is None and not found.clean:
@@ -198,10 +190,10 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
         if any(OUT_OF_TIME in text for _, _, text in missing.grades.values()):
             stopped = time_limit_note(limits.max_seconds)
         store_missing_notebook_grades(graded, student, missing)
+        write_student_notes(course.autograded(student), found.notebooks)
         log_path = course.logs / f"{log_name}.log"
         said = log_path.read_text(errors="replace") if log_path.is_file() else ""
-        notes = [*([stopped] if stopped else []), *staging_notes(found),
-                 *extra_notebook_notes(graded.submitted(student)), *damage_notes(said)]
+        notes = [*([stopped] if stopped else []), *staging_notes(found), *damage_notes(said)]
         lines = [*notes, *([NO_ISOLATION_KERNEL] if execute and not kernel_args else [])]
         if lines:
             course.logs.mkdir(exist_ok=True)

@@ -27,6 +27,7 @@ from autograder.course.gradebook import (
     points,
 )
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress
+from autograder.course.renamed import read_student_notes
 from autograder.course.templates import FOLDER as TEMPLATES
 from autograder.course.templates import render
 from autograder.registry import NOTEBOOKS
@@ -58,11 +59,18 @@ def _split_hint(text: str) -> tuple[str, str]:
     return rest, hints[0] if hints else ""
 
 
-def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
-    """The ``index.html`` of one student; ``notebook_pages`` are the annotated notebooks' stems."""
+def feedback_page(row: StudentScores, notebook_pages: set[str],
+                  handed_in: tuple[dict[str, str], list[str]] = ({}, [])) -> str:
+    """The ``index.html`` of one student; ``notebook_pages`` are the annotated notebooks' stems.
+
+    ``handed_in``: notebooks graded under their own name (stem -> the file's name) and the
+    lines about renamed, copied or missing notebooks (``renamed.read_student_notes``).
+    """
+    renamed, notes = handed_in
     notebooks = [
         {
             "title": NOTEBOOKS.get(nb, nb),
+            "handed_in_as": renamed.get(nb),
             "score": score,
             "max_score": max_score,
             "page": f"{nb}.html" if nb in notebook_pages else None,
@@ -81,7 +89,7 @@ def feedback_page(row: StudentScores, notebook_pages: set[str]) -> str:
     who = f"{row.name} ({row.student})" if row.name else row.student
     return render("feedback.html.j2", title=f"Feedback for {who}: {ASSIGNMENT}",
                   totals=row.totals, pending=points(row.totals.pending),
-                  manual=row.needs_manual_grade, notebooks=notebooks,
+                  manual=row.needs_manual_grade, notebooks=notebooks, notes=notes,
                   hours_late=row.seconds_late / 3600)
 
 
@@ -167,7 +175,8 @@ def write_feedback(course: Course, progress: Progress, students: list[str] | Non
         add_feedback(course, row)  # read from the autograded notebooks: only where needed
     for student, stems in _render_all(course, list(by_id), jobs):
         page = course.feedback(student) / "index.html"
-        page.write_text(feedback_page(by_id[student], set(stems)))
+        page.write_text(feedback_page(by_id[student], set(stems),
+                                      read_student_notes(course.autograded(student))))
         state[student] = prints[student]
         pages.append(page)
         progress(f"[feedback] {page}")

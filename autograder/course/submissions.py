@@ -36,6 +36,7 @@ from autograder.course.limits import (
     course_limits,
     size_text,
 )
+from autograder.course.renamed import Recognition, recognise_submission
 from autograder.course.unzip import check_zip, extract_zip
 from autograder.registry import NOTEBOOKS
 
@@ -129,10 +130,19 @@ class Inspection:
     left_out: dict[str, str] = field(default_factory=dict)  # relative path (printable) -> why
     files: list[str] = field(default_factory=list)  # relative paths of the files to stage
     total_bytes: int = 0  # of ``files``, from lstat
+    # Renamed notebooks staged under their release name, and what to say about the notebooks.
+    notebooks: Recognition = field(default_factory=Recognition)
 
     @property
     def clean(self) -> bool:
-        return not self.unreadable and not self.left_out
+        return not self.unreadable and not self.left_out and not self.notebooks.renamed
+
+    def staged_name(self, rel: str) -> str:
+        """Where a file of ``files`` goes in the staged copy (a renamed notebook: its own name)."""
+        for stem, handed_in in self.notebooks.renamed.items():
+            if rel == handed_in:
+                return f"{stem}.ipynb"
+        return rel
 
 
 def printable(name: str) -> str:
@@ -187,12 +197,15 @@ def _priority(rel: str) -> tuple[int, str]:
     return 2, rel
 
 
-def inspect_submission(folder: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+def inspect_submission(folder: Path, limits: Limits = DEFAULT_LIMITS,
+                       source: Path | None = None) -> Inspection:
     """Find what in ``folder`` nbgrader cannot read, must not follow, or is over ``limits``.
 
     Reads names and ``lstat`` sizes, and the course notebooks within the
     per-file limit; never writes. Looks at no more than ten times
-    ``limits.max_files`` entries.
+    ``limits.max_files`` entries. With ``source`` (the assignment's source folder),
+    notebooks handed in under another name are recognised by their cells and staged
+    under their own (``autograder.course.renamed``).
     """
     found = Inspection()
     sizes: dict[str, int] = {}
@@ -254,6 +267,10 @@ def inspect_submission(folder: Path, limits: Limits = DEFAULT_LIMITS) -> Inspect
                 found.left_out.pop(name, None)
         if stem in found.unreadable and name in found.files:
             found.files.remove(name)
+    if source is not None:
+        found.notebooks = recognise_submission(folder, found.files, source, found.unreadable)
+        for stem in found.notebooks.renamed:
+            found.unreadable.pop(stem, None)  # a readable copy is graded instead
     return found
 
 
@@ -268,7 +285,7 @@ def stage_submission(folder: Path, dest: Path, found: Inspection,
     dest.mkdir(parents=True)
     left = limits.max_total_bytes
     for rel in list(found.files):
-        target = dest / rel
+        target = dest / found.staged_name(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             left -= copy_regular_file(folder / rel, target, min(limits.max_file_bytes, left),

@@ -368,9 +368,10 @@ except through what they hand in.
   Student ids with markup characters are refused.
 - **Damage stays local.** Edited, duplicated or deleted nbgrader cells are repaired
   against the release in the gradebook before nbgrader checks them, so they cost only
-  their own points (a deleted grade cell scores 0); renamed notebooks are graded as
-  missing. Each repair is a line in the autograde output, the student's log and the
-  class report's *Damaged submissions* table.
+  their own points (a deleted grade cell scores 0); a renamed notebook is recognised by
+  its cells and graded under its own name, a copy of one next to it is not graded.
+  Each repair is a line in the autograde output, the student's log and the class
+  report's *Damaged submissions* table.
 - **Size limits.** A submission holds at most 1,000 files, 10 MiB per file and 25 MiB
   in all, zip members at most 100:1 (`c.SubmissionLimits`). `cs231n-course submit`
   checks a folder from `lstat` and a zip from its central directory before copying

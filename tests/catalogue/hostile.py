@@ -381,7 +381,7 @@ HOSTILES: list[Hostile] = [
         extra_files={"layers.py": "reference"},
     ),
     Hostile(
-        "renames a course notebook (graded as a missing one)",
+        "renames a course notebook (graded under its own name)",
         lambda src, paths: src,
         (),
         notebook=renamed_notebook(forge=False),

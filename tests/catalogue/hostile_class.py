@@ -51,7 +51,7 @@ SAMPLE = (
     "writes next to the course",
     "links the gradebook, /etc/passwd and the reference into the package",
     "replaces the module file by a link to the reference",
-    "renames a course notebook (graded as a missing one)",
+    "renames a course notebook (graded under its own name)",
     "renames a course notebook and forges one under its name",
 )
 

@@ -18,12 +18,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markupsafe import escape
 
 from autograder.course import cli
+from autograder.course.autograde_one import logged_notes
 from autograder.course.demo import apply_bugs
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.layout import Course
 from autograder.course.release import solution_lines
+from autograder.course.report import write_report
 from autograder.course.submissions import submit
 from autograder.grade_cells import task_id_of
 from autograder.isolation.sandbox import sandbox_available
@@ -35,6 +38,7 @@ pytestmark = pytest.mark.slow
 NB1 = "01_activations_preprocessing"
 TASK = "layers.affine_forward"
 EDITED_PROVIDED = "# edited by the student\n"
+RENAMED = "01 activations (final).ipynb"
 
 # Expected trusted score of layers.affine_forward (2 points) for each student of the class.
 EXPECTED = {
@@ -45,6 +49,7 @@ EXPECTED = {
     "edited_cell": 2.0,
     "deleted_cell": 2.0,
     "no_notebook": 2.0,
+    "renamed": 2.0,
 }
 # Score of the plain nbgrader test cell, which nbgrader scores from the kernel as usual.
 # (The forger blanks it with an input transformer and gets its point: only registry
@@ -56,6 +61,7 @@ EXPECTED_PLAIN = {
     "edited_cell": 1.0,
     "deleted_cell": 1.0,
     "no_notebook": 0.0,
+    "renamed": 1.0,
 }
 
 
@@ -111,7 +117,7 @@ def course(tmp_path_factory) -> Course:
     base = tmp_path_factory.mktemp("pipeline")
     course, perfect = new_fixture_course(base, release=True)
     folders = {"perfect": perfect, "stubs": course.release}
-    for name in ("no_bias", "edited_cell", "deleted_cell", "no_notebook"):
+    for name in ("no_bias", "edited_cell", "deleted_cell", "no_notebook", "renamed"):
         folders[name] = base / name
         shutil.copytree(perfect, folders[name])
     folders["forger"] = base / "forger"
@@ -123,6 +129,7 @@ def course(tmp_path_factory) -> Course:
     _edit_notebook(folders["edited_cell"], _edit_cell)
     _edit_notebook(folders["deleted_cell"], _delete_cell)
     (folders["no_notebook"] / f"{NB1}.ipynb").unlink()
+    (folders["renamed"] / f"{NB1}.ipynb").rename(folders["renamed"] / RENAMED)
     for student, folder in folders.items():
         submit(course, student, folder)
 
@@ -167,6 +174,22 @@ def test_gradebook_holds_the_trusted_scores(scores) -> None:
     # The written answer is left for manual grading unless it was left blank.
     assert scores["perfect"]["fixture_question"] is None
     assert scores["stubs"]["fixture_question"] == 0.0
+
+
+def test_a_renamed_notebook_is_graded_under_its_name_and_said_everywhere(
+        course: Course, scores) -> None:
+    # Graded as the notebook itself: the written answer waits for the formgrader.
+    assert scores["renamed"]["fixture_question"] is None
+    assert (course.autograded("renamed") / f"{NB1}.ipynb").is_file()
+    assert sorted(p.name for p in course.submitted("renamed").glob("*.ipynb")) == [RENAMED]
+    renamed = (f"notebook '{RENAMED}' is {NB1}.ipynb renamed (recognised by 8 of its cells): "
+               f"graded as {NB1}.ipynb")
+    missing = (f"notebook {NB1}.ipynb was not handed in: its tasks were graded from cs231n_core "
+               f"and its other cells score 0")
+    assert logged_notes(course, "renamed") == [renamed]
+    assert logged_notes(course, "no_notebook") == [missing]
+    page = write_report(course, progress=lambda _: None).read_text()
+    assert str(escape(renamed)) in page and str(escape(missing)) in page
 
 
 def test_autograde_keeps_student_modules_and_restores_provided_ones(course: Course) -> None:
@@ -220,7 +243,14 @@ def test_feedback_pages_have_a_task_table_and_no_reference_code(course: Course) 
             assert "HIDDEN TESTS" not in text and HIDDEN_MARK not in text, path
             assert not secret & {ln.strip() for ln in text.splitlines()}, path
     assert (course.feedback("perfect") / f"{NB1}.html").is_file()
-    assert "not submitted" in (course.feedback("no_notebook") / "index.html").read_text()
+    missing = (course.feedback("no_notebook") / "index.html").read_text()
+    assert "not submitted" in missing
+    assert f"<li>{NB1}.ipynb was not handed in: its tasks were graded from your cs231n_core" \
+        in missing
+    renamed = (course.feedback("renamed") / "index.html").read_text()
+    assert f"(handed in as {RENAMED})</h2>" in renamed
+    assert (f"<li>Your notebook &#39;{RENAMED}&#39; was recognised as {NB1}.ipynb by its cells "
+            f"and graded as {NB1}.ipynb.</li>") in renamed
 
 
 def test_export_writes_one_row_per_student(course: Course, tmp_path) -> None:

@@ -151,10 +151,12 @@ def _rename_and_copy(work: Path) -> Outcome:
     if not ok:
         return Outcome(False, False, "autograde failed: " + " | ".join(said[-3:]))
     renamed, copied = _scores(course, "renamer"), _scores(course, "copier")
-    # A renamed notebook counts as missing: its grade cell is graded from the modules.
-    held = (renamed == {AFFINE: 2.0, TEST: 0.0, ANSWER: 0.0} and copied == FULL
-            and any("renamer: note:" in s and "01_final.ipynb" in s for s in said)
-            and any("copier: note:" in s and "(copy).ipynb" in s for s in said))
+    # A renamed notebook is recognised by its cells and graded under its own name.
+    held = (renamed == FULL and copied == FULL
+            and any("renamer: note:" in s and f"'01_final.ipynb' is {NB_FILE} renamed" in s
+                    for s in said)
+            and any("copier: note:" in s and f"(copy).ipynb' holds the cells of {NB_FILE}" in s
+                    for s in said))
     gained = any((copied[c] or 0.0) > (FULL[c] or 0.0) for c in FULL)
     return Outcome(gained, held, f"renamer {renamed}, copier {copied}; {said}")
 
