@@ -38,7 +38,15 @@ from autograder.course.layout import ASSIGNMENT, Course, CourseError, nbgrader_e
 from autograder.course.lms import _place, import_submissions
 from autograder.course.submissions import submit
 from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
-from tests.fixtures.course_notebook import NOTEBOOK, new_fixture_course
+from tests.course.formgrader import (
+    ANSWER,
+    COMMENT,
+    TASK_CELL,
+    CellState,
+    FormgraderStep,
+    grade_in_formgrader,
+)
+from tests.fixtures.course_notebook import NOTEBOOK, TASK, new_fixture_course
 
 pytestmark = pytest.mark.slow
 
@@ -54,9 +62,12 @@ erin,Erin,Late,erin@example.edu,1005
 EXPECTED = {
     "alice": (3.0, 0.0),  # 30 min early
     "bob": (2.4, 0.6),  # 26 h late: 2 started days, 20% of 3
-    "carol": (3.0, 0.0),  # 18 h late, 2-day extension: on time
+    "carol": (4.5, 0.0),  # 18 h late, 2-day extension: on time; +1 answer, +0.5 extra credit
     "dave": (0.0, 3.0),  # 9 days late: over 7 days, the whole score
 }
+
+
+FORMGRADER: dict[str, FormgraderStep] = {}  # student -> what the formgrader step left
 
 
 def section(name: str) -> str:
@@ -127,6 +138,11 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cours
             else:
                 subprocess.run(["bash", "-c", line], cwd=base, env=nbgrader_env(), check=True,
                                capture_output=True)
+            if line.startswith("cs231n-course autograde"):
+                # Between autograde and the exports: carol's written answer is graded, and
+                # her task cell gets extra credit, in the formgrader in Chromium; then she
+                # is autograded again (tests/course/formgrader.py).
+                FORMGRADER["carol"] = grade_in_formgrader(course, "carol", base / "shots")
     time.tzset()
     yield base, course
 
@@ -213,6 +229,27 @@ def test_feedback_page_and_annotated_notebook_agree(term: tuple[Path, Course]) -
     annotated = (folder / f"{NOTEBOOK}.html").read_text()
     assert "Score: 2.4 / 4.0" in annotated
     assert "Score: 3.0 / 4.0" in (course.feedback("alice") / f"{NOTEBOOK}.html").read_text()
+
+
+def test_formgrader_grades_survive_autograde_and_reach_the_exports(
+        term: tuple[Path, Course]) -> None:
+    base, course = term
+    step = FORMGRADER["carol"]
+    assert step.screenshot.is_file()
+    # Typed in the formgrader: a score and a comment, the answer marked graded; extra credit.
+    assert step.graded[ANSWER] == CellState(None, 1.0, None, False, COMMENT)
+    assert step.graded[TASK_CELL] == CellState(2.0, None, 0.5, False, None)
+    assert step.reautograded == step.graded  # autograde kept all of it
+    assert step.shown == {"answer score": "1", "answer queued": False, "comment": COMMENT,
+                          "task extra credit": "0.5"}
+    with open(base / "grades.csv") as fh:
+        carol = next(r for r in csv.DictReader(fh) if r["student_id"] == "carol")
+    # auto: the test cell 1; manual: the answer 1 and the task cell 2 + 0.5 extra credit.
+    assert [carol[k] for k in ("score", "auto_score", "manual_score", "pending_score",
+                               "needs_manual_grade", "fixture_question", TASK)] \
+        == ["4.5", "1", "3.5", "0", "0", "1", "2.5"]
+    index = (course.feedback("carol") / "index.html").read_text()
+    assert f"<strong>Grader:</strong> {COMMENT}" in index
 
 
 def test_the_instructors_config_survives_init_force(term: tuple[Path, Course]) -> None:
