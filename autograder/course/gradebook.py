@@ -280,6 +280,11 @@ class MissingNotebooks:
     grades: dict[str, tuple[str, float, str]]  # task id -> (notebook, points, feedback)
 
 
+def missing_notebook_feedback(stem: str, feedback: str) -> str:
+    """The feedback of a task whose notebook was not handed in: it says so first."""
+    return f"notebook {stem}.ipynb was not submitted; graded from your cs231n_core.\n{feedback}"
+
+
 def grade_missing_notebooks_before(course: Course, student: str,
                                    stop_at: float | None = None) -> MissingNotebooks:
     """Trusted grades of the tasks of notebooks missing from a submission.
@@ -302,8 +307,7 @@ def grade_missing_notebooks_before(course: Course, student: str,
     note = "" if report.sandboxed else "\n(graded WITHOUT sandbox isolation)"
     grades = {
         r.id: (wanted[r.id], min(max(course_points(r, worth[r.id]), 0.0), worth[r.id]),
-               f"notebook {wanted[r.id]}.ipynb was not submitted; graded from your "
-               f"cs231n_core.\n{r.feedback}{note}")
+               missing_notebook_feedback(wanted[r.id], r.feedback) + note)
         for r in report.tasks
         if r.id in wanted
     }
