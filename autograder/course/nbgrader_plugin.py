@@ -39,6 +39,7 @@ from autograder.grade_cells import (
     new_grade_cell,
     notebook_tasks,
     restore_grade_cell,
+    task_id_of,
 )
 from autograder.grading import TaskResult, course_points, grade_submission
 from autograder.registry import TASKS_BY_ID, Task
@@ -144,11 +145,18 @@ class RestoreGradeCells(NbGraderPreprocessor):
                                      meta.get("grade_id"), ", ".join(unknown))
                     for key in unknown:
                         del meta[key]
-        repair = repair_cells(nb, release)
+        released = {c.grade_id: c.points for c in release if c.grade}
+        for cell in nb.cells:
+            # A task's grade cell is the course's: points changed since this hand-in
+            # (``init --force``) are no damage.
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if cell_task_id(cell) is not None and meta.get("grade_id") in released:
+                meta["points"] = released[meta["grade_id"]]
+        tasks = frozenset(g for g in released if task_id_of(g) is not None)
+        repair = repair_cells(nb, release, tasks)
         for note in repair.notes:
             self.log.warning("%s %s.ipynb: %s", NOTE_MARK, info["notebook"], note)
         _RESTORED[_notebook_key(info)] = repair.restored
-        released = {c.grade_id: c.points for c in release if c.grade}
         for cell in nb.cells:
             task_id = cell_task_id(cell)
             if task_id is None:

@@ -37,7 +37,11 @@ from autograder.course.gradebook import (
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, Progress, stderr_progress
 from autograder.course.limits import course_limits
 from autograder.course.nbgrader_plugin import grade_outputs
-from autograder.course.submissions import check_student_id, inspect_submission, stage_submission
+from autograder.course.submissions import (
+    chosen_submissions,
+    inspect_submission,
+    stage_submission,
+)
 from autograder.grade_cells import cell_task_id, grade_id_of
 from autograder.grading import GradeReport, course_points, grade_submission
 from autograder.isolation.sandbox import SandboxUnavailable, require_isolation
@@ -179,13 +183,7 @@ def regrade(course: Course, task_ids: list[str], students: list[str] | None = No
             progress: Progress = stderr_progress) -> list[Regraded]:
     """Regrade ``task_ids`` for ``students`` (default: every submission); see the docstring."""
     tasks = course_tasks(course, task_ids)
-    names = list(dict.fromkeys(students)) if students else course.students()
-    for name in names:
-        check_student_id(name)
-        if not course.submitted(name).is_dir():
-            raise CourseError(f"no submission for {name!r} in {course.root / 'submitted'}")
-    if not names:
-        raise CourseError(f"no submissions in {course.root / 'submitted'}")
+    names = chosen_submissions(course, students)
     try:
         require_isolation()
     except SandboxUnavailable as exc:

@@ -29,7 +29,7 @@ from autograder.course.layout import (
     stderr_progress,
 )
 from autograder.course.release import check_release
-from autograder.course.update import copy_source, update_course
+from autograder.course.update import check_kept, copy_source, update_course
 from autograder.grade_cells import (
     NotebookError,
     course_notebook_paths,
@@ -121,10 +121,11 @@ def init_course(
         raise CourseError("--timeout must be a positive number of seconds")
     check_stubs_fresh()
     assignment_dir = Path(assignment_dir or DEFAULT_ASSIGNMENT_DIR)
-    load_source_notebooks(assignment_dir)  # bad input fails before anything is written
+    notebooks = load_source_notebooks(assignment_dir)  # bad input fails before any write
     root.mkdir(parents=True, exist_ok=True)
     course = Course(root)
     if course.gradebook.is_file():  # a running course: staged, nothing lost (``update``)
+        check_kept(course, {path.stem: nb for path, (nb, _) in notebooks.items()})
         notes = instructor_config(course)
         progress(f"[init] rebuilding {course.generated_config.name}, source/{ASSIGNMENT} and "
                  f"the release in a staging copy")

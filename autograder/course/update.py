@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbformat import NotebookNode
+from nbgrader import utils as nbgrader_utils
 from nbgrader.api import (
     Assignment,
     Comment,
@@ -147,6 +149,21 @@ def plan(old: dict[str, NotebookRecord], new: dict[str, NotebookRecord],
             f"{submissions} submission(s) hold grades of; put them back (a task can be "
             f"given 0 points instead)")
     return result
+
+
+def check_kept(course: Course, notebooks: dict[str, NotebookNode]) -> None:
+    """``plan``'s refusal, from the new source notebooks, before anything is staged."""
+    new = {stem: NotebookRecord(solution={
+        str(cell.metadata.nbgrader["grade_id"]) for cell in nb.cells
+        if nbgrader_utils.is_grade(cell) or nbgrader_utils.is_solution(cell)
+        or nbgrader_utils.is_task(cell)}) for stem, nb in notebooks.items()}
+    with open_gradebook(course) as gb:
+        old = read_records(gb)
+        try:
+            submissions = len(gb.find_assignment(ASSIGNMENT).submissions)
+        except MissingEntry:
+            submissions = 0
+    plan(old, new, submissions)
 
 
 def _set(obj: object, values: dict) -> None:

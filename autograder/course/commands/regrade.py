@@ -8,15 +8,13 @@ the course released: manual grades, comments, overrides and the other tasks stay
 from __future__ import annotations
 
 import argparse
-import sys
 
 from autograder.course.commands.common import (
-    PROG,
     add_allow_unsandboxed,
     allow_unsandboxed,
     open_course,
+    table_of,
 )
-from autograder.course.gradebook import format_table, gradebook_scores
 from autograder.course.regrade import regrade
 
 
@@ -33,11 +31,4 @@ def run(args: argparse.Namespace) -> int:
     allow_unsandboxed(args)
     course = open_course(args.course_dir)
     results = regrade(course, args.task, args.student)
-    done = {r.student for r in results if r.ok}
-    rows = [r for r in gradebook_scores(course) if r.student in done]
-    if rows:
-        print(format_table(rows))
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        print(f"{PROG}: regrade failed for {r.student}: {r.message}", file=sys.stderr)
-    return 1 if failed else 0
+    return table_of(course, results, "regrade")
