@@ -284,9 +284,14 @@ def stage(course: Course, fill_source: FillSource, generated: str) -> Course:
     staged.generated_config.write_text(generated)
     shutil.copy2(course.config, staged.config)
     fill_source(staged)
-    run_nbgrader(staged, ["generate_assignment", ASSIGNMENT, "--force",
-                          f"--CourseDirectory.root={root}",
-                          f"--CourseDirectory.db_url={staged.db_url}"], "generate_assignment")
+    try:
+        run_nbgrader(staged, ["generate_assignment", ASSIGNMENT, "--force",
+                              f"--CourseDirectory.root={root}",
+                              f"--CourseDirectory.db_url={staged.db_url}"], "generate_assignment")
+    except CourseError as exc:  # its log is copied out of the staging folder (``update_course``)
+        said = str(exc).split(" (log: ")[0]
+        raise CourseError(f"{said} (log: {course.logs / 'update-generate_assignment.log'}); "
+                          f"the course was not changed") from None
     problems = check_release(root / "release")
     if problems:
         raise CourseError(f"solution text reached release/: {problems[0]} "
@@ -294,26 +299,23 @@ def stage(course: Course, fill_source: FillSource, generated: str) -> Course:
     return staged
 
 
-def _swap_folders(course: Course, staged: Course) -> list[tuple[Path, Path | None]]:
-    """Rename the staged folders and config into the course; returns how to undo it."""
-    undo: list[tuple[Path, Path | None]] = []
+def _swap_folders(course: Course, staged: Course,
+                  undo: list[tuple[Path, Path | None]]) -> None:
+    """Rename the staged folders and config into the course, noting in ``undo`` how to undo it."""
     old = staged.root / "old"
     old.mkdir()
     for new, target in ((staged.source, course.source), (staged.release, course.release)):
-        kept = None
-        if target.exists():
-            kept = old / target.parent.name
+        kept = old / target.parent.name if target.exists() else None
+        if kept is not None:
             os.rename(target, kept)
         undo.append((target, kept))
         target.parent.mkdir(exist_ok=True)
         os.rename(new, target)
-    kept_config = old / course.generated_config.name
-    if course.generated_config.exists():
-        shutil.copy2(course.generated_config, kept_config)
-    undo.append((course.generated_config,
-                 kept_config if kept_config.exists() else None))
+    kept = old / course.generated_config.name if course.generated_config.exists() else None
+    if kept is not None:
+        shutil.copy2(course.generated_config, kept)
+    undo.append((course.generated_config, kept))
     os.replace(staged.generated_config, course.generated_config)
-    return undo
 
 
 def _undo(undo: list[tuple[Path, Path | None]]) -> None:
@@ -332,9 +334,10 @@ def update_course(course: Course, fill_source: FillSource, generated: str,
 
     ``generated``: the text of the new ``cs231n_grader_config.py``.
     """
-    staged = stage(course, fill_source, generated)
+    staging = Course(course.root / STAGING)
     try:
-        with open_gradebook(staged) as gb:
+        stage(course, fill_source, generated)
+        with open_gradebook(staging) as gb:
             new = read_records(gb)
         with open_gradebook(course) as gb:
             old = read_records(gb)
@@ -344,8 +347,9 @@ def update_course(course: Course, fill_source: FillSource, generated: str,
                 gb.update_or_create_assignment(ASSIGNMENT)
                 submissions = 0
         changes = plan(old, new, submissions)
-        undo = _swap_folders(course, staged)
+        undo: list[tuple[Path, Path | None]] = []
         try:
+            _swap_folders(course, staging, undo)
             with open_gradebook(course) as gb:
                 notes = write_records(gb, new)
         except BaseException:
@@ -357,9 +361,9 @@ def update_course(course: Course, fill_source: FillSource, generated: str,
         return changes
     finally:
         course.logs.mkdir(exist_ok=True)
-        for log in staged.logs.glob("*.log"):  # nbgrader's log of the staged release
+        for log in staging.logs.glob("*.log"):  # nbgrader's log of the staged release
             shutil.copy2(log, course.logs / f"update-{log.name}")
-        shutil.rmtree(staged.root, ignore_errors=True)
+        shutil.rmtree(staging.root, ignore_errors=True)
 
 
 def copy_source(course: Course) -> FillSource:

@@ -315,16 +315,21 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
     path = source / f"{NOTEBOOK}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
 
-    # A written answer left out while submissions hold its grades: nothing changes.
-    nbformat.write(nbformat.from_dict({**nb, "cells": nb.cells[:-1]}), str(path))
+    # A written answer left out while submissions hold its grades (refused before anything
+    # is staged), then a solution fence nbgrader cannot read (it fails in the staging copy):
+    # each time nothing changes.
+    broken = nbformat.from_dict(nb)
+    broken.cells[2].source = broken.cells[2].source.replace("### END SOLUTION", "")
     before = (tree_digest(course.source), tree_digest(course.release),
               course.gradebook.read_bytes(), course.generated_config.read_text())
-    assert cli.main(["init", str(course.root), "--force", "--assignments", str(source)]) == 1
-    assert "nothing changed: the new notebooks drop " \
-        f"{NOTEBOOK}: fixture_question" in capsys.readouterr().err
-    assert before == (tree_digest(course.source), tree_digest(course.release),
-                      course.gradebook.read_bytes(), course.generated_config.read_text())
-    assert not (course.root / ".staging").exists()
+    for cells, said in ((nb.cells[:-1], f"the new notebooks drop {NOTEBOOK}: fixture_question"),
+                        (broken.cells, "update-generate_assignment.log); the course was not")):
+        nbformat.write(nbformat.from_dict({**nb, "cells": cells}), str(path))
+        assert cli.main(["init", str(course.root), "--force", "--assignments", str(source)]) == 1
+        assert said in capsys.readouterr().err
+        assert before == (tree_digest(course.source), tree_digest(course.release),
+                          course.gradebook.read_bytes(), course.generated_config.read_text())
+        assert not (course.root / ".staging").exists()
 
     nb.cells.insert(5, new_grade_cell(TASKS_BY_ID["layers.relu_forward"]))
     nbformat.write(nb, str(path))
@@ -374,3 +379,8 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
     assert "Total: <strong>4.8 / 6</strong>" in index and "layers.relu_forward" in index
     released = nbformat.read(str(course.release / f"{NOTEBOOK}.ipynb"), as_version=4)
     assert 'check_task("layers.relu_forward")' in "".join(c.source for c in released.cells)
+    capsys.readouterr()
+    for task, said in (("layers.relu", "unknown task id(s) layers.relu"),
+                       ("layers.elu_forward", "no grade cell for layers.elu_forward")):
+        assert cli.main(["regrade", str(course.root), "--task", task]) == 1
+        assert said in capsys.readouterr().err
