@@ -13,14 +13,15 @@ the notebooks, the stubs or the registry's points reaches a running course in th
    release check. The course is only read.
 2. **Plan** (``plan``). The staged records against the course's. With submissions, a
    notebook, grade, solution or task cell that would go would take students' grades with
-   it: the update stops there and names it. Added cells and notebooks, new points, new
-   sources and checksums are fine.
-3. **Swap** (``swap``). ``source/`` and ``release/`` renamed into place and the generated
-   config replaced, then the records written into the course's gradebook in one
-   transaction (``write_records``, nbgrader's own model classes): new cells with an empty
+   it: the update stops there and names it (``check_kept`` says so from the notebooks
+   before anything is staged). Added cells and notebooks, new points, new sources and
+   checksums are fine.
+3. **Swap** (``_swap_folders``, ``write_records``). ``source/`` and ``release/`` renamed
+   into place and the generated config replaced, then the records written into the
+   course's gradebook in one transaction (nbgrader's own model classes): new cells with an empty
    grade or comment for every submission, as ``Gradebook.add_submission`` makes them; new
    points, with every automatic score of the cell rescaled to them; new sources. When the
-   transaction fails, the folders are put back.
+   transaction fails, the folders are put back; the staging folder goes in every case.
 
 A task's automatic score is its parts' weighted share of its points, so the rescaled score
 is the grader's at the new points. Manual scores are a grader's decision and stay; the
