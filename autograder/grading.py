@@ -49,6 +49,16 @@ class TaskResult:
     feedback: str
 
 
+def course_points(result: TaskResult, max_points: float) -> float:
+    """The trusted grader's result on a task worth ``max_points`` in this course.
+
+    The grader scores a task out of its registry points; a course's gradebook holds the
+    points the task was released with, which decide there. A task's score is its parts'
+    weighted share of its points, so the result scales.
+    """
+    return result.points * max_points / result.max_points if result.max_points else 0.0
+
+
 @dataclass
 class GradeReport:
     tasks: list[TaskResult]

@@ -76,7 +76,7 @@ from autograder.course.limits import course_limits
 from autograder.course.manual_grades import keep_manual_grades
 from autograder.course.submissions import (
     Inspection,
-    check_student_id,
+    chosen_submissions,
     inspect_submission,
     stage_submission,
 )
@@ -489,13 +489,7 @@ def autograde(
 
     if jobs < 1:
         raise CourseError("--jobs must be at least 1")
-    names = list(dict.fromkeys(students)) if students is not None else course.students()
-    for name in names:
-        check_student_id(name)
-        if not course.submitted(name).is_dir():
-            raise CourseError(f"no submission for {name!r} in {course.root / 'submitted'}")
-    if not names:
-        raise CourseError(f"no submissions in {course.root / 'submitted'}")
+    names = chosen_submissions(course, students)
     try:  # before anything runs: no student code without isolation unless opted out
         isolated = require_isolation()
     except SandboxUnavailable as exc:

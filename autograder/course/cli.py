@@ -21,6 +21,7 @@ from autograder.course.commands import (
     grade,
     import_lms,
     init,
+    regrade,
     release,
     report,
     roster,
@@ -32,8 +33,8 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, roster, release, due, extend, submit, import_lms, autograde, feedback, export, grade,
-    demo, report, collect,
+    init, roster, release, due, extend, submit, import_lms, autograde, regrade, feedback, export,
+    grade, demo, report, collect,
 )
 
 

@@ -41,6 +41,11 @@ def write_config(course: Course, timeout: int, limits: Limits = DEFAULT_LIMITS) 
     not load the generated file is kept as it is, and said so.
     """
     course.generated_config.write_text(config_text(timeout, limits))
+    return instructor_config(course)
+
+
+def instructor_config(course: Course) -> list[str]:
+    """Write ``nbgrader_config.py`` where there is none; notes as ``write_config``'s."""
     if not course.config.exists():
         course.config.write_text(instructor_config_text())
         return []

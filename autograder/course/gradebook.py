@@ -17,7 +17,7 @@ from autograder.course.late import apply_penalties, seconds_late
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
 from autograder.course.layout import open_gradebook as open_gradebook  # imported from here too
 from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
-from autograder.grading import grade_submission
+from autograder.grading import course_points, grade_submission
 from autograder.registry import NOTEBOOKS, TASKS_BY_ID
 
 # Feedback (per task id) of tasks whose notebook was not submitted.
@@ -280,6 +280,11 @@ class MissingNotebooks:
     grades: dict[str, tuple[str, float, str]]  # task id -> (notebook, points, feedback)
 
 
+def missing_notebook_feedback(stem: str, feedback: str) -> str:
+    """The feedback of a task whose notebook was not handed in: it says so first."""
+    return f"notebook {stem}.ipynb was not submitted; graded from your cs231n_core.\n{feedback}"
+
+
 def grade_missing_notebooks_before(course: Course, student: str,
                                    stop_at: float | None = None) -> MissingNotebooks:
     """Trusted grades of the tasks of notebooks missing from a submission.
@@ -292,6 +297,8 @@ def grade_missing_notebooks_before(course: Course, student: str,
                    if not (course.submitted(student) / f"{nb.name}.ipynb").is_file()]
         wanted = {task_id: nb.name for nb in missing for cell in nb.grade_cells
                   if (task_id := task_id_of(cell.name))}
+        worth = {task_id_of(cell.name): float(cell.max_score) for nb in missing
+                 for cell in nb.grade_cells}  # the course's points, as released
         names = [nb.name for nb in missing]
     if not wanted:
         return MissingNotebooks(names, {})
@@ -299,9 +306,8 @@ def grade_missing_notebooks_before(course: Course, student: str,
     report = grade_submission(course.submitted(student), task_ids=list(wanted), stop_at=stop_at)
     note = "" if report.sandboxed else "\n(graded WITHOUT sandbox isolation)"
     grades = {
-        r.id: (wanted[r.id], min(max(float(r.points), 0.0), float(r.max_points)),
-               f"notebook {wanted[r.id]}.ipynb was not submitted; graded from your "
-               f"cs231n_core.\n{r.feedback}{note}")
+        r.id: (wanted[r.id], min(max(course_points(r, worth[r.id]), 0.0), worth[r.id]),
+               missing_notebook_feedback(wanted[r.id], r.feedback) + note)
         for r in report.tasks
         if r.id in wanted
     }

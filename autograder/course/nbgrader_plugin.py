@@ -21,6 +21,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -38,8 +39,9 @@ from autograder.grade_cells import (
     new_grade_cell,
     notebook_tasks,
     restore_grade_cell,
+    task_id_of,
 )
-from autograder.grading import TaskResult, grade_submission
+from autograder.grading import TaskResult, course_points, grade_submission
 from autograder.registry import TASKS_BY_ID, Task
 
 # (student, assignment, notebook) -> grade ids of the test cells put back by the sanitize step;
@@ -143,13 +145,25 @@ class RestoreGradeCells(NbGraderPreprocessor):
                                      meta.get("grade_id"), ", ".join(unknown))
                     for key in unknown:
                         del meta[key]
-        repair = repair_cells(nb, release)
+        released = {c.grade_id: c.points for c in release if c.grade}
+        for cell in nb.cells:
+            # A task's grade cell is the course's: points changed since this hand-in
+            # (``init --force``) are no damage.
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if cell_task_id(cell) is not None and meta.get("grade_id") in released:
+                meta["points"] = released[meta["grade_id"]]
+        tasks = frozenset(g for g in released if task_id_of(g) is not None)
+        repair = repair_cells(nb, release, tasks)
         for note in repair.notes:
             self.log.warning("%s %s.ipynb: %s", NOTE_MARK, info["notebook"], note)
         _RESTORED[_notebook_key(info)] = repair.restored
         for cell in nb.cells:
             task_id = cell_task_id(cell)
-            if task_id is not None and restore_grade_cell(cell, TASKS_BY_ID[task_id]):
+            if task_id is None:
+                continue
+            task = TASKS_BY_ID[task_id]
+            task = replace(task, points=released.get(grade_id_of(task_id), task.points))
+            if restore_grade_cell(cell, task):
                 self.log.warning("Grade cell %s was edited; restored from the task registry",
                                  task_id)
         return nb, resources
@@ -225,14 +239,15 @@ class TrustedGrades(NbGraderPreprocessor):
             raise RuntimeError(f"the trusted grader returned no result for {', '.join(missing)}")
 
         done: set[str] = set()
+        by_id = {t.id: t for t in graded}
         for cell in nb.cells:
             task_id = cell_task_id(cell)
-            if task_id is None or TASKS_BY_ID[task_id] not in graded:
+            if task_id is None or task_id not in by_id:
                 continue
             if task_id in done:
                 cell.metadata.pop("nbgrader", None)
                 continue
-            self._fill(cell, TASKS_BY_ID[task_id], results[task_id], report.sandboxed)
+            self._fill(cell, by_id[task_id], results[task_id], report.sandboxed)
             done.add(task_id)
         for task in graded:
             if task.id not in done:
@@ -257,18 +272,25 @@ class TrustedGrades(NbGraderPreprocessor):
         if restore_grade_cell(cell, task):
             self.log.warning("Grade cell %s was edited; restored from the task registry", task.id)
         cell.metadata["nbgrader"]["checksum"] = nbgrader_utils.compute_checksum(cell)
-        cell.outputs = grade_outputs(task, result.points, result.feedback, sandboxed)
+        cell.outputs = grade_outputs(task, course_points(result, task.points), result.feedback,
+                                     sandboxed)
         cell.execution_count = None
 
     @staticmethod
     def _gradebook_tasks(db_url: str, notebook: str, assignment: str) -> list[Task]:
-        """This notebook's registry tasks that have a grade cell in the gradebook."""
+        """This notebook's registry tasks that have a grade cell in the gradebook.
+
+        Each with the points of its grade cell there: what the course released, which a
+        change of the registry reaches only through ``init --force`` (``update``).
+        """
         with Gradebook(db_url) as gb:
             try:
-                names = {c.name for c in gb.find_notebook(notebook, assignment).grade_cells}
+                points = {c.name: float(c.max_score)
+                          for c in gb.find_notebook(notebook, assignment).grade_cells}
             except MissingEntry:
                 return []
-        return [t for t in notebook_tasks(notebook) if grade_id_of(t.id) in names]
+        return [replace(t, points=points[grade_id_of(t.id)]) for t in notebook_tasks(notebook)
+                if grade_id_of(t.id) in points]
 
     def _submission_folder(self, resources: dict) -> Path:
         """The snapshot of the submission, else its submitted folder, else the notebook's folder."""

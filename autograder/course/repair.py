@@ -151,8 +151,13 @@ def _index(nb: NotebookNode, cell: NotebookNode) -> int:
     return next(i for i, c in enumerate(nb.cells) if c is cell)
 
 
-def repair_cells(nb: NotebookNode, release: list[ReleaseCell]) -> Repair:
-    """Repair ``nb``'s nbgrader cells in place against ``release`` (in release order)."""
+def repair_cells(nb: NotebookNode, release: list[ReleaseCell],
+                 tasks: frozenset[str] = frozenset()) -> Repair:
+    """Repair ``nb``'s nbgrader cells in place against ``release`` (in release order).
+
+    ``tasks``: grade ids of cells the trusted grader scores from the modules; one that is
+    missing costs nothing, and may be a task added to the course after the hand-in.
+    """
     known = {r.grade_id: r for r in release}
     repair = Repair()
     claims: dict[str, list[NotebookNode]] = {}
@@ -190,8 +195,14 @@ def repair_cells(nb: NotebookNode, release: list[ReleaseCell]) -> Repair:
             best = _new_cell(release_cell)
             nb.cells.insert(0 if previous is None else _index(nb, previous) + 1, best)
             repair.restored.add(release_cell.grade_id)
-            repair.notes.append(f"grade cell {release_cell.grade_id!r} was deleted (or lost its "
-                                f"nbgrader metadata): put back from the release, it scores 0")
+            if release_cell.grade_id in tasks:
+                repair.notes.append(f"grade cell {release_cell.grade_id!r} was missing (deleted, "
+                                    f"or added to the course after this hand-in): put back "
+                                    f"from the release, its task graded from the modules")
+            else:
+                repair.notes.append(f"grade cell {release_cell.grade_id!r} was deleted (or lost "
+                                    f"its nbgrader metadata): put back from the release, it "
+                                    f"scores 0")
         else:
             continue
         previous = best

@@ -12,8 +12,9 @@ import shutil
 from pathlib import Path
 
 from nbformat import NotebookNode
+from nbgrader.api import MissingEntry
 
-from autograder.course.config import write_config
+from autograder.course.config import config_text, instructor_config, write_config
 from autograder.course.layout import (
     ASSIGNMENT,
     DEFAULT_ASSIGNMENT_DIR,
@@ -23,10 +24,12 @@ from autograder.course.layout import (
     CourseError,
     Progress,
     copy_student_package,
+    open_gradebook,
     run_nbgrader,
     stderr_progress,
 )
 from autograder.course.release import check_release
+from autograder.course.update import check_kept, copy_source, update_course
 from autograder.grade_cells import (
     NotebookError,
     course_notebook_paths,
@@ -118,9 +121,19 @@ def init_course(
         raise CourseError("--timeout must be a positive number of seconds")
     check_stubs_fresh()
     assignment_dir = Path(assignment_dir or DEFAULT_ASSIGNMENT_DIR)
-    load_source_notebooks(assignment_dir)  # bad input fails before anything is written
+    notebooks = load_source_notebooks(assignment_dir)  # bad input fails before any write
     root.mkdir(parents=True, exist_ok=True)
     course = Course(root)
+    if course.gradebook.is_file():  # a running course: staged, nothing lost (``update``)
+        check_kept(course, {path.stem: nb for path, (nb, _) in notebooks.items()})
+        notes = instructor_config(course)
+        progress(f"[init] rebuilding {course.generated_config.name}, source/{ASSIGNMENT} and "
+                 f"the release in a staging copy")
+        update_course(course, lambda staged: build_source(staged, assignment_dir, progress),
+                      config_text(timeout), progress)
+        for note in notes:
+            progress(f"note: {note}")
+        return course
     progress(f"[init] writing {course.config.name} and source/{ASSIGNMENT}")
 
     for note in write_config(course, timeout):
@@ -135,16 +148,35 @@ def init_course(
 
 
 def release_course(course: Course, progress: Progress = stderr_progress) -> Path:
-    """``nbgrader generate_assignment`` into ``release/``, then fail if any solution leaked."""
+    """``nbgrader generate_assignment`` into ``release/``, then fail if any solution leaked.
 
-    run_nbgrader(course, ["generate_assignment", ASSIGNMENT, "--force"], "generate_assignment")
-    problems = check_release(course.root / "release")
-    if problems:
-        raise CourseError(f"solution text reached release/: {problems[0]} "
-                          f"({len(problems)} problem(s) in all)")
+    A course whose gradebook holds the assignment already is released through a staged
+    copy (``update``): submissions, grades and the old release stay until it is right.
+    """
+    if _released(course):  # checked in the staging copy
+        update_course(course, copy_source(course), course.generated_config.read_text(),
+                      progress)
+    else:
+        run_nbgrader(course, ["generate_assignment", ASSIGNMENT, "--force"],
+                     "generate_assignment")
+        problems = check_release(course.root / "release")
+        if problems:
+            raise CourseError(f"solution text reached release/: {problems[0]} "
+                              f"({len(problems)} problem(s) in all)")
     progress(f"[release] {course.release} ({len(course_notebook_paths(course.release))} "
              f"notebook(s), checked: no solution text)")
     return course.release
+
+
+def _released(course: Course) -> bool:
+    """True when the course's gradebook records the assignment's notebooks."""
+    if not course.gradebook.is_file():
+        return False
+    with open_gradebook(course) as gb:
+        try:
+            return bool(gb.find_assignment(ASSIGNMENT).notebooks)
+        except MissingEntry:
+            return False
 
 
 def write_solutions_folder(

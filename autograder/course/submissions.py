@@ -17,6 +17,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -120,6 +121,18 @@ def check_student_id(student: str) -> None:
 
 
 # --------------------------------------------------------------------------- staging
+
+
+def chosen_submissions(course: Course, students: Iterable[str] | None) -> list[str]:
+    """The students named (each checked, with a submission), else every submission."""
+    names = list(dict.fromkeys(students)) if students is not None else course.students()
+    for name in names:
+        check_student_id(name)
+        if not course.submitted(name).is_dir():
+            raise CourseError(f"no submission for {name!r} in {course.root / 'submitted'}")
+    if not names:
+        raise CourseError(f"no submissions in {course.root / 'submitted'}")
+    return names
 
 
 @dataclass

@@ -37,8 +37,8 @@ from autograder.registry import TASKS, TASKS_BY_ID
 from tests.fixtures.course_notebook import fixture_notebook, write_fixture_assignment
 
 NB1 = "01_activations_preprocessing"
-SUBCOMMANDS = ["init", "release", "submit", "autograde", "feedback", "export", "grade", "demo",
-               "report", "collect"]
+SUBCOMMANDS = ["init", "release", "submit", "autograde", "regrade", "feedback", "export", "grade",
+               "demo", "report", "collect"]
 
 
 @pytest.fixture(scope="module")

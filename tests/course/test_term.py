@@ -11,6 +11,7 @@ The policy of the docs: 10% per started day, at most 50%, 0 after 7 days.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -21,9 +22,11 @@ import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.course import cli
@@ -37,7 +40,9 @@ from autograder.course.late import LatePolicy
 from autograder.course.layout import ASSIGNMENT, Course, CourseError, nbgrader_env, open_gradebook
 from autograder.course.lms import _place, import_submissions
 from autograder.course.submissions import submit
+from autograder.grade_cells import grade_id_of, new_grade_cell
 from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
+from autograder.registry import TASKS_BY_ID
 from tests.course.formgrader import (
     ANSWER,
     COMMENT,
@@ -318,3 +323,103 @@ def test_the_due_date_is_shown_cleared_and_set_again(term: tuple[Path, Course], 
     assert f"({sum(r.seconds_late > 0 for r in rows.values())} late submission(s)" in said
     assert {"bob", "dave"} <= {s for s, r in rows.items() if r.seconds_late > 0}
     assert rows["dave"].late_penalty == 3.0
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` by relative path, with a digest of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
+        term: tuple[Path, Course], capsys) -> None:
+    """Section 13 as written: relu_forward (1 point) added, affine_forward from 2 to 3 points.
+
+    By hand, after the regrade (every hand-in is the perfect submission): auto = affine 3 +
+    relu 1 + the plain test 1; the written answer 1 by hand; max 6.
+    """
+    base, course = term
+    with open_gradebook(course) as gb:  # manual grades, a comment and an override, given first
+        for student in ("alice", "bob"):
+            answer = gb.find_grade("fixture_question", NOTEBOOK, ASSIGNMENT, student)
+            answer.manual_score, answer.needs_manual_grade = 1.0, False
+        gb.find_comment("fixture_question", NOTEBOOK, ASSIGNMENT, "alice").manual_comment = "clear"
+        gb.find_grade(grade_id_of(TASK), NOTEBOOK, ASSIGNMENT, "carol").manual_score = 1.5
+        gb.db.commit()
+    submitted = tree_digest(course.root / "submitted")
+    source = base / "assignments" / ASSIGNMENT
+    shutil.copytree(base / "assignment" / ASSIGNMENT, source)
+    path = source / f"{NOTEBOOK}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+
+    # A written answer left out while submissions hold its grades (refused before anything
+    # is staged), then a solution fence nbgrader cannot read (it fails in the staging copy):
+    # each time nothing changes.
+    broken = nbformat.from_dict(nb)
+    broken.cells[2].source = broken.cells[2].source.replace("### END SOLUTION", "")
+    before = (tree_digest(course.source), tree_digest(course.release),
+              course.gradebook.read_bytes(), course.generated_config.read_text())
+    for cells, said in ((nb.cells[:-1], f"the new notebooks drop {NOTEBOOK}: fixture_question"),
+                        (broken.cells, "update-generate_assignment.log); the course was not")):
+        nbformat.write(nbformat.from_dict({**nb, "cells": cells}), str(path))
+        assert cli.main(["init", str(course.root), "--force", "--assignments", str(source)]) == 1
+        assert said in capsys.readouterr().err
+        assert before == (tree_digest(course.source), tree_digest(course.release),
+                          course.gradebook.read_bytes(), course.generated_config.read_text())
+        assert not (course.root / ".staging").exists()
+
+    nb.cells.insert(5, new_grade_cell(TASKS_BY_ID["layers.relu_forward"]))
+    nbformat.write(nb, str(path))
+    [block] = code_blocks(section("13."), "bash")
+    lines = [shlex.split(line)[1:] for line in block.strip().splitlines()]
+    with pytest.MonkeyPatch.context() as mp:
+        # The registry edit of section 13 ("New points"); the grading processes never read
+        # it: they score out of the gradebook's points, which `init --force` sets.
+        mp.setitem(TASKS_BY_ID, TASK, replace(TASKS_BY_ID[TASK], points=3))
+        mp.chdir(base)
+        if not sandbox_available():
+            mp.setenv(ALLOW_UNSANDBOXED_ENV, "1")
+        assert cli.main(lines[0]) == 0
+        said = capsys.readouterr().err
+        assert "layers-affine_forward: 2 -> 3 points" in said
+        assert "carol: the manual score 1.5 of layers-affine_forward stays" in said
+        rows = {r.student: r for r in gradebook_scores(course, students=list(EXPECTED))}
+        # Rescaled at once; relu_forward waits for its regrade.
+        assert [(c.label, c.score, c.max_score) for c in rows["alice"].cells] == [
+            (TASK, 3.0, 3.0), ("layers.relu_forward", None, 1.0), ("fixture_hidden_test", 1.0, 1.0),
+            ("fixture_question", 1.0, 1.0)]
+        assert cli.main(lines[1]) == 0  # alice alone
+        with open_gradebook(course) as gb:
+            assert [gb.find_grade("layers-relu_forward", NOTEBOOK, ASSIGNMENT, s).auto_score
+                    for s in ("alice", "bob")] == [1.0, None]
+        for line in lines[2:]:
+            assert cli.main(line) == 0, line
+    rows = {r.student: r for r in gradebook_scores(course, students=list(EXPECTED))}
+    expected = {  # (auto, manual, pending, max, late penalty)
+        "alice": (5.0, 1.0, 0.0, 6.0, 0.0),
+        "bob": (5.0, 1.0, 0.0, 6.0, 1.2),  # 26 h late: 20% of 6
+        # The override 1.5 of affine_forward holds, with the formgrader's written answer (1)
+        # and extra credit (0.5): manual 1.5 + 1 + 0.5; auto is relu 1 + the plain test 1.
+        "carol": (2.0, 3.0, 0.0, 6.0, 0.0),
+        "dave": (5.0, 0.0, 1.0, 6.0, 5.0),  # 9 days late: all of it
+    }
+    for student, totals in expected.items():
+        assert tuple(vars(rows[student].totals).values()) == pytest.approx(totals), student
+    with open_gradebook(course) as gb:
+        answer = gb.find_grade("fixture_question", NOTEBOOK, ASSIGNMENT, "alice")
+        assert not answer.needs_manual_grade
+        assert gb.find_comment("fixture_question", NOTEBOOK, ASSIGNMENT,
+                               "alice").manual_comment == "clear"
+    assert tree_digest(course.root / "submitted") == submitted
+    annotated = nbformat.read(str(course.autograded("alice") / f"{NOTEBOOK}.ipynb"), as_version=4)
+    assert any(o.get("text", "").startswith(f"{TASK}: 3 / 3 points")
+               for c in annotated.cells for o in c.get("outputs", []))
+    index = (course.feedback("bob") / "index.html").read_text()
+    assert "Total: <strong>4.8 / 6</strong>" in index and "layers.relu_forward" in index
+    released = nbformat.read(str(course.release / f"{NOTEBOOK}.ipynb"), as_version=4)
+    assert 'check_task("layers.relu_forward")' in "".join(c.source for c in released.cells)
+    capsys.readouterr()
+    for task, said in (("layers.relu", "unknown task id(s) layers.relu"),
+                       ("layers.elu_forward", "no grade cell for layers.elu_forward")):
+        assert cli.main(["regrade", str(course.root), "--task", task]) == 1
+        assert said in capsys.readouterr().err

@@ -7,17 +7,15 @@ the trusted grader.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from autograder.course.autograde import autograde
 from autograder.course.commands.common import (
-    PROG,
     add_allow_unsandboxed,
     allow_unsandboxed,
     open_course,
     positive_int,
+    table_of,
 )
-from autograder.course.gradebook import format_table, gradebook_scores
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -41,11 +39,4 @@ def run(args: argparse.Namespace) -> int:
     course = open_course(args.course_dir)
     results = autograde(course, args.student, jobs=args.jobs, execute=args.execute,
                         dask_scheduler=args.dask_scheduler)
-    graded = {r.student for r in results if r.ok}
-    rows = [r for r in gradebook_scores(course) if r.student in graded]
-    if rows:
-        print(format_table(rows))
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        print(f"{PROG}: autograde failed for {r.student}: {r.message}", file=sys.stderr)
-    return 1 if failed else 0
+    return table_of(course, results, "autograde")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from collections.abc import Sequence
 from datetime import datetime
 from types import ModuleType
+from typing import Protocol
 
+from autograder.course.gradebook import format_table, gradebook_scores
 from autograder.course.late import parse_time
 from autograder.course.layout import Course, CourseError
 from autograder.isolation.sandbox import (
@@ -74,3 +78,23 @@ def allow_unsandboxed(args: argparse.Namespace) -> None:
         require_isolation()
     except SandboxUnavailable as exc:
         raise CourseError(str(exc)) from None
+
+
+class Outcome(Protocol):
+    """What grading one student did (autograde's or regrade's result)."""
+
+    student: str
+    ok: bool
+    message: str
+
+
+def table_of(course: Course, results: Sequence[Outcome], verb: str) -> int:
+    """Print the gradebook table of the students graded and each failure; the exit status."""
+    done = {r.student for r in results if r.ok}
+    rows = [r for r in gradebook_scores(course) if r.student in done]
+    if rows:
+        print(format_table(rows))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"{PROG}: {verb} failed for {r.student}: {r.message}", file=sys.stderr)
+    return 1 if failed else 0
