@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.diagnoses.rules import Seen
 from autograder.isolation.session import RemoteObject, WorkerFailure, WorkerSession
 from autograder.isolation.worker import Slot, Unsupported, encode
+from cs231n_core.check.diagnoses.rules import Seen
 from cs231n_core.check.parts import DEFAULT_TOL, FLOAT32_TOL, PARTS, weights
 
 # A trusted object the student's code called back into, as an exception names it.

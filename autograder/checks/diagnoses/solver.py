@@ -1,11 +1,13 @@
-"""Likely mistakes of the ``solver`` tasks (see ``rules``).
+"""Likely mistakes of the ``solver`` tasks that read the hidden checks' own messages.
 
-The Solver's checks watch what a method does to the solver and its model; these
-rows add the likely cause, read from which parts failed and how.
+The rows that only compare answers are the self-check's too
+(``cs231n_core/check/diagnoses/solver.py``); each task's rows here keep their order
+among them.
 """
 
-from autograder.checks.diagnoses.rules import Diagnosis as D
-from autograder.checks.diagnoses.rules import (
+from cs231n_core.check.diagnoses import solver as public
+from cs231n_core.check.diagnoses.rules import Diagnosis as D
+from cs231n_core.check.diagnoses.rules import (
     all_of,
     any_of,
     failed,
@@ -15,6 +17,7 @@ from autograder.checks.diagnoses.rules import (
 )
 
 TABLE: dict[str, tuple[D, ...]] = {
+    **public.TABLE,
     "solver.Solver._step": (
         D(said("loss history", "0 entries"), "the step's loss is not appended to loss_history"),
         D(said("update ratios", "from before the update"),
