@@ -82,7 +82,8 @@ def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Al
                    )
     correct = conventions["correct"]
     wrong = conventions["wrong"]
-    wrong_named = [(e, named(rs[0].feedback)) for e, rs in wrong]
+    own = [(e, next(t for t in rs if isinstance(e, Mutant) and t.id == e.task)) for e, rs in wrong]
+    wrong_named = [(e, named(t.feedback)) for e, t in own]
     public_named = [(m, found) for m, found in public if found]
     lines = [
         "# Feedback on the catalogue",
@@ -105,7 +106,7 @@ def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Al
         f"{len(correct)} correct, any diagnosis or lost point: "
         f"{sum(1 for _, rs in correct for t in rs if t.points < t.max_points or named(t.feedback))}"
         f"; {len(wrong)} wrong, below full marks: "
-        f"{sum(1 for _, rs in wrong if rs[0].points < rs[0].max_points)}, the likely mistake "
+        f"{sum(1 for _, t in own if t.points < t.max_points)}, the likely mistake "
         "their entry states named: "
         f"{sum(1 for e, n in wrong_named if e.diagnosis and n and e.diagnosis in n)}, "
         "a likely mistake named where the entry states none: "
@@ -117,8 +118,8 @@ def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Al
         f"{len(public) - len(public_named)} (rows that read the graded checks' messages, and "
         "patterns the public inputs do not show, are the grader's alone)",
         "",
-        "Three student pages as a browser shows them, each looked at in Chromium after "
-        "this page was generated: "
+        "Three student pages as Chromium renders them, each picture looked at after it was "
+        "made: "
         "[softmax overflow](img/feedback-softmax.png), "
         "[Adam without bias correction](img/feedback-adam.png), "
         "[batchnorm's test mode with the batch statistics](img/feedback-batchnorm.png).",
@@ -154,7 +155,7 @@ def student_page(student: str, result: TaskResult) -> str:
                      False, feedback=result.feedback)
     row = StudentScores(student, result.points, result.max_points, False,
                         {task.notebook: (result.points, result.max_points)}, [cell])
-    return feedback_page(row, set())
+    return feedback_page(row, {task.notebook})  # as for a student who handed it in
 
 
 def screenshots(results: dict[str, TaskResult], folder: Path) -> list[Path]:
