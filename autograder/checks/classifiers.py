@@ -32,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, describe
+from autograder.checks.harness import (
+    CheckAbort,
+    Section,
+    TaskRun,
+    array_problem,
+    check,
+    describe,
+)
 from autograder.isolation.worker import Unsupported
 from autograder.reference import classifiers as ref
 from autograder.reference import initializers as ref_init
@@ -279,6 +286,8 @@ def _init_kwargs(
 
 @check(INIT, proxies=_proxies)
 def _init(run: TaskRun) -> None:
+    """Five independent sections: a deep net, float32, no hidden layer, the named
+    initialisers, and reproducibility."""
     # The fans keep the documented variances of the initialisers far apart (e.g.
     # 2 / (d + h1) is at least 1.26 times 1 / d) compared with the statistical bounds.
     d = int(run.rng.integers(120, 161))
@@ -288,108 +297,126 @@ def _init(run: TaskRun) -> None:
     plain = [a for a in ref.ACTIVATIONS if a != "prelu"]
     missing: set[str] = set()  # our own arguments the student's __init__ lacks
 
-    # A deep net with normalization and PReLU, float64, default initialisation.
-    norm = ("batchnorm", "layernorm")[int(run.rng.integers(2))]
-    kw = _init_kwargs(d, c, norm, "prelu", np.float64, scale, _seed(run))
-    params = _construct(run, [h1, h2], kw, missing=missing)
-    valid = _layout(run, params, [h1, h2], kw, f"with normalization={norm!r} and PReLU")
-    for name in ("W1", "W2", "W3"):
-        if name in valid:
-            _second_moment(run, "weight_scale", valid[name], scale**2, f"{name} (weight_init=None)")
-        else:
-            run.check("weight_scale", False, f"not checked: {name} is missing or malformed")
+    def deep() -> None:
+        # A deep net with normalization and PReLU, float64, default initialisation.
+        norm = ("batchnorm", "layernorm")[int(run.rng.integers(2))]
+        kw = _init_kwargs(d, c, norm, "prelu", np.float64, scale, _seed(run))
+        params = _construct(run, [h1, h2], kw, missing=missing)
+        valid = _layout(run, params, [h1, h2], kw, f"with normalization={norm!r} and PReLU")
+        for name in ("W1", "W2", "W3"):
+            if name in valid:
+                what = f"{name} (weight_init=None)"
+                _second_moment(run, "weight_scale", valid[name], scale**2, what)
+            else:
+                run.check("weight_scale", False, f"not checked: {name} is missing or malformed")
 
-    # float32, no normalization, another activation.
-    act = plain[int(run.rng.integers(len(plain)))]
-    kw = _init_kwargs(d, c, None, act, np.float32, scale, _seed(run))
-    params = _construct(run, [h1], kw, missing=missing)
-    valid = _layout(run, params, [h1], kw, "with dtype float32")
-    if "W1" in valid:
-        _second_moment(run, "weight_scale", valid["W1"], scale**2, "W1 (weight_init=None)")
+    def float32() -> None:
+        # float32, no normalization, another activation.
+        act = plain[int(run.rng.integers(len(plain)))]
+        kw = _init_kwargs(d, c, None, act, np.float32, scale, _seed(run))
+        params = _construct(run, [h1], kw, missing=missing)
+        valid = _layout(run, params, [h1], kw, "with dtype float32")
+        if "W1" in valid:
+            _second_moment(run, "weight_scale", valid["W1"], scale**2, "W1 (weight_init=None)")
 
-    # No hidden layer: softmax regression (normalization and PReLU have nothing to act on).
-    kw = _init_kwargs(d, c, "batchnorm", "prelu", np.float64, scale, _seed(run))
-    _layout(run, _construct(run, [], kw, missing=missing), [], kw, "with no hidden layer")
+    def no_hidden() -> None:
+        # Softmax regression (normalization and PReLU have nothing to act on).
+        kw = _init_kwargs(d, c, "batchnorm", "prelu", np.float64, scale, _seed(run))
+        _layout(run, _construct(run, [], kw, missing=missing), [], kw, "with no hidden layer")
 
-    # The named initialisers: one hidden layer, the big first matrix tested.
-    spreads = {
-        "gaussian": lambda fi, fo: scale**2,
-        "xavier": lambda fi, fo: 1.0 / fi,
-        "glorot_uniform": lambda fi, fo: 2.0 / (fi + fo),
-        "he": lambda fi, fo: 2.0 / fi,
-    }
-    init: str | None  # named here; the reproducibility loop below also tries None
-    for init in ("gaussian", "xavier", "glorot_uniform", "he", "orthogonal", "zeros"):
-        act = ref.ACTIVATIONS[int(run.rng.integers(len(ref.ACTIVATIONS)))]
-        # Exact properties need no big layers (and QR is slow on them).
-        dims = (d, h1, c) if init in spreads else (int(run.rng.integers(8, 13)), 7, c)
-        kw = _init_kwargs(dims[0], c, None, act, np.float64, scale, _seed(run), init)
-        params = _construct(run, [dims[1]], kw, missing=missing)
-        if "weight_init" in missing:
-            break  # every net here would be the default one
-        valid = _layout(run, params, [dims[1]], kw, f"with weight_init={init!r}")
-        for name, (fi, fo) in (("W1", dims[:2]), ("W2", dims[1:])):
-            if name not in valid:
-                run.check("weight_init", False, f"not checked: {name} is missing or malformed")
-                continue
-            w = valid[name]
-            what = f"{name} with weight_init={init!r}"
-            if init in spreads:
-                _second_moment(run, "weight_init", w, spreads[init](fi, fo), what)
-            if init == "glorot_uniform":
-                run.check(
-                    "weight_init",
-                    float(np.max(np.abs(w))) <= math.sqrt(6.0 / (fi + fo)) * (1 + 1e-12),
-                    f"{what}: entries lie outside the uniform range",
-                )
-            elif init == "orthogonal":
-                gram = w.T @ w if fi >= fo else w @ w.T
-                err = float(np.max(np.abs(gram - np.eye(len(gram)))))
-                run.check(
-                    "weight_init",
-                    err <= 1e-8,
-                    f"{what}: not orthonormal (error {err:.1e}, tolerance 1e-08)",
-                )
-            elif init == "zeros":
-                run.check("weight_init", not np.any(w), f"{what}: not all zero")
-        run.check("weight_init", True, "", "each named initialiser used as documented")
+    def named() -> None:
+        # The named initialisers: one hidden layer, the big first matrix tested.
+        spreads = {
+            "gaussian": lambda fi, fo: scale**2,
+            "xavier": lambda fi, fo: 1.0 / fi,
+            "glorot_uniform": lambda fi, fo: 2.0 / (fi + fo),
+            "he": lambda fi, fo: 2.0 / fi,
+        }
+        for init in ("gaussian", "xavier", "glorot_uniform", "he", "orthogonal", "zeros"):
+            act = ref.ACTIVATIONS[int(run.rng.integers(len(ref.ACTIVATIONS)))]
+            # Exact properties need no big layers (and QR is slow on them).
+            dims = (d, h1, c) if init in spreads else (int(run.rng.integers(8, 13)), 7, c)
+            kw = _init_kwargs(dims[0], c, None, act, np.float64, scale, _seed(run), init)
+            params = _construct(run, [dims[1]], kw, missing=missing)
+            if "weight_init" in missing:
+                break  # every net here would be the default one
+            valid = _layout(run, params, [dims[1]], kw, f"with weight_init={init!r}")
+            for name, (fi, fo) in (("W1", dims[:2]), ("W2", dims[1:])):
+                if name not in valid:
+                    run.check("weight_init", False, f"not checked: {name} is missing or malformed")
+                    continue
+                w = valid[name]
+                what = f"{name} with weight_init={init!r}"
+                if init in spreads:
+                    _second_moment(run, "weight_init", w, spreads[init](fi, fo), what)
+                if init == "glorot_uniform":
+                    run.check(
+                        "weight_init",
+                        float(np.max(np.abs(w))) <= math.sqrt(6.0 / (fi + fo)) * (1 + 1e-12),
+                        f"{what}: entries lie outside the uniform range",
+                    )
+                elif init == "orthogonal":
+                    gram = w.T @ w if fi >= fo else w @ w.T
+                    err = float(np.max(np.abs(gram - np.eye(len(gram)))))
+                    run.check(
+                        "weight_init",
+                        err <= 1e-8,
+                        f"{what}: not orthonormal (error {err:.1e}, tolerance 1e-08)",
+                    )
+                elif init == "zeros":
+                    run.check("weight_init", not np.any(w), f"{what}: not all zero")
+            run.check("weight_init", True, "", "each named initialiser used as documented")
 
-    # Reproducibility: equal seeds give equal nets (default and named initialisation).
-    seed, other = _seed(run), _seed(run) + 1
-    # 'gaussian' takes its own branch in the reference, so it is always among them.
-    named = ("xavier", "he", "glorot_uniform", "orthogonal")[int(run.rng.integers(4))]
-    for init in (None, "gaussian", named) if "weight_init" not in missing else (None,):
-        stream_seed = _seed(run)
-        kw = _init_kwargs(12, 4, None, "relu", np.float64, scale, seed, init)
-        a = _construct(run, [9, 7], kw, stream_seed, missing)
-        b = _construct(run, [9, 7], kw, stream_seed, missing)
-        same = set(a) == set(b) and all(
-            type(a[k]) is np.ndarray
-            and type(b[k]) is np.ndarray
-            and a[k].shape == b[k].shape
-            and np.array_equal(a[k], b[k])
-            for k in a
-        )
-        label = "weight_init=None" if init is None else f"weight_init={init!r}"
-        run.check(
-            "seed",
-            same,
-            f"with {label}, two nets built with the same seed differ: draw every weight "
-            "from the generator made from the seed (and pass it to the initialiser)",
-            "equal seeds give equal nets",
-        )
-        if init is None:
-            kw["seed"] = other
-            c_params = _construct(run, [9, 7], kw, missing=missing)
-            w_a, w_c = a.get("W1"), c_params.get("W1")
+    def reproducible() -> None:
+        # Reproducibility: equal seeds give equal nets (default and named initialisation).
+        seed, other = _seed(run), _seed(run) + 1
+        # 'gaussian' takes its own branch in the reference, so it is always among them.
+        drawn = ("xavier", "he", "glorot_uniform", "orthogonal")[int(run.rng.integers(4))]
+        inits: tuple[str | None, ...] = (None, "gaussian", drawn)
+        for init in inits if "weight_init" not in missing else (None,):
+            stream_seed = _seed(run)
+            kw = _init_kwargs(12, 4, None, "relu", np.float64, scale, seed, init)
+            a = _construct(run, [9, 7], kw, stream_seed, missing)
+            b = _construct(run, [9, 7], kw, stream_seed, missing)
+            same = set(a) == set(b) and all(
+                type(a[k]) is np.ndarray
+                and type(b[k]) is np.ndarray
+                and a[k].shape == b[k].shape
+                and np.array_equal(a[k], b[k])
+                for k in a
+            )
+            label = "weight_init=None" if init is None else f"weight_init={init!r}"
             run.check(
                 "seed",
-                type(w_a) is np.ndarray
-                and type(w_c) is np.ndarray
-                and not np.array_equal(w_a, w_c),
-                "nets built with different seeds have the same weights",
+                same,
+                f"with {label}, two nets built with the same seed differ: draw every weight "
+                "from the generator made from the seed (and pass it to the initialiser)",
+                "equal seeds give equal nets",
             )
-    _missing_arguments(run, missing)
+            if init is None:
+                kw["seed"] = other
+                c_params = _construct(run, [9, 7], kw, missing=missing)
+                w_a, w_c = a.get("W1"), c_params.get("W1")
+                run.check(
+                    "seed",
+                    type(w_a) is np.ndarray
+                    and type(w_c) is np.ndarray
+                    and not np.array_equal(w_a, w_c),
+                    "nets built with different seeds have the same weights",
+                )
+
+    try:
+        run.independently(
+            Section("with normalization and PReLU",
+                    ("names and shapes", "biases, gammas and betas", "PReLU slopes",
+                     "weight_scale"), deep),
+            Section("with dtype float32", ("names and shapes", "weight_scale"), float32),
+            Section("with no hidden layer", ("names and shapes",), no_hidden),
+            Section("with the named initialisers", ("weight_init",), named),
+            Section("with seeds", ("seed",), reproducible),
+        )
+    finally:
+        _missing_arguments(run, missing)
 
 
 # ------------------------------------------------------------------ loss
@@ -458,57 +485,65 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _check_loss_case(
+def _loss_sections(
     run: TaskRun, net: ref.FullyConnectedNet, X: np.ndarray, y: np.ndarray, reg: float,
     where: str,
-) -> None:
+) -> tuple[Section, Section]:
+    """One net's test mode (its scores) and train mode (loss and gradients): two sections.
+
+    Train mode owns every part it scores for this net, so an exception there costs
+    those parts only; the nets without normalization (or PReLU) leave dgamma and
+    dbeta (dalpha) to the others.
+    """
     tol = 1e-4 if net.dtype == np.float32 else 1e-6
 
-    # Test mode: scores.
-    expected_scores = copy.deepcopy(net).loss(X)
-    assert isinstance(expected_scores, np.ndarray)  # scores, without labels
-    try:
+    def test() -> None:
+        expected_scores = copy.deepcopy(net).loss(X)
+        assert isinstance(expected_scores, np.ndarray)  # scores, without labels
         scores = run.call_full((X,), state=net.__dict__)["value"]
         _close(run, "scores", scores, expected_scores, tol, 0.0, f"scores {where}")
-    except CheckAbort as exc:
-        if "NotImplementedError" in str(exc):
-            raise
-        run.check("scores", False, f"scores {where}: {exc}")
 
-    # Train mode, without and with regularization.
-    losses = {}
-    for r in (0.0, reg):
-        net.reg = r
-        expected_loss, expected_grads = copy.deepcopy(net).loss(X, y)
-        label = f"{where}, reg={'0' if r == 0 else '> 0'}"
-        value = run.call_full((X, y), state=net.__dict__)["value"]
-        loss, grads = run.returns(value, 2, f"the return value in train mode {label}")
-        if type(grads) is not dict:
-            raise CheckAbort(f"grads should be a dict, got {describe(grads)} ({label})")
-        got_loss = _number(loss)
-        if got_loss is None or not math.isfinite(got_loss):
-            raise CheckAbort(f"the loss should be a finite number, got {describe(loss)}")
-        losses[r] = (got_loss, expected_loss)
-        if r == 0:
-            run.close_scalar("data loss", got_loss, expected_loss, tol)
-        floor = 1e-3 * max(float(np.max(np.abs(g))) for g in expected_grads.values())
-        for name, exp in expected_grads.items():
-            part = _GRAD_PART[_kind(name)]
-            if name not in grads:
-                run.check(part, False, f"{label}: grads has no entry {name!r}")
-                continue
-            _close(run, part, grads[name], exp, tol, floor, f"grads[{name!r}] {label}")
-    got_l2 = losses[reg][0] - losses[0.0][0]
-    expected_l2 = losses[reg][1] - losses[0.0][1]
-    # The difference of two losses: allow for the rounding of each.
-    l2_tol = tol * max(1.0, abs(losses[reg][1]) / max(expected_l2, 1e-12))
-    err = abs(got_l2 - expected_l2) / expected_l2
-    run.check(
-        "L2 term",
-        err <= l2_tol,
-        f"{where}: the regularization term of the loss is off by a factor "
-        f"{got_l2 / expected_l2:.3g} (relative error {err:.1e})",
-        "0.5 * reg * sum of the squared weights",
+    def train() -> None:
+        # Without and with regularization.
+        losses = {}
+        for r in (0.0, reg):
+            net.reg = r
+            expected_loss, expected_grads = copy.deepcopy(net).loss(X, y)
+            label = f"{where}, reg={'0' if r == 0 else '> 0'}"
+            value = run.call_full((X, y), state=net.__dict__)["value"]
+            loss, grads = run.returns(value, 2, f"the return value in train mode {label}")
+            if type(grads) is not dict:
+                raise CheckAbort(f"grads should be a dict, got {describe(grads)} ({label})")
+            got_loss = _number(loss)
+            if got_loss is None or not math.isfinite(got_loss):
+                raise CheckAbort(f"the loss should be a finite number, got {describe(loss)}")
+            losses[r] = (got_loss, expected_loss)
+            if r == 0:
+                run.close_scalar("data loss", got_loss, expected_loss, tol)
+            floor = 1e-3 * max(float(np.max(np.abs(g))) for g in expected_grads.values())
+            for name, exp in expected_grads.items():
+                part = _GRAD_PART[_kind(name)]
+                if name not in grads:
+                    run.check(part, False, f"{label}: grads has no entry {name!r}")
+                    continue
+                _close(run, part, grads[name], exp, tol, floor, f"grads[{name!r}] {label}")
+        got_l2 = losses[reg][0] - losses[0.0][0]
+        expected_l2 = losses[reg][1] - losses[0.0][1]
+        # The difference of two losses: allow for the rounding of each.
+        l2_tol = tol * max(1.0, abs(losses[reg][1]) / max(expected_l2, 1e-12))
+        err = abs(got_l2 - expected_l2) / expected_l2
+        run.check(
+            "L2 term",
+            err <= l2_tol,
+            f"{where}: the regularization term of the loss is off by a factor "
+            f"{got_l2 / expected_l2:.3g} (relative error {err:.1e})",
+            "0.5 * reg * sum of the squared weights",
+        )
+
+    grads = dict.fromkeys(_GRAD_PART[_kind(name)] for name in net.params)
+    return (
+        Section(f"in test mode {where}", ("scores",), test),
+        Section(f"in train mode {where}", ("data loss", "L2 term", *grads), train),
     )
 
 
@@ -536,6 +571,8 @@ def _loss(run: TaskRun) -> None:
          np.float32, "in float32"),
         ([], None, "relu", 1.0, np.float64, "with no hidden layer"),
     ]
+    sections: list[Section] = []
     for hidden, normalization, activation, keep, dtype, where in cases:
         net, X, y = _loss_net(run, hidden, normalization, activation, keep, dtype)
-        _check_loss_case(run, net, X, y, reg(), where)
+        sections += _loss_sections(run, net, X, y, reg(), where)
+    run.independently(*sections)

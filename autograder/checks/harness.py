@@ -18,16 +18,20 @@ part, the measured error and the tolerance; it never shows inputs or expected va
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograder.checks.diagnoses.rules import Seen
 from autograder.isolation.session import RemoteObject, WorkerFailure, WorkerSession
 from autograder.isolation.worker import Slot, Unsupported, encode
+from cs231n_core.check.diagnoses.rules import Seen
 from cs231n_core.check.parts import DEFAULT_TOL, FLOAT32_TOL, PARTS, weights
+
+# A trusted object the student's code called back into, as an exception names it.
+_REMOTE = re.compile(r"remote:\d+")
 
 
 class CheckAbort(Exception):
@@ -46,7 +50,11 @@ class PartResult:
 @dataclass
 class BackwardCase:
     """One input of a backward check: the forward pass's arguments, dout, the reference's
-    cache and forward output for them, and the check's own expected answer."""
+    cache and forward output for them, and the check's own expected answer.
+
+    Cases that each ``owns`` parts (scored on that case alone) are independent
+    sections ``where``: an exception of the backward pass in one fails only its parts.
+    """
 
     forward_args: tuple[Any, ...]
     dout: Any
@@ -54,6 +62,22 @@ class BackwardCase:
     ref_out: Any
     expected: Any = None
     forward_kwargs: dict[str, Any] = field(default_factory=dict)
+    where: str = ""
+    owns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a check, independent of the others (``TaskRun.independently``).
+
+    ``where`` says which inputs it covers ("in test mode"); an exception in ``run``
+    fails the parts it ``owns``. It may score other parts too (shared ones, such as
+    "inputs unchanged", which any section can judge): an exception leaves those alone.
+    """
+
+    where: str
+    owns: tuple[str, ...]
+    run: Callable[[], None]
 
 
 @dataclass
@@ -129,20 +153,40 @@ class TaskRun:
             raise CheckAbort(f"{what} should be a tuple of {count} items, got {_describe(value)}")
         return value
 
-    def independently(self, *steps: Callable[[], None]) -> None:
-        """Run steps that score independent parts: an exception in one stops only that one.
+    def independently(self, *sections: Section) -> None:
+        """Run sections that score independent parts: an exception stops only its own section.
 
-        The later steps still run and score their parts; the reasons of the steps
-        that stopped are reported together, once each.
+        A stopped section fails the parts it owns (a pass it scored before the exception
+        included: its input was not handled), so no later section can pass them; the
+        other sections still run and score theirs. The reasons are reported together
+        once each, with where they happened.
         """
-        reasons: list[str] = []
-        for step in steps:
+        stopped: dict[str, tuple[str, list[str]]] = {}  # same reason -> (reason, where)
+        for section in sections:
+            unknown = [p for p in section.owns if p not in self.parts]
+            if not section.owns or unknown:
+                owns = unknown or "no part"
+                raise KeyError(f"{self.task_id}: section {section.where!r} owns {owns}")
             try:
-                step()
+                section.run()
             except CheckAbort as exc:
-                reasons.append(str(exc))
-        if reasons:
-            raise CheckAbort("\n".join(dict.fromkeys(reasons)))
+                # Reasons that differ only in the trusted objects they name are one reason.
+                key = _REMOTE.sub("remote", str(exc))
+                stopped.setdefault(key, (str(exc), []))[1].append(section.where)
+                for part in section.owns:
+                    self._stop(part)
+        if stopped:
+            raise CheckAbort(
+                "\n".join(f"{'; '.join(where)}: {reason}" for reason, where in stopped.values())
+            )
+
+    def _stop(self, part: str) -> None:
+        """Fail ``part`` because an exception stopped a section that owns it."""
+        result = self.results.get(part)
+        if result is not None and not result.passed:
+            return  # its first failure stays, for the feedback and the diagnoses
+        how = "not checked" if result is None else "stopped by an exception"
+        self.results[part] = PartResult(part, self.parts[part], False, f"{part}: {how} (see below)")
 
     def check_backward(
         self,
@@ -164,22 +208,41 @@ class TaskRun:
         """
         problem, outs = self._own_forward(forward, cases, forward_problem or _forward_problem)
         if problem is None:
-            for i, case in enumerate(cases):
-                grads = self.call(case.dout, Slot(f"forward{i}", 1))
-                # The student's cache stays in the worker. Their forward output matched
-                # the reference's, so the diagnoses read the reference's cache instead.
-                self.last_call = ((case.dout, case.ref_cache), {})
-                score(case, grads, outs[i])
+
+            def own(i: int, case: BackwardCase) -> Callable[[], None]:
+                def grade() -> None:
+                    grads = self.call(case.dout, Slot(f"forward{i}", 1))
+                    # The student's cache stays in the worker. Their forward output matched
+                    # the reference's, so the diagnoses read the reference's cache instead.
+                    self.last_call = ((case.dout, case.ref_cache), {})
+                    score(case, grads, outs[i])
+
+                return grade
+
+            self._each_case(cases, [own(i, case) for i, case in enumerate(cases)])
             return
+
+        def reference(case: BackwardCase) -> Callable[[], None]:
+            return lambda: score(case, self.call(case.dout, case.ref_cache), case.ref_out)
+
         note = f" (graded with the reference's cache, since {problem})"
         try:
-            for case in cases:
-                score(case, self.call(case.dout, case.ref_cache), case.ref_out)
+            self._each_case(cases, [reference(case) for case in cases])
         except CheckAbort as exc:
             raise CheckAbort(f"{exc}{note}") from None
         finally:
             for result in self.results.values():
                 result.message += note
+
+    def _each_case(self, cases: Sequence[BackwardCase], grades: list[Callable[[], None]]) -> None:
+        """Run each case's grading: as independent sections when every case owns its parts."""
+        if cases and all(case.owns for case in cases):
+            self.independently(
+                *(Section(c.where, c.owns, grade) for c, grade in zip(cases, grades))
+            )
+            return
+        for grade in grades:
+            grade()
 
     def _own_forward(
         self,
@@ -387,7 +450,9 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {}
-__all__ = ["CHECKS", "BackwardCase", "CheckAbort", "Slot", "TaskRun", "check", "load_checks"]
+__all__ = [
+    "CHECKS", "BackwardCase", "CheckAbort", "Section", "Slot", "TaskRun", "check", "load_checks"
+]
 CHECK_MODULES = (
     "layers",
     "normalization",

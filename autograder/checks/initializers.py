@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, scaled_error
+from autograder.checks.harness import (
+    CheckAbort,
+    Section,
+    TaskRun,
+    array_problem,
+    check,
+    scaled_error,
+)
 from autograder.reference import initializers as ref
 
 # Exponent of the tail bounds: each statistical test fails a correct answer with
@@ -62,8 +69,11 @@ class _Draws:
             try:
                 return self.run.call(fan_in, fan_out, rng=seed, **self.kwargs)
             except CheckAbort as exc:
-                # Try without a generator, so only the rng part depends on it.
+                # Try without a generator, so only the rng part depends on it (unless
+                # that fails too: then this layer, not the seed, is what fails).
+                value = self.run.call(fan_in, fan_out, **self.kwargs)
                 self.seed_failure = str(exc)
+                return value
         return self.run.call(fan_in, fan_out, **self.kwargs)
 
     def check_rng(self, fan_in: int, fan_out: int) -> None:
@@ -171,24 +181,34 @@ def _check_uniform(run: TaskRun, w: np.ndarray, limit: float) -> None:
 
 
 def _random_init(run: TaskRun, kwargs: dict[str, Any], kind: str, scale: Any) -> None:
-    """Shape/dtype on small layers, statistics on a large one, then the rng part.
+    """Statistics on a large layer, shape and dtype on small ones, then the rng part:
+    three independent sections.
 
     ``scale(fan_in, fan_out)`` gives the standard deviation (kind "normal") or
     the bound a (kind "uniform").
     """
     draws = _Draws(run, kwargs)
-    fan_in, fan_out = _big_fans(run)
-    w = draws.draw(fan_in, fan_out, _seed(run))
-    if _shape_ok(run, "shape", w, (fan_in, fan_out)):
-        if kind == "normal":
-            _check_normal(run, w, scale(fan_in, fan_out))
+
+    def large() -> None:
+        fan_in, fan_out = _big_fans(run)
+        w = draws.draw(fan_in, fan_out, _seed(run))
+        if _shape_ok(run, "shape", w, (fan_in, fan_out)):
+            if kind == "normal":
+                _check_normal(run, w, scale(fan_in, fan_out))
+            else:
+                _check_uniform(run, w, scale(fan_in, fan_out))
         else:
-            _check_uniform(run, w, scale(fan_in, fan_out))
-    else:
-        run.check("distribution", False, "not checked: the large layer has the wrong shape")
-    for shape in _small_shapes(run):
-        _shape_ok(run, "shape", draws.draw(*shape, _seed(run)), shape)
-    draws.check_rng(*_small_shapes(run)[0])
+            run.check("distribution", False, "not checked: the large layer has the wrong shape")
+
+    def small() -> None:
+        for shape in _small_shapes(run):
+            _shape_ok(run, "shape", draws.draw(*shape, _seed(run)), shape)
+
+    run.independently(
+        Section("on a large layer", ("distribution",), large),
+        Section("on small layers", ("shape",), small),
+        Section("with seeds", ("rng",), lambda: draws.check_rng(*_small_shapes(run)[0])),
+    )
 
 
 @check("initializers.zeros")
@@ -243,43 +263,52 @@ def _orthogonal(run: TaskRun) -> None:
             "orthogonal rows or columns, scaled by gain",
         )
 
-    # Four large layers, two tall and two wide. For a uniformly distributed
-    # (sign-fixed) result the signs of the diagonal entries are independent fair
-    # coins; QR without the sign fix makes about 80% of them negative.
-    big = []
-    for i in range(4):
-        k, m = int(run.rng.integers(90, 111)), int(run.rng.integers(190, 231))
-        big.append((m, k) if i % 2 else (k, m))
-    negative = total = 0
-    for shape in big:
-        w = draws.draw(*shape, _seed(run))
-        if _shape_ok(run, "shape", w, shape):
-            orthonormal(w)
-            d = np.diagonal(w)
-            negative += int(np.count_nonzero(d < 0))
-            total += d.size
-    for shape in _small_shapes(run):
-        w = draws.draw(*shape, _seed(run))
-        if _shape_ok(run, "shape", w, shape):
-            orthonormal(w)
+    def large() -> None:
+        # Four large layers, two tall and two wide. For a uniformly distributed
+        # (sign-fixed) result the signs of the diagonal entries are independent fair
+        # coins; QR without the sign fix makes about 80% of them negative.
+        big = []
+        for i in range(4):
+            k, m = int(run.rng.integers(90, 111)), int(run.rng.integers(190, 231))
+            big.append((m, k) if i % 2 else (k, m))
+        negative = total = 0
+        for shape in big:
+            w = draws.draw(*shape, _seed(run))
+            if _shape_ok(run, "shape", w, shape):
+                orthonormal(w)
+                d = np.diagonal(w)
+                negative += int(np.count_nonzero(d < 0))
+                total += d.size
+        if total < sum(min(s) for s in big) or not run.results["orthonormal"].passed:
+            run.check(
+                "random_signs",
+                False,
+                "not checked: the large results have the wrong shape or are not orthonormal",
+            )
+        else:
+            tol = math.sqrt(_X / (2 * total))  # Hoeffding
+            run.check(
+                "random_signs",
+                abs(negative / total - 0.5) <= tol,
+                f"{100 * negative / total:.0f}% of the diagonal entries are negative instead of "
+                "about half: fix the signs so that R has a positive diagonal",
+                "signs as random as they should be",
+            )
+
+    def small() -> None:
+        for shape in _small_shapes(run):
+            w = draws.draw(*shape, _seed(run))
+            if _shape_ok(run, "shape", w, shape):
+                orthonormal(w)
+
+    # "shape" and "orthonormal" are judged on large and small layers alike.
+    run.independently(
+        Section("on large layers", ("random_signs",), large),
+        Section("on small layers", ("shape",), small),
+        Section("with seeds", ("rng",), lambda: draws.check_rng(*_small_shapes(run)[0])),
+    )
     if "orthonormal" not in run.results:
         run.check("orthonormal", False, "not checked: no result had the right shape")
-    if total < sum(min(s) for s in big) or not run.results["orthonormal"].passed:
-        run.check(
-            "random_signs",
-            False,
-            "not checked: the large results have the wrong shape or are not orthonormal",
-        )
-    else:
-        tol = math.sqrt(_X / (2 * total))  # Hoeffding
-        run.check(
-            "random_signs",
-            abs(negative / total - 0.5) <= tol,
-            f"{100 * negative / total:.0f}% of the diagonal entries are negative instead of "
-            "about half: fix the signs so that R has a positive diagonal",
-            "signs as random as they should be",
-        )
-    draws.check_rng(*_small_shapes(run)[0])
 
 
 # ------------------------------------------------------------------------- lsuv
@@ -336,26 +365,31 @@ def _lsuv_result(run: TaskRun, got: Any, weights: list[np.ndarray], part: str) -
 
 @check("initializers.lsuv")
 def _lsuv(run: TaskRun) -> None:
+    """Three independent sections: float64 weights, float32 weights, a dead layer."""
     tol = float(run.rng.uniform(0.02, 0.1))
     max_iter = int(run.rng.integers(3, 11))
     weights, x = _lsuv_case(run, np.float64, tol, max_iter)
-    given = ([w.copy() for w in weights], x.copy())
-    expected = ref.lsuv(weights, x, tol=tol, max_iter=max_iter)
-    res = run.call_full((weights, x), {"tol": tol, "max_iter": max_iter})
-    got = res["value"]
 
-    after_w, after_x = res["args"]
-    run.check(
-        "inputs_unchanged",
-        type(after_w) is list
-        and len(after_w) == len(given[0])
-        and all(np.array_equal(a, b) for a, b in zip(after_w, given[0]))
-        and np.array_equal(after_x, given[1]),
-        "the given weights or inputs were modified: rescale copies",
-        "inputs left as they were",
-    )
+    def float64() -> None:
+        given = ([w.copy() for w in weights], x.copy())
+        expected = ref.lsuv(weights, x, tol=tol, max_iter=max_iter)
+        res = run.call_full((weights, x), {"tol": tol, "max_iter": max_iter})
+        got = res["value"]
 
-    if _lsuv_result(run, got, weights, "unit_variance"):
+        after_w, after_x = res["args"]
+        run.check(
+            "inputs_unchanged",
+            type(after_w) is list
+            and len(after_w) == len(given[0])
+            and all(np.array_equal(a, b) for a, b in zip(after_w, given[0]))
+            and np.array_equal(after_x, given[1]),
+            "the given weights or inputs were modified: rescale copies",
+            "inputs left as they were",
+        )
+        if not _lsuv_result(run, got, weights, "unit_variance"):
+            for part in ("positive_multiple", "scale"):
+                run.check(part, False, "not checked: the result has the wrong form")
+            return
         h = x.reshape(x.shape[0], -1)
         for i, w in enumerate(got):
             z = h @ np.asarray(w, dtype=np.float64)
@@ -388,14 +422,13 @@ def _lsuv(run: TaskRun) -> None:
             "every layer scaled as the rule says",
             got=errors[worst],
         )
-    else:
-        for part in ("positive_multiple", "scale"):
-            run.check(part, False, "not checked: the result has the wrong form")
 
-    # float32 weights stay float32.
-    weights32, x32 = _lsuv_case(run, np.float32, tol, max_iter)
-    got32 = run.call(weights32, x32, tol=tol, max_iter=max_iter)
-    if _lsuv_result(run, got32, weights32, "float32"):
+    def float32() -> None:
+        # float32 weights stay float32.
+        weights32, x32 = _lsuv_case(run, np.float32, tol, max_iter)
+        got32 = run.call(weights32, x32, tol=tol, max_iter=max_iter)
+        if not _lsuv_result(run, got32, weights32, "float32"):
+            return
         for i, (g, w) in enumerate(zip(got32, weights32)):
             c = float(np.sum(g * w, dtype=np.float64) / np.sum(w * w, dtype=np.float64))
             err = float(np.max(np.abs(g - c * w))) / max(float(np.max(np.abs(g))), 1e-30)
@@ -412,22 +445,30 @@ def _lsuv(run: TaskRun) -> None:
             if not ok:
                 break
 
-    # An all-zero layer has an output of zero variance: ValueError.
-    dead = [np.zeros_like(weights[0])] + [w.copy() for w in weights[1:]]
-    try:
-        run.call(dead, x, tol=tol, max_iter=max_iter)
-    except CheckAbort as exc:
-        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
-        run.check(
-            "zero_variance",
-            last.startswith("ValueError"),
-            "a layer with an output of zero variance should raise ValueError, "
-            "not another exception",
-            "raises ValueError for an output of zero variance",
-        )
-    else:
-        run.check(
-            "zero_variance",
-            False,
-            "a layer with an output of zero variance should raise ValueError",
-        )
+    def zero_variance() -> None:
+        # An all-zero layer has an output of zero variance: ValueError.
+        dead = [np.zeros_like(weights[0])] + [w.copy() for w in weights[1:]]
+        try:
+            run.call(dead, x, tol=tol, max_iter=max_iter)
+        except CheckAbort as exc:
+            last = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+            run.check(
+                "zero_variance",
+                last.startswith("ValueError"),
+                "a layer with an output of zero variance should raise ValueError, "
+                "not another exception",
+                "raises ValueError for an output of zero variance",
+            )
+        else:
+            run.check(
+                "zero_variance",
+                False,
+                "a layer with an output of zero variance should raise ValueError",
+            )
+
+    run.independently(
+        Section("with float64 weights",
+                ("unit_variance", "positive_multiple", "scale", "inputs_unchanged"), float64),
+        Section("with float32 weights", ("float32",), float32),
+        Section("with a layer of zero output variance", ("zero_variance",), zero_variance),
+    )

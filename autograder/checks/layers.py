@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import BackwardCase, TaskRun, array_problem, check
+from autograder.checks.harness import BackwardCase, Section, TaskRun, array_problem, check
 from autograder.reference import layers as ref
 
 # ----------------------------------------------------------------- helpers
@@ -356,53 +356,65 @@ def _dropout_shape(run: TaskRun) -> tuple[int, ...]:
 
 @check("layers.dropout_forward")
 def _dropout_forward(run: TaskRun) -> None:
-    # Training mode on two large inputs: one with a seed, one without.
-    for shape, seeded in (((100, 200), True), ((40, 25, 20), False)):
-        x = run.rng.standard_normal(shape)
+    """Three independent sections: training mode, test mode, and the seed."""
+
+    def train() -> None:
+        # Training mode on two large inputs: one with a seed, one without.
+        for shape, seeded in (((100, 200), True), ((40, 25, 20), False)):
+            x = run.rng.standard_normal(shape)
+            p = _keep_probability(run)
+            param: dict[str, Any] = {"mode": "train", "p": p}
+            if seeded:
+                param["seed"] = int(run.rng.integers(2**31))
+            out, _ = run.returns(run.call(x, param), 2)
+            _score_train_output(run, out, x, p)
+        # p == 1 keeps every unit.
+        x = run.rng.standard_normal(_dropout_shape(run))
+        out, _ = run.returns(run.call(x, {"mode": "train", "p": 1.0}), 2)
+        _score_train_output(run, out, x, 1.0)
+
+    def test() -> None:
+        # The input, unchanged (at least 200 units, so a stray mask shows).
+        x = run.rng.standard_normal((_dim(run, 20, 40), _dim(run, 10, 30)))
+        out, _ = run.returns(run.call(x, {"mode": "test", "p": _keep_probability(run)}), 2)
+        problem = array_problem(out, x.shape, allow_float32=False)
+        run.check(
+            "test mode",
+            problem is None and out.dtype == x.dtype and np.array_equal(out, x),
+            problem or "in test mode the output must equal the input",
+        )
+
+    def seed() -> None:
+        # The same seed gives the same mask; no seed gives a fresh mask every call.
+        x = run.rng.standard_normal((30, 40))
         p = _keep_probability(run)
-        param: dict[str, Any] = {"mode": "train", "p": p}
-        if seeded:
-            param["seed"] = int(run.rng.integers(2**31))
-        out, _ = run.returns(run.call(x, param), 2)
-        _score_train_output(run, out, x, p)
-    # p == 1 keeps every unit.
-    x = run.rng.standard_normal(_dropout_shape(run))
-    out, _ = run.returns(run.call(x, {"mode": "train", "p": 1.0}), 2)
-    _score_train_output(run, out, x, 1.0)
+        seed = int(run.rng.integers(2**31))
+        outs = []
+        seeded: dict[str, Any] = {"mode": "train", "p": p, "seed": seed}
+        for param in (seeded, seeded, {"mode": "train", "p": p}, {"mode": "train", "p": p}):
+            out, _ = run.returns(run.call(x, dict(param)), 2)
+            problem = array_problem(out, x.shape)
+            if problem:
+                run.check("seed", False, problem)
+                return
+            outs.append(out != 0)
+        run.check(
+            "seed",
+            np.array_equal(outs[0], outs[1]),
+            "two calls with the same seed dropped different units",
+        )
+        # Two independent masks of 1200 units agree with probability below 0.75**1200.
+        run.check(
+            "seed",
+            not np.array_equal(outs[2], outs[3]),
+            "two calls without a seed dropped the same units (is the generator seeded "
+            "with a constant?)",
+        )
 
-    # Test mode: the input, unchanged (at least 200 units, so a stray mask shows).
-    x = run.rng.standard_normal((_dim(run, 20, 40), _dim(run, 10, 30)))
-    out, _ = run.returns(run.call(x, {"mode": "test", "p": _keep_probability(run)}), 2)
-    problem = array_problem(out, x.shape, allow_float32=False)
-    run.check(
-        "test mode",
-        problem is None and out.dtype == x.dtype and np.array_equal(out, x),
-        problem or "in test mode the output must equal the input",
-    )
-
-    # The same seed gives the same mask; no seed gives a fresh mask every call.
-    x = run.rng.standard_normal((30, 40))
-    p = _keep_probability(run)
-    seed = int(run.rng.integers(2**31))
-    outs = []
-    for param in ({"mode": "train", "p": p, "seed": seed},) * 2 + ({"mode": "train", "p": p},) * 2:
-        out, _ = run.returns(run.call(x, dict(param)), 2)
-        problem = array_problem(out, x.shape)
-        if problem:
-            run.check("seed", False, problem)
-            return
-        outs.append(out != 0)
-    run.check(
-        "seed",
-        np.array_equal(outs[0], outs[1]),
-        "two calls with the same seed dropped different units",
-    )
-    # Two independent masks of 1200 units agree with probability below 0.75**1200.
-    run.check(
-        "seed",
-        not np.array_equal(outs[2], outs[3]),
-        "two calls without a seed dropped the same units (is the generator seeded "
-        "with a constant?)",
+    run.independently(
+        Section("in training mode", ("keep rate", "scaling"), train),
+        Section("in test mode", ("test mode",), test),
+        Section("with and without a seed", ("seed",), seed),
     )
 
 
@@ -414,9 +426,10 @@ def _dropout_backward(run: TaskRun) -> None:
     train = {"mode": "train", "p": p, "seed": int(run.rng.integers(2**31))}
     test = {"mode": "test", "p": p}
     cases = []
-    for param in (train, test):
+    for mode, param in (("train", train), ("test", test)):  # independent: one part each
         out, cache = ref.dropout_forward(x, dict(param))
-        cases.append(BackwardCase((x, param), dout, cache, out))
+        where = f"in {mode} mode"
+        cases.append(BackwardCase((x, param), dout, cache, out, where=where, owns=(mode,)))
 
     def forward_problem(case: BackwardCase, out: Any) -> str | None:
         # Any mask is fine: kept units must be x / p and dropped ones 0 (x has no zeros).

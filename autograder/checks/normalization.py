@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import BackwardCase, CheckAbort, TaskRun, check
+from autograder.checks.harness import BackwardCase, CheckAbort, Section, TaskRun, check
 from autograder.reference import normalization as ref
 
 # ----------------------------------------------------------------- helpers
@@ -92,7 +92,7 @@ def _running_stats(run: TaskRun, part: str, param_after: Any, expected: dict[str
 
 @check("normalization.batchnorm_forward")
 def _batchnorm_forward(run: TaskRun) -> None:
-    """Five independent sections: an exception in one does not stop the others."""
+    """Five independent sections: an exception in one fails only that section's parts."""
 
     def train() -> None:
         # Train mode: a general batch and the smallest one (N = 2, D = 1).
@@ -160,7 +160,13 @@ def _batchnorm_forward(run: TaskRun) -> None:
                 "bad mode", False, "mode='eval' must raise ValueError, but nothing was raised"
             )
 
-    run.independently(train, test, defaults, float32, bad_mode)
+    run.independently(
+        Section("in train mode", ("train output", "running statistics"), train),
+        Section("in test mode", ("test output", "test mode keeps running statistics"), test),
+        Section("with the defaults", ("defaults",), defaults),
+        Section("with float32 inputs", ("float32",), float32),
+        Section("with a bad mode", ("bad mode",), bad_mode),
+    )
 
 
 # ----------------------------------------------------------------- backward passes
@@ -227,36 +233,48 @@ def _layernorm_inputs(
 
 @check("normalization.layernorm_forward")
 def _layernorm_forward(run: TaskRun) -> None:
-    # A general batch, one sample, and D == 1 (the output is beta); an ignored 'mode' key.
-    for n, d in ((_dim(run, 2, 6), _dim(run, 3, 8)), (1, _dim(run, 2, 6)), (_dim(run, 2, 5), 1)):
-        x, gamma, beta = _layernorm_inputs(run, n, d)
-        param = {"eps": _eps(run), "mode": "train"}
-        out = run.call(x, gamma, beta, dict(param))
+    """Three independent sections: given eps, the default eps, float32 inputs."""
+
+    def given() -> None:
+        # A general batch, one sample, and D == 1 (the output is beta); an ignored 'mode' key.
+        shapes = ((_dim(run, 2, 6), _dim(run, 3, 8)), (1, _dim(run, 2, 6)), (_dim(run, 2, 5), 1))
+        for n, d in shapes:
+            x, gamma, beta = _layernorm_inputs(run, n, d)
+            param = {"eps": _eps(run), "mode": "train"}
+            out = run.call(x, gamma, beta, dict(param))
+            run.close(
+                "out",
+                _forward_output(run, out, "layernorm_forward"),
+                ref.layernorm_forward(x, gamma, beta, param)[0],
+            )
+
+    def defaults() -> None:
+        # The default eps (1e-5): rows with a variance near 1e-5, where another eps shows.
+        x, gamma, beta = _layernorm_inputs(run, _dim(run, 2, 5), _dim(run, 3, 8), spread=2e-3)
+        out = run.call(x, gamma, beta, {})
         run.close(
-            "out",
+            "defaults",
+            _forward_output(run, out, "layernorm_forward"),
+            ref.layernorm_forward(x, gamma, beta, {})[0],
+        )
+
+    def float32() -> None:
+        x, gamma, beta = _layernorm_inputs(run, _dim(run, 2, 6), _dim(run, 3, 8))
+        param = {"eps": _eps(run)}
+        out = run.call(
+            x.astype(np.float32), gamma.astype(np.float32), beta.astype(np.float32), dict(param)
+        )
+        _close_float32(
+            run,
+            "float32",
             _forward_output(run, out, "layernorm_forward"),
             ref.layernorm_forward(x, gamma, beta, param)[0],
         )
 
-    # The default eps (1e-5): rows with a variance near 1e-5, where another eps shows.
-    x, gamma, beta = _layernorm_inputs(run, _dim(run, 2, 5), _dim(run, 3, 8), spread=2e-3)
-    out = run.call(x, gamma, beta, {})
-    run.close(
-        "defaults",
-        _forward_output(run, out, "layernorm_forward"),
-        ref.layernorm_forward(x, gamma, beta, {})[0],
-    )
-
-    x, gamma, beta = _layernorm_inputs(run, _dim(run, 2, 6), _dim(run, 3, 8))
-    param = {"eps": _eps(run)}
-    out = run.call(
-        x.astype(np.float32), gamma.astype(np.float32), beta.astype(np.float32), dict(param)
-    )
-    _close_float32(
-        run,
-        "float32",
-        _forward_output(run, out, "layernorm_forward"),
-        ref.layernorm_forward(x, gamma, beta, param)[0],
+    run.independently(
+        Section("with a given eps", ("out",), given),
+        Section("with the defaults", ("defaults",), defaults),
+        Section("with float32 inputs", ("float32",), float32),
     )
 
 

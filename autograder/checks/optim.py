@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check
+from autograder.checks.harness import CheckAbort, Section, TaskRun, array_problem, check
 from autograder.reference import optim as ref
 
 
@@ -123,7 +123,10 @@ def _run_rule(
             if "state" in run.results and not run.results["state"].passed:
                 break
             if key not in theirs:
-                run.check("state", False, f"the returned config has no {key!r} ({where})")
+                run.check(
+                    "state", False, f"the returned config has no {key!r} ({where})",
+                    expected=ours[key],
+                )
             elif key == "t":
                 run.check(
                     "state",
@@ -147,10 +150,13 @@ def _rule_check(
 ) -> None:
     # From config=None, as a first step does: the defaults (hyperparameters and
     # the steps they give); then with the given hyperparameters (one dict per
-    # parameter array, fed back). An exception in one run does not stop the other.
+    # parameter array, fed back). An exception in one run fails only its own parts;
+    # either run judges "inputs_unchanged".
     run.independently(
-        lambda: _run_rule(run, rule, None, 3, "defaults", state_keys, defaults),
-        lambda: _run_rule(run, rule, custom, 5, "next_w", state_keys, {}),
+        Section("from config=None", ("defaults",),
+                lambda: _run_rule(run, rule, None, 3, "defaults", state_keys, defaults)),
+        Section("with a given config", ("next_w", "state"),
+                lambda: _run_rule(run, rule, custom, 5, "next_w", state_keys, {})),
     )
 
 
@@ -255,7 +261,11 @@ def _cosine_decay(run: TaskRun) -> None:
     ts = [0, 1, total // 3, total // 2, total - 1, float(run.rng.uniform(0, total)), total]
     cases = [((lr0, t), {"total": total, "lr_min": lr_min}) for t in ts]
     cases.append(((lr0, total // 2), {"total": total}))  # lr_min defaults to 0
-    _schedule_cases(run, "decay", cases, ref.cosine_decay)
     after = [total + 1, total + float(run.rng.uniform(1, total)), 3 * total]
-    cases = [((lr0, t), {"total": total, "lr_min": lr_min}) for t in after]
-    _schedule_cases(run, "after_total", cases, ref.cosine_decay)
+    late = [((lr0, t), {"total": total, "lr_min": lr_min}) for t in after]
+    run.independently(
+        Section("up to total", ("decay",),
+                lambda: _schedule_cases(run, "decay", cases, ref.cosine_decay)),
+        Section("after total", ("after_total",),
+                lambda: _schedule_cases(run, "after_total", late, ref.cosine_decay)),
+    )

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import TaskRun, check
+from autograder.checks.harness import Section, TaskRun, check
 from autograder.reference import preprocessing as ref
 
 
@@ -95,43 +95,72 @@ def _pixels32(run: TaskRun, n: int, like: np.ndarray | None = None) -> np.ndarra
 
 @check("preprocessing.MeanSubtraction.fit")
 def _mean_subtraction_fit(run: TaskRun) -> None:
-    # Image mode works for data of any shape (N, ...): images and plain vectors.
-    for X in (_images(run, _dim(run, 3, 8)), _images(run, _dim(run, 3, 8), (_dim(run, 2, 6),))):
-        got = _fit(run, ref.MeanSubtraction("image"), X, ("mean_",))["mean_"]
-        run.close("image mean", got, _fitted(ref.MeanSubtraction("image").fit(X).mean_))
-    X = _images(run, _dim(run, 3, 8))
-    got = _fit(run, ref.MeanSubtraction("channel"), X, ("mean_",))["mean_"]
-    run.close("channel mean", got, _fitted(ref.MeanSubtraction("channel").fit(X).mean_))
-    # float32 data: the mean is still a float64 array, as accurate as float64 work.
-    X = _pixels32(run, _dim(run, 20, 40))
-    for mode in ("image", "channel"):
-        got = _fit(run, ref.MeanSubtraction(mode), X, ("mean_",))["mean_"]
-        _float64_statistic(
-            run, "float32 data", got, _fitted(ref.MeanSubtraction(mode).fit(X).mean_), "mean_"
-        )
+    """Three independent sections: image mode, channel mode, float32 data."""
+
+    def image() -> None:
+        # Image mode works for data of any shape (N, ...): images and plain vectors.
+        for X in (
+            _images(run, _dim(run, 3, 8)),
+            _images(run, _dim(run, 3, 8), (_dim(run, 2, 6),)),
+        ):
+            got = _fit(run, ref.MeanSubtraction("image"), X, ("mean_",))["mean_"]
+            run.close("image mean", got, _fitted(ref.MeanSubtraction("image").fit(X).mean_))
+
+    def channel() -> None:
+        X = _images(run, _dim(run, 3, 8))
+        got = _fit(run, ref.MeanSubtraction("channel"), X, ("mean_",))["mean_"]
+        run.close("channel mean", got, _fitted(ref.MeanSubtraction("channel").fit(X).mean_))
+
+    def float32() -> None:
+        # float32 data: the mean is still a float64 array, as accurate as float64 work.
+        X = _pixels32(run, _dim(run, 20, 40))
+        for mode in ("image", "channel"):
+            got = _fit(run, ref.MeanSubtraction(mode), X, ("mean_",))["mean_"]
+            _float64_statistic(
+                run, "float32 data", got, _fitted(ref.MeanSubtraction(mode).fit(X).mean_), "mean_"
+            )
+
+    run.independently(
+        Section("in image mode", ("image mean",), image),
+        Section("in channel mode", ("channel mean",), channel),
+        Section("with float32 data", ("float32 data",), float32),
+    )
 
 
 @check("preprocessing.MeanSubtraction.transform")
 def _mean_subtraction_transform(run: TaskRun) -> None:
+    """Independent sections per mode and for the dtypes; each judges "input unchanged"."""
     train = _images(run, _dim(run, 4, 8))
     vectors = _images(run, _dim(run, 4, 8), (_dim(run, 2, 6),))
-    for mode, X_train in (("image", train), ("image", vectors), ("channel", train)):
-        fitted = ref.MeanSubtraction(mode).fit(X_train)
-        X = _held_out(run, X_train, _dim(run, 2, 6))
-        out, after = _transform(run, fitted, X)
-        run.close(mode, out, fitted.transform(X))
-        _input_unchanged(run, X, after)
-    # float32 stays float32; integer pixels become float64.
-    X_train = _pixels32(run, _dim(run, 5, 10))
-    fitted = ref.MeanSubtraction("channel").fit(X_train)
-    X = _pixels32(run, _dim(run, 2, 5), X_train)
-    _float32_output(
-        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+
+    def mode_cases(mode: str, trains: tuple[np.ndarray, ...]) -> None:
+        for X_train in trains:
+            fitted = ref.MeanSubtraction(mode).fit(X_train)
+            X = _held_out(run, X_train, _dim(run, 2, 6))
+            out, after = _transform(run, fitted, X)
+            run.close(mode, out, fitted.transform(X))
+            _input_unchanged(run, X, after)
+
+    def dtypes() -> None:
+        # float32 stays float32; integer pixels become float64.
+        X_train = _pixels32(run, _dim(run, 5, 10))
+        fitted = ref.MeanSubtraction("channel").fit(X_train)
+        X = _pixels32(run, _dim(run, 2, 5), X_train)
+        _float32_output(
+            run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+        )
+        X_train = run.rng.integers(0, 256, size=(_dim(run, 4, 8), 3, 2, 3), dtype=np.uint8)
+        fitted = ref.MeanSubtraction("image").fit(X_train)
+        X = run.rng.integers(0, 256, size=(_dim(run, 2, 5), 3, 2, 3), dtype=np.uint8)
+        run.close(
+            "dtypes", _transform(run, fitted, X)[0], fitted.transform(X), allow_float32=False
+        )
+
+    run.independently(
+        Section("in image mode", ("image",), lambda: mode_cases("image", (train, vectors))),
+        Section("in channel mode", ("channel",), lambda: mode_cases("channel", (train,))),
+        Section("with float32 and integer data", ("dtypes",), dtypes),
     )
-    X_train = run.rng.integers(0, 256, size=(_dim(run, 4, 8), 3, 2, 3), dtype=np.uint8)
-    fitted = ref.MeanSubtraction("image").fit(X_train)
-    X = run.rng.integers(0, 256, size=(_dim(run, 2, 5), 3, 2, 3), dtype=np.uint8)
-    run.close("dtypes", _transform(run, fitted, X)[0], fitted.transform(X), allow_float32=False)
 
 
 # ----------------------------------------------------------------- standardisation
@@ -144,36 +173,59 @@ def _standardization(run: TaskRun) -> ref.Standardization:
 
 @check("preprocessing.Standardization.fit")
 def _standardization_fit(run: TaskRun) -> None:
-    for X in (_images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)), _images(run, _dim(run, 4, 8))):
+    """Two independent sections: float64 data (mean and std), float32 data."""
+
+    def float64() -> None:
+        for X in (
+            _images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)),
+            _images(run, _dim(run, 4, 8)),
+        ):
+            blank = _standardization(run)
+            got = _fit(run, blank, X, ("mean_", "std_"))
+            expected = ref.Standardization(blank.eps).fit(X)
+            run.close("mean", got["mean_"], _fitted(expected.mean_))
+            run.close("std", got["std_"], _fitted(expected.std_))
+
+    def float32() -> None:
+        X = _pixels32(run, _dim(run, 20, 40))
         blank = _standardization(run)
         got = _fit(run, blank, X, ("mean_", "std_"))
         expected = ref.Standardization(blank.eps).fit(X)
-        run.close("mean", got["mean_"], _fitted(expected.mean_))
-        run.close("std", got["std_"], _fitted(expected.std_))
-    X = _pixels32(run, _dim(run, 20, 40))
-    blank = _standardization(run)
-    got = _fit(run, blank, X, ("mean_", "std_"))
-    expected = ref.Standardization(blank.eps).fit(X)
-    _float64_statistic(run, "float32 data", got["mean_"], _fitted(expected.mean_), "mean_")
-    _float64_statistic(run, "float32 data", got["std_"], _fitted(expected.std_), "std_")
+        _float64_statistic(run, "float32 data", got["mean_"], _fitted(expected.mean_), "mean_")
+        _float64_statistic(run, "float32 data", got["std_"], _fitted(expected.std_), "std_")
+
+    run.independently(
+        Section("with float64 data", ("mean", "std"), float64),
+        Section("with float32 data", ("float32 data",), float32),
+    )
 
 
 @check("preprocessing.Standardization.transform")
 def _standardization_transform(run: TaskRun) -> None:
-    for X_train in (
-        _images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)),
-        _images(run, _dim(run, 4, 8)),
-    ):
+    """Two independent sections: float64 data, float32 data; both judge "input unchanged"."""
+
+    def float64() -> None:
+        for X_train in (
+            _images(run, _dim(run, 4, 10), (_dim(run, 2, 6),)),
+            _images(run, _dim(run, 4, 8)),
+        ):
+            fitted = _standardization(run).fit(X_train)
+            X = _held_out(run, X_train, _dim(run, 2, 6))
+            out, after = _transform(run, fitted, X)
+            run.close("output", out, fitted.transform(X))
+            _input_unchanged(run, X, after)
+
+    def float32() -> None:
+        X_train = _pixels32(run, _dim(run, 5, 10))
         fitted = _standardization(run).fit(X_train)
-        X = _held_out(run, X_train, _dim(run, 2, 6))
-        out, after = _transform(run, fitted, X)
-        run.close("output", out, fitted.transform(X))
-        _input_unchanged(run, X, after)
-    X_train = _pixels32(run, _dim(run, 5, 10))
-    fitted = _standardization(run).fit(X_train)
-    X = _pixels32(run, _dim(run, 2, 5), X_train)
-    _float32_output(
-        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+        X = _pixels32(run, _dim(run, 2, 5), X_train)
+        _float32_output(
+            run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+        )
+
+    run.independently(
+        Section("with float64 data", ("output",), float64),
+        Section("with float32 data", ("dtypes",), float32),
     )
 
 
@@ -236,20 +288,29 @@ def _pca_fit(run: TaskRun) -> None:
 
 @check("preprocessing.PCAWhitening.transform")
 def _pca_transform(run: TaskRun) -> None:
-    cases = [("projection", False, False), ("projection", False, True)]
-    cases += [("whitened", True, False), ("whitened", True, True)]
-    for part, whiten, truncate in cases:
+    """Independent sections: projection, whitening, float32 data; each judges the input."""
+
+    def cases(part: str, whiten: bool) -> None:
+        for truncate in (False, True):
+            d = _dim(run, 3, 6)
+            X_train = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
+            fitted = _pca(run, d, whiten, truncate).fit(X_train)
+            X = _held_out(run, X_train, _dim(run, 2, 6))
+            out, after = _transform(run, fitted, X)
+            run.close(part, out, fitted.transform(X))
+            _input_unchanged(run, X, after)
+
+    def float32() -> None:
         d = _dim(run, 3, 6)
         X_train = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
-        fitted = _pca(run, d, whiten, truncate).fit(X_train)
-        X = _held_out(run, X_train, _dim(run, 2, 6))
-        out, after = _transform(run, fitted, X)
-        run.close(part, out, fitted.transform(X))
-        _input_unchanged(run, X, after)
-    d = _dim(run, 3, 6)
-    X_train = _pca_data(run, _dim(run, 3 * d, 10 * d), d)
-    fitted = _pca(run, d, whiten=True, truncate=False).fit(X_train)
-    X = _held_out(run, X_train, _dim(run, 2, 6)).astype(np.float32)
-    _float32_output(
-        run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+        fitted = _pca(run, d, whiten=True, truncate=False).fit(X_train)
+        X = _held_out(run, X_train, _dim(run, 2, 6)).astype(np.float32)
+        _float32_output(
+            run, "dtypes", _transform(run, fitted, X)[0], fitted.transform(X.astype(np.float64))
+        )
+
+    run.independently(
+        Section("without whitening", ("projection",), lambda: cases("projection", False)),
+        Section("with whitening", ("whitened",), lambda: cases("whitened", True)),
+        Section("with float32 data", ("dtypes",), float32),
     )

@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, describe
+from autograder.checks.harness import (
+    CheckAbort,
+    Section,
+    TaskRun,
+    array_problem,
+    check,
+    describe,
+)
 from autograder.isolation.session import RemoteObject
 from autograder.reference import classifiers as ref_classifiers
 from autograder.reference import optim as ref_optim
@@ -70,17 +77,6 @@ class _Model:
         net.params = params
         self.batch_sizes.append(int(X.shape[0]))
         return net.loss(X, y), {}
-
-
-def _call_or_fail(run: TaskRun, part: str, what: str, *args: Any, **kwargs: Any) -> Any:
-    """run.call_full for one case; an exception fails its part only (a stub aborts)."""
-    try:
-        return run.call_full(*args, **kwargs)
-    except CheckAbort as exc:
-        if "NotImplementedError" in str(exc):
-            raise
-        run.check(part, False, f"{what}: {exc}")
-        return None
 
 
 def _number(value: Any) -> float | None:
@@ -316,7 +312,8 @@ def _check_accuracy(run: TaskRun) -> None:
     ]
     n_big = cases[0][0]
     cases.append((n_big, {"batch_size": b, "num_samples": n_big + 2}))  # no subsampling
-    for n, kwargs in cases:
+
+    def accuracy(n: int, kwargs: dict[str, Any], what: str) -> None:
         X = run.rng.standard_normal((n, d))
         scores = copy.deepcopy(net).loss(X)
         assert isinstance(scores, np.ndarray)  # scores, without labels
@@ -326,11 +323,8 @@ def _check_accuracy(run: TaskRun) -> None:
         expected = float(np.mean(np.argmax(scores, axis=1) == y))
         batch_size = kwargs.get("batch_size", 100)
         model = _Model(net)
-        what = f"with {n} examples and batch_size={batch_size}"
         state = _state(solver, model=model.remote())
-        acc = _call_or_fail(run, "accuracy", what, (X, y), kwargs, state=state)
-        if acc is None:
-            continue
+        acc = run.call_full((X, y), kwargs, state=state)
         value = _number(acc["value"])
         run.check(
             "accuracy",
@@ -349,6 +343,14 @@ def _check_accuracy(run: TaskRun) -> None:
             "batch_size examples at a time, each example once",
             "every example predicted once, at most batch_size at a time",
         )
+
+    def section(n: int, kwargs: dict[str, Any]) -> Section:
+        what = f"with {n} examples and batch_size={kwargs.get('batch_size', 100)}"
+        return Section(what, ("accuracy",), lambda: accuracy(n, kwargs, what))
+
+    # Each case is independent: an exception in one fails the accuracy; "batches" is
+    # judged by every case that ran.
+    run.independently(*(section(n, kwargs) for n, kwargs in cases))
 
 
 # ------------------------------------------------------------------ _check_divergence
@@ -382,21 +384,16 @@ def _check_divergence(run: TaskRun) -> None:
          factor, False),
         ("normal loss", first * 1.3, [], factor, False),  # empty history: the loss itself
     ]
-    for part, loss, hist, explosion_factor, diverged in cases:
+    def judge(
+        part: str, loss: float, hist: list[float], explosion_factor: float | None,
+        diverged: bool, what: str,
+    ) -> None:
         state = {
             "loss_history": list(hist),
             "explosion_factor": explosion_factor,
             "stop_reason": None if diverged else prior,
         }
-        kind = "NaN" if math.isnan(loss) else "an infinite" if math.isinf(loss) else "a finite"
-        history_kind = "an empty" if not hist else "a"
-        what = (
-            f"{kind} loss with {history_kind} loss history and explosion_factor="
-            f"{'None' if explosion_factor is None else 'set'}"
-        )
-        out = _call_or_fail(run, part, what, (loss,), state=state, return_attrs=("stop_reason",))
-        if out is None:
-            continue
+        out = run.call_full((loss,), state=state, return_attrs=("stop_reason",))
         value, reason = out["value"], out["self"].get("stop_reason")
         if diverged:
             run.check(part, value is True, f"training did not stop on {what}", "training stops")
@@ -419,6 +416,23 @@ def _check_divergence(run: TaskRun) -> None:
                 "stop_reason changed although training goes on",
                 "a reason is given when training stops",
             )
+
+    def section(
+        part: str, loss: float, hist: list[float], explosion_factor: float | None, diverged: bool
+    ) -> Section:
+        kind = "NaN" if math.isnan(loss) else "an infinite" if math.isinf(loss) else "a finite"
+        history_kind = "an empty" if not hist else "a"
+        what = (
+            f"{kind} loss with {history_kind} loss history and explosion_factor="
+            f"{'None' if explosion_factor is None else 'set'}"
+        )
+        return Section(
+            f"with {what}", (part,),
+            lambda: judge(part, loss, hist, explosion_factor, diverged, what),
+        )
+
+    # Each case is independent: an exception in one fails its own part only.
+    run.independently(*(section(*case) for case in cases))
 
 
 # ------------------------------------------------------------------ _record_update_ratios

@@ -32,9 +32,13 @@ checked on train-mode caches only, since test-time gradients are not part of the
 task. Two habits are checked in every task although no part depends on them: no
 warnings, and no argument modified in place.
 
+When the failures match a known mistake, a last line names it (``likely
+mistake: ...``); the graded checks name mistakes with the same rows.
+
 Layout: ``harness`` (a task's Trial, its results and their report), ``runner``
 (running tasks, fresh imports, the command line), ``parts`` (the parts of every
-task) and ``cases/<module>.py`` (the fixed inputs of each task).
+task), ``cases/<module>.py`` (the fixed inputs of each task) and
+``diagnoses/`` (the likely mistakes: ``rules`` and one table per module).
 
 Provided whole: use it, do not edit it.
 """

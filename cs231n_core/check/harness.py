@@ -11,6 +11,7 @@ Provided whole: use it, do not edit it.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import re
@@ -23,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from cs231n_core.check.diagnoses import PREFIX, diagnose
+from cs231n_core.check.diagnoses.rules import Outcome, Seen
 from cs231n_core.check.parts import FLOAT32_TOL, GRAD_TOL, PARTS, PUBLIC_TOL
 from cs231n_core.gradient_check import (
     eval_numerical_gradient,
@@ -75,6 +78,7 @@ class CheckResult:
     parts: list[PartResult] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    mistake: str = ""  # the likely mistake its failures point at ("" when none is known)
 
     @property
     def passed(self) -> bool:
@@ -107,6 +111,8 @@ class CheckResult:
         lines += [f"  {p.line()}" for p in self.parts]
         if self.message:
             lines += [f"  {ln}" for ln in self.message.splitlines()]
+        if self.mistake:
+            lines.append(f"  {PREFIX}{self.mistake}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -272,6 +278,10 @@ class Trial:
         self._record = record
         self.parts: list[PartResult] = []
         self._modified_reported = False
+        # The arguments of the latest call of the task's own function, and each failed
+        # part's first failure: what the diagnoses read.
+        self._last_call: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+        self._seen: dict[str, Seen] = {}
 
     # ------------------------------------------------------------ plumbing
 
@@ -325,10 +335,24 @@ class Trial:
             )
         return Line(part, what, mode)
 
-    def _part(self, line: Line, passed: bool, detail: str = "", tol: float | None = None) -> bool:
+    def _part(
+        self, line: Line, passed: bool, detail: str = "", tol: float | None = None,
+        got: Any = None, want: Any = None,
+    ) -> bool:
         status = "pass" if passed else "fail"
         self.parts.append(PartResult(line.name, status, detail, line.part, line.mode, tol))
+        if not passed and line.part not in self._seen:
+            self._seen[line.part] = Seen(detail, got, want, *self._last_call)
         return passed
+
+    def mistake(self, abort: str | None) -> str:
+        """The likely mistake the failed parts point at ("" when no rule matches)."""
+        failed = {p.part for p in self.parts if p.part and p.status == "fail"}
+        passed = {p.part for p in self.parts if p.part and p.status == "pass"} - failed
+        outcome = Outcome(
+            {k: v for k, v in self._seen.items() if k in failed}, frozenset(passed), abort
+        )
+        return diagnose(self.task_id, outcome) or ""
 
     def _habit(self, name: str, detail: str) -> None:
         """A failed habit ("inputs unchanged", "no warnings"): not a part, but it fails the task."""
@@ -355,6 +379,11 @@ class Trial:
                     for i, v in enumerate(value)
                     if type(v) is np.ndarray
                 ]
+        if getattr(fn, "__name__", None) == self.task_id.rsplit(".", 1)[1]:
+            try:
+                self._last_call = copy.deepcopy((args, kwargs))
+            except Exception:  # an argument that cannot be copied: the diagnoses do without
+                self._last_call = ((), {})
         result = fn(*args, **kwargs)
         for name, value, before in watched:
             if not self._modified_reported and not np.array_equal(value, before, equal_nan=True):
@@ -365,6 +394,11 @@ class Trial:
                     f"{fname} modified its argument {name} in place; work on a copy",
                 )
         return result
+
+    def called_with(self, *args: Any, **kwargs: Any) -> None:
+        """The arguments of the task's function behind the parts scored next, for a case
+        that calls it through a wrapper (the diagnoses read them)."""
+        self._last_call = copy.deepcopy((args, kwargs))
 
     def dependency(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a function of another task (e.g. the forward pass a backward check needs);
@@ -392,12 +426,12 @@ class Trial:
         line = self.line(part, what, mode)
         problem = _array_problem(got, want, exact_dtype)
         if problem:
-            return self._part(line, False, problem + note)
+            return self._part(line, False, problem + note, None, got, want)
         err = rel_error(got, want) if want.size else 0.0
         limit, why = _limit(got, tol)
         ok = err < limit
         detail = _error_detail(err, limit, why) + ("" if ok else _values(got, want) + note)
-        return self._part(line, ok, detail, limit)
+        return self._part(line, ok, detail, limit, got, want)
 
     def expect(
         self, part: str, got: Any, tol: float = TOL, note: str = "", exact_dtype: bool = False,
@@ -427,7 +461,7 @@ class Trial:
         want = float(self._answer(key))
         value = float(got)
         if not math.isfinite(value):
-            return self._part(line, False, f"is {value}" + note)
+            return self._part(line, False, f"is {value}" + note, None, value, want)
         err = rel_error(value, want)
         ok = err < tol
         return self._part(
@@ -436,6 +470,8 @@ class Trial:
             f"relative error {_e(err)} (should be below {_tol(tol)})"
             + ("" if ok else f"; got {_g(value)}, expected {_g(want)}{note}"),
             tol,
+            value,
+            want,
         )
 
     def expect_all(
@@ -547,7 +583,8 @@ class Trial:
         err = rel_error(numeric, analytic)
         limit, why = _limit(analytic, tol)
         ok = err < limit
-        return self._part(line, ok, _error_detail(err, limit, why) + ("" if ok else note), limit)
+        detail = _error_detail(err, limit, why) + ("" if ok else note)
+        return self._part(line, ok, detail, limit, analytic, numeric)
 
     def within(
         self,

@@ -207,7 +207,9 @@ def run_case(
             status = "fail"
         elif not any(p.status == "pass" for p in trial.parts):
             status, message = "fail", "no part could be checked"
-    return CheckResult(task_id, status, trial.parts, message, time.perf_counter() - start)
+    mistake = trial.mistake(message or None) if status in ("fail", "error") else ""
+    seconds = time.perf_counter() - start
+    return CheckResult(task_id, status, trial.parts, message, seconds, mistake)
 
 
 def record_answers(

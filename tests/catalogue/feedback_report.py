@@ -27,8 +27,11 @@ from autograder.course.feedback import feedback_page
 from autograder.course.gradebook import CellScore, StudentScores
 from autograder.grade_cells import grade_id_of
 from autograder.grading import TaskResult, grade_submission
+from autograder.maintain.build_public import reference_module
 from autograder.registry import TASKS, TASKS_BY_ID
 from autograder.solutions import solved_module_text, write_solution_package
+from cs231n_core.check import runner
+from tests.catalogue.conventions import CORRECT, WRONG, executed
 from tests.catalogue.mutants import ALTERNATIVES, MUTANTS, Alternative, Mutant
 
 SEED = 20261122  # tests/grader/test_mutants.py
@@ -45,6 +48,25 @@ def graded(entry: Mutant | Alternative) -> list[TaskResult]:
         return grade_submission(Path(folder), ids, seed=SEED, jobs=1).tasks
 
 
+def convention_graded(entry: Mutant | Alternative) -> list[TaskResult]:
+    """A convention entry graded on every task it rewrites."""
+    ids = [f"{entry.module}.{name}" for name in executed(entry)[1]]
+    with tempfile.TemporaryDirectory(prefix="feedback-report-") as folder:
+        text = entry.apply(solved_module_text(entry.module))
+        write_solution_package(Path(folder), {entry.module: text})
+        return grade_submission(Path(folder), ids, seed=SEED, jobs=1).tasks
+
+
+def self_checked(mutant: Mutant) -> str:
+    """The likely mistake the self-check names for a mutant ("" for none)."""
+    module, _ = executed(mutant)
+    result = runner.run_case(
+        mutant.task, lambda name: module if name == mutant.module else reference_module(name),
+        runner._data(),
+    )
+    return result.mistake
+
+
 def named(feedback: str) -> str | None:
     """The likely mistake a feedback names, if any."""
     for line in feedback.splitlines():
@@ -53,10 +75,16 @@ def named(feedback: str) -> str | None:
     return None
 
 
-def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Alternative, int]]
-           ) -> str:
+def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Alternative, int]],
+           conventions: dict[str, list[tuple[Mutant | Alternative, list[TaskResult]]]],
+           public: list[tuple[Mutant, str]]) -> str:
     named_ok = sum(1 for m, r in mutants if m.diagnosis and m.diagnosis in (named(r.feedback) or "")
                    )
+    correct = conventions["correct"]
+    wrong = conventions["wrong"]
+    own = [(e, next(t for t in rs if isinstance(e, Mutant) and t.id == e.task)) for e, rs in wrong]
+    wrong_named = [(e, named(t.feedback)) for e, t in own]
+    public_named = [(m, found) for m, found in public if found]
     lines = [
         "# Feedback on the catalogue",
         "",
@@ -74,8 +102,24 @@ def render(mutants: list[tuple[Mutant, TaskResult]], alternatives: list[tuple[Al
         f"the expected likely mistake named: {named_ok}",
         f"- correct alternatives: {len(alternatives)}; any diagnosis or lost point: "
         f"{sum(1 for _, n in alternatives if n)}",
+        "- code written to CS231n's conventions (`tests/catalogue/conventions/`): "
+        f"{len(correct)} correct, any diagnosis or lost point: "
+        f"{sum(1 for _, rs in correct for t in rs if t.points < t.max_points or named(t.feedback))}"
+        f"; {len(wrong)} wrong, below full marks: "
+        f"{sum(1 for _, t in own if t.points < t.max_points)}, the likely mistake "
+        "their entry states named: "
+        f"{sum(1 for e, n in wrong_named if e.diagnosis and n and e.diagnosis in n)}, "
+        "a likely mistake named where the entry states none: "
+        f"{sum(1 for e, n in wrong_named if n and not e.diagnosis)}",
+        "- the self-check (`python -m cs231n_core.check`) on the same mutants, on its public "
+        "inputs: the expected likely mistake named for "
+        f"{sum(1 for m, f in public_named if m.diagnosis in f)}, "
+        f"another one for {sum(1 for m, f in public_named if m.diagnosis not in f)}, none for "
+        f"{len(public) - len(public_named)} (rows that read the graded checks' messages, and "
+        "patterns the public inputs do not show, are the grader's alone)",
         "",
-        "Three student pages as a browser shows them: "
+        "Three student pages as Chromium renders them, each picture looked at after it was "
+        "made: "
         "[softmax overflow](img/feedback-softmax.png), "
         "[Adam without bias correction](img/feedback-adam.png), "
         "[batchnorm's test mode with the batch statistics](img/feedback-batchnorm.png).",
@@ -111,7 +155,7 @@ def student_page(student: str, result: TaskResult) -> str:
                      False, feedback=result.feedback)
     row = StudentScores(student, result.points, result.max_points, False,
                         {task.notebook: (result.points, result.max_points)}, [cell])
-    return feedback_page(row, set())
+    return feedback_page(row, {task.notebook})  # as for a student who handed it in
 
 
 def screenshots(results: dict[str, TaskResult], folder: Path) -> list[Path]:
@@ -144,12 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(2) as pool:
         mutant_results = [r[0] for r in pool.map(graded, MUTANTS)]
         alt_results = list(pool.map(graded, ALTERNATIVES))
+        correct = list(pool.map(convention_graded, CORRECT))
+        wrong = list(pool.map(convention_graded, WRONG))
     alternatives = [
         (a, sum(1 for t in rs if t.points < t.max_points or named(t.feedback)))
         for a, rs in zip(ALTERNATIVES, alt_results)
     ]
     mutants = list(zip(MUTANTS, mutant_results))
-    args.output.write_text(render(mutants, alternatives))
+    conventions = {"correct": list(zip(CORRECT, correct)), "wrong": list(zip(WRONG, wrong))}
+    public = [(m, self_checked(m)) for m in MUTANTS]
+    args.output.write_text(render(mutants, alternatives, conventions, public))
     if args.shots:
         screenshots({m.name: r for m, r in mutants}, args.shots)
     if args.json:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograder.checks.diagnoses import PREFIX
 from autograder.grading import grade_submission
 from autograder.mutation import Alternative, Mutant
 from autograder.registry import TASKS
@@ -308,7 +309,7 @@ def test_a_correct_convention_keeps_full_marks(tmp_path: Path, entry: Alternativ
     assert {n: _problems(namespace, n) for n in names} == {n: [] for n in names}
     ids = [f"{entry.module}.{n}" for n in names]
     scores = _graded(tmp_path, entry.module, entry.apply(solved_module_text(entry.module)), ids)
-    assert {k: v[2] for k, v in scores.items() if v[0] != v[1]} == {}
+    assert {k: v[2] for k, v in scores.items() if v[0] != v[1] or PREFIX in v[2]} == {}
 
 
 @pytest.mark.parametrize("entry", WRONG, ids=lambda e: e.name)
@@ -324,7 +325,11 @@ def test_a_wrong_convention_loses_points_in_its_task(tmp_path: Path, entry: Muta
     scores = _graded(tmp_path, entry.module, entry.apply(solved_module_text(entry.module)), ids)
     points, max_points, feedback = scores.pop(entry.task)
     assert points < max_points, f"{entry.name} kept full marks:\n{feedback}"
-    assert {k: v[2] for k, v in scores.items() if v[0] != v[1]} == {}
+    # The likely mistake the entry states, and none for an entry that states none.
+    named = [line for line in feedback.splitlines() if line.startswith(PREFIX)]
+    assert len(named) == (1 if entry.diagnosis else 0), feedback
+    assert all(entry.diagnosis in line for line in named), feedback
+    assert {k: v[2] for k, v in scores.items() if v[0] != v[1] or PREFIX in v[2]} == {}
 
 
 @pytest.mark.parametrize("entry", DEFAULTS_ONLY, ids=lambda e: e.name)

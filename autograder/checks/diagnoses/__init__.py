@@ -1,8 +1,8 @@
-"""Likely mistakes, named from what the grader observed: one table per module.
+"""Likely mistakes the grader names: the self-check's rows and rows of its own.
 
-Each table maps a task id to rows of (predicate, message); the first row whose
-predicate holds names the likely mistake, and a task where none holds gets no
-diagnosis. ``rules`` says what a predicate may look at.
+The rows that compare answers live with the self-check
+(``cs231n_core/check/diagnoses/``), described once for both; each module here adds
+the rows that read the hidden checks' own messages, in their place among them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from autograder.checks.diagnoses import (
     preprocessing,
     solver,
 )
-from autograder.checks.diagnoses.rules import Diagnosis, Outcome, first_match
+from cs231n_core.check import diagnoses as shared
+from cs231n_core.check.diagnoses import PREFIX
+from cs231n_core.check.diagnoses.rules import Diagnosis, Outcome
 
 TABLES: dict[str, tuple[Diagnosis, ...]] = {
     **layers.TABLE,
@@ -27,14 +29,11 @@ TABLES: dict[str, tuple[Diagnosis, ...]] = {
     **preprocessing.TABLE,
     **solver.TABLE,
 }
-PREFIX = "likely mistake: "
 
 
 def diagnose(task_id: str, outcome: Outcome) -> str | None:
     """The likely mistake behind a task's failed parts, or None when no row matches."""
-    if not outcome.failed and outcome.abort is None:
-        return None
-    return first_match(TABLES.get(task_id, ()), outcome)
+    return shared.diagnose(task_id, outcome, TABLES)
 
 
 __all__ = ["PREFIX", "TABLES", "Outcome", "diagnose"]

@@ -1,11 +1,13 @@
-"""Likely mistakes of the ``classifiers`` tasks (see ``rules``).
+"""Likely mistakes of the ``classifiers`` tasks that read the hidden checks' own messages.
 
-The net's checks already name the parameter and the configuration that failed;
-these rows add the likely cause, read from which parts failed and how.
+The rows that only compare answers are the self-check's too
+(``cs231n_core/check/diagnoses/classifiers.py``); each task's rows here keep their order
+among them.
 """
 
-from autograder.checks.diagnoses.rules import Diagnosis as D
-from autograder.checks.diagnoses.rules import (
+from cs231n_core.check.diagnoses import classifiers as public
+from cs231n_core.check.diagnoses.rules import Diagnosis as D
+from cs231n_core.check.diagnoses.rules import (
     all_of,
     failed,
     passed,
@@ -14,9 +16,10 @@ from autograder.checks.diagnoses.rules import (
 )
 
 _INIT = "classifiers.FullyConnectedNet.__init__"
-_LOSS = "classifiers.FullyConnectedNet.loss"
+_LOSS = public.LOSS
 
 TABLE: dict[str, tuple[D, ...]] = {
+    **public.TABLE,
     _INIT: (
         D(said("biases, gammas and betas", "params['b"), "biases start at zero (np.zeros)"),
         D(said("biases, gammas and betas", "params['gamma"),
@@ -42,7 +45,8 @@ TABLE: dict[str, tuple[D, ...]] = {
         D(all_of(said("L2 term", "off by a factor"), failed("db")),
           "the biases are regularised too: the L2 term covers the weights only"),
         D(all_of(passed("L2 term"), said("dW", "reg=> 0"), passed("db")),
-          "the L2 gradient is 2 * reg * W: with the 0.5 in the loss it is reg * W"),
+          "the L2 gradient is off: with 0.5 * reg * sum(W**2) in the loss, dW gets exactly "
+          "reg * W (not 2 * reg * W, and not nothing)"),
         D(said("dgamma, dbeta", "no entry 'gamma"), "grads lacks dgamma: return every gradient"),
         D(all_of(said("scores", "with dropout"), passed("data loss")),
           "the scores (y=None) are computed in train mode: dropout and batchnorm run in test "

@@ -1,18 +1,23 @@
-"""Likely mistakes of the ``solver`` tasks (see ``rules``).
+"""Likely mistakes of the ``solver`` tasks that read the hidden checks' own messages.
 
-The Solver's checks watch what a method does to the solver and its model; these
-rows add the likely cause, read from which parts failed and how.
+The rows that only compare answers are the self-check's too
+(``cs231n_core/check/diagnoses/solver.py``); each task's rows here keep their order
+among them.
 """
 
-from autograder.checks.diagnoses.rules import Diagnosis as D
-from autograder.checks.diagnoses.rules import (
+from cs231n_core.check.diagnoses import solver as public
+from cs231n_core.check.diagnoses.rules import Diagnosis as D
+from cs231n_core.check.diagnoses.rules import (
     all_of,
+    any_of,
     failed,
     passed,
+    raised,
     said,
 )
 
 TABLE: dict[str, tuple[D, ...]] = {
+    **public.TABLE,
     "solver.Solver._step": (
         D(said("loss history", "0 entries"), "the step's loss is not appended to loss_history"),
         D(said("update ratios", "from before the update"),
@@ -31,7 +36,7 @@ TABLE: dict[str, tuple[D, ...]] = {
     "solver.Solver.check_accuracy": (
         D(said("accuracy", "is wrong"),
           "the accuracy is a count: divide the number of correct predictions by N"),
-        D(said("accuracy", "array of size 0"),
+        D(raised("array of size 0"),
           "the model got an empty batch: slice X[start:start + batch_size]"),
         D(said("batches", "1 batches"),
           "the whole set is predicted in one call: predict batch_size examples at a time"),
@@ -40,11 +45,12 @@ TABLE: dict[str, tuple[D, ...]] = {
         D(said("threshold", "exactly explosion_factor"),
           "the comparison is >=: only a loss greater than explosion_factor x the first stops"),
         D(said("non-finite loss", "NaN"), "a NaN loss does not stop training: test for it"),
-        D(all_of(failed("exploding loss"), said("exploding loss", "explosion_factor=None")),
+        D(any_of(all_of(failed("exploding loss"), said("exploding loss", "explosion_factor=None")),
+                 raised("explosion_factor=None")),
           "explosion_factor=None is not handled: then only a non-finite loss stops training"),
         D(said("exploding loss", "did not stop"),
           "the loss is compared with the latest loss: compare with the first"),
-        D(said("normal loss", "empty loss history"),
+        D(raised("empty loss history"),
           "an empty loss history is not handled: there is no first loss yet"),
     ),
     "solver.Solver._record_update_ratios": (

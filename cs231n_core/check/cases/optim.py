@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,9 @@ def _step(
         return rule(w, dw, config)  # w is checked below, not by t.call
 
     rule_step.__name__ = name
+    given = copy.deepcopy(config)
     result = t.call(rule_step, dw, config)
+    t.called_with(before, dw, given)
     if not np.array_equal(w, before):
         next_w = result[0] if type(result) is tuple and result else None
         if not (type(next_w) is np.ndarray and np.array_equal(w, next_w)):

@@ -84,15 +84,15 @@ WRONG: list[Mutant] = [
             w = self.params['W%d' % i]
             loss += self.reg * np.sum(w ** 2)
             grads['W%d' % i] += self.reg * w
-""")),
+"""), diagnosis="without the 0.5"),
     Mutant("conventions: net loss forgets the L2 gradient",
            "classifiers.FullyConnectedNet.loss", replace(_L2, r"""
             loss += 0.5 * self.reg * np.sum(self.params['W%d' % i] ** 2)
-""")),
+"""), diagnosis="the L2 gradient is off"),
     Mutant("conventions: net loss regularizes the biases too",
            "classifiers.FullyConnectedNet.loss", replace(_L2, r"""
             for name in ('W%d' % i, 'b%d' % i):
                 loss += 0.5 * self.reg * np.sum(self.params[name] ** 2)
                 grads[name] += self.reg * self.params[name]
-""")),
+"""), diagnosis="biases are regularised"),
 ]

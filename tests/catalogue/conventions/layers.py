@@ -106,13 +106,13 @@ WRONG: list[Mutant] = [
         mask = (np.random.rand(*x.shape) > p) / p
         return x * mask, (dropout_param, mask)
     return x, (dropout_param, None)
-"""),
+""", diagnosis="probability of keeping"),
     Mutant("conventions: vanilla dropout, scaled by p at test time",
            "layers.dropout_forward", _SEEDED + r"""
         mask = np.random.rand(*x.shape) < p
         return x * mask, (dropout_param, mask)
     return x * p, (dropout_param, None)
-"""),
+""", diagnosis="vanilla dropout"),
     Mutant("conventions: dropout seeds the generator with a constant",
            "layers.dropout_forward", r"""
 def dropout_forward(x, dropout_param):
@@ -122,7 +122,7 @@ def dropout_forward(x, dropout_param):
         mask = (np.random.rand(*x.shape) < p) / p
         return x * mask, (dropout_param, mask)
     return x, (dropout_param, None)
-"""),
+""", diagnosis="fresh mask"),
     Mutant("conventions: boolean dropout mask, backward forgets to divide by p",
            "layers.dropout_backward", _SEEDED + r"""
         mask = np.random.rand(*x.shape) < p
@@ -135,13 +135,13 @@ def dropout_backward(dout, cache):
     if dropout_param['mode'] == 'train':
         return dout * mask
     return dout
-"""),
+""", diagnosis="misses the 1/p"),
     Mutant("conventions: dropout backward applies the mask in test mode too",
            "layers.dropout_backward", r"""
 def dropout_backward(dout, cache):
     dropout_param, mask = cache
     return dout * mask
-"""),
+""", diagnosis="in test mode the gradient is dout"),
     # Right only with the reference's cache: the pair disagrees with itself.
     Mutant("conventions: affine forward caches x flattened, backward reshapes dx to it",
            "layers.affine_backward", r"""
@@ -158,7 +158,7 @@ def affine_backward(dout, cache):
     dw = x.reshape(x.shape[0], -1).T.dot(dout)
     db = np.sum(dout, axis=0)
     return dx, dw, db
-"""),
+""", diagnosis="shape of x"),
     Mutant("conventions: sigmoid forward caches x, backward reads the cache as the output",
            "layers.sigmoid_backward", r"""
 def sigmoid_forward(x):

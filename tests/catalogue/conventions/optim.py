@@ -137,7 +137,7 @@ v = config['momentum'] * config.get('velocity', np.zeros_like(w)) - config['lear
 w += v
 config['velocity'] = v
 return w, config
-""")),
+"""), diagnosis="plain momentum"),
     Mutant("conventions: rmsprop divides dw in place (the caller's gradient)",
            "optim.rmsprop",
         _cs231n("rmsprop", r"""
@@ -158,7 +158,8 @@ return next_w, config
 """)),
     Mutant("conventions: adam in place without bias correction", "optim.adam",
         _cs231n("adam", _ADAM_IN_PLACE.replace(
-            "mt / (np.sqrt(vt)", "config['m'] / (np.sqrt(config['v'])"))),
+            "mt / (np.sqrt(vt)", "config['m'] / (np.sqrt(config['v'])")),
+           diagnosis="no bias correction"),
     Mutant("conventions: adam in place that increments t after the step", "optim.adam",
         _cs231n("adam", r"""
 config.setdefault('m', np.zeros_like(w))

@@ -1,13 +1,16 @@
-"""The language of diagnoses: what the grader saw, and predicates over it.
+"""The language of diagnoses: what a check saw, and predicates over it.
 
-A diagnosis names a likely mistake from what the trusted side observed: which
-parts failed and how the grader's own messages describe them, the student's
-answers next to the reference's (a constant factor, a transposed array, NaN or
-inf, a missing sum over an axis), and agreement with a known wrong formula
-computed here from the same inputs. It never reads the student's source.
+A diagnosis names a likely mistake from what a check observed (the graded check
+or the self-check): which parts failed and how the check's messages describe
+them, the student's answers next to the expected ones (a constant factor, a
+transposed array, NaN or inf, a missing sum over an axis), and agreement with a
+known wrong formula computed from the same inputs. It never reads the student's
+source.
 
 A predicate that cannot be evaluated on a strange answer (an exception, a shape
 that does not fit) simply does not match.
+
+Provided whole: use it, do not edit it.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ Wrong = Callable[["Seen"], Any]
 class Seen:
     """One failed part: the student's answer, the reference's, and the call behind them.
 
-    ``args`` and ``kwargs`` are the grader's own copies of the arguments of the
+    ``args`` and ``kwargs`` are the check's own copies of the arguments of the
     latest call of the task's function before the comparison (the inputs the
-    grader drew, or the state the student's previous call returned).
+    check drew, or the state the student's previous call returned).
     """
 
     message: str
@@ -123,6 +126,16 @@ def all_of(*predicates: Predicate) -> Predicate:
 
 def any_of(*predicates: Predicate) -> Predicate:
     return lambda o: any(p(o) for p in predicates)
+
+
+def absent(part: str) -> Predicate:
+    """``part`` failed because there was no answer at all (None: a key not stored)."""
+
+    def holds(o: Outcome) -> bool:
+        seen = o.failed.get(part)
+        return seen is not None and seen.got is None and seen.expected is not None
+
+    return holds
 
 
 def nonfinite(part: str) -> Predicate:
