@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.diagnoses import PREFIX, Outcome, diagnose
-from autograder.checks.harness import CheckAbort, PartResult, TaskRun, load_checks
+from autograder.checks.harness import (
+    CheckAbort,
+    PartResult,
+    SectionsStopped,
+    TaskRun,
+    load_checks,
+)
 from autograder.isolation.sandbox import (
     NO_ISOLATION_NOTICE,
     require_isolation,
@@ -220,8 +226,11 @@ def _grade_module(
             abort: str | None = None
             try:
                 c.run(run)
+            except SectionsStopped as exc:
+                abort = str(exc)
             except CheckAbort as exc:
                 abort = str(exc)
+                run.fail_unsettled()
             except Exception as exc:
                 abort = f"the grader could not evaluate your answer ({type(exc).__name__})"
             result = _score(task, c.parts, run.results, abort)

@@ -35,7 +35,17 @@ _REMOTE = re.compile(r"remote:\d+")
 
 
 class CheckAbort(Exception):
-    """Stops a check early; the parts not yet scored fail with this reason."""
+    """Stops a check early; the parts not yet scored fail with this reason.
+
+    The parts it had passed fail too (``TaskRun.fail_unsettled``): the function raised on
+    an input the check grades, so passes on earlier inputs do not show that it works.
+    Only the parts of sections that ran through (``TaskRun.independently``) stand.
+    """
+
+
+class SectionsStopped(CheckAbort):
+    """Independent sections stopped by exceptions: their parts are failed already, and
+    every other part keeps its score."""
 
 
 @dataclass
@@ -91,6 +101,8 @@ class TaskRun:
     results: dict[str, PartResult] = field(default_factory=dict)
     # The grader's copies of the arguments of the latest call of the task's function.
     last_call: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+    # Parts owned by sections that ran through: an exception elsewhere leaves them alone.
+    settled: set[str] = field(default_factory=set)
 
     @property
     def target(self) -> str:
@@ -169,6 +181,7 @@ class TaskRun:
                 raise KeyError(f"{self.task_id}: section {section.where!r} owns {owns}")
             try:
                 section.run()
+                self.settled.update(section.owns)
             except CheckAbort as exc:
                 # Reasons that differ only in the trusted objects they name are one reason.
                 key = _REMOTE.sub("remote", str(exc))
@@ -176,9 +189,16 @@ class TaskRun:
                 for part in section.owns:
                     self._stop(part)
         if stopped:
-            raise CheckAbort(
+            raise SectionsStopped(
                 "\n".join(f"{'; '.join(where)}: {reason}" for reason, where in stopped.values())
             )
+
+    def fail_unsettled(self) -> None:
+        """Fail every part not owned by a section that ran through: an exception escaped
+        the check, so what passed before it was judged on part of the inputs only."""
+        for part in self.parts:
+            if part not in self.settled:
+                self._stop(part)
 
     def _stop(self, part: str) -> None:
         """Fail ``part`` because an exception stopped a section that owns it."""
@@ -229,7 +249,7 @@ class TaskRun:
         try:
             self._each_case(cases, [reference(case) for case in cases])
         except CheckAbort as exc:
-            raise CheckAbort(f"{exc}{note}") from None
+            raise type(exc)(f"{exc}{note}") from None
         finally:
             for result in self.results.values():
                 result.message += note

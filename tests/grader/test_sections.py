@@ -136,3 +136,18 @@ def test_an_exception_costs_only_its_own_section(
     assert feedback.count("RuntimeError: not handled yet") == 1, feedback
     assert any(case.where in line for line in lines if not line.startswith("[")), feedback
 
+
+
+def test_an_exception_outside_sections_costs_every_part(tmp_path) -> None:
+    """softmax_loss has no sections: it raises on its last input only (scores offset by
+    1e4), after its loss and dx passed on the two inputs before. Passes on part of the
+    inputs do not show that it works, so both parts fail and the task earns 0 of 3."""
+    task = Raising("layers.softmax_loss", "np.abs(x).max() > 5e3", 0.0, ("loss", "dx"), "")
+    write_solution_package(tmp_path, {"layers": mutated_module_text(
+        "layers", wrap("softmax_loss", task.body))})
+    [result] = grade_submission(tmp_path, [task.task], seed=SEED).tasks
+    assert (result.points, result.max_points) == (0.0, 3.0), result.feedback
+    lines = result.feedback.splitlines()
+    for part in ("loss", "dx"):
+        assert f"[ ] {part}: stopped by an exception (see below)" in lines, result.feedback
+    assert result.feedback.count("RuntimeError: not handled yet") == 1, result.feedback
