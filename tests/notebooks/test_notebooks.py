@@ -38,7 +38,7 @@ VARYING: dict[str, dict[str, str]] = {
         "b1fe9b5d": "relative errors of the batchnorm biases' gradients, which are rounding noise",
         "90b5a382": "7-layer networks after 10 epochs of SGD",
         "e620bf7f": "7-layer networks after 5 epochs of SGD, at nine weight scales",
-        "6dd90c83": "5-layer networks after 1,500 SGD steps, at six batch sizes",
+        "6dd90c83": "5-layer networks after 200 SGD steps, four batchnorm groups, five seeds",
     },
     "04_optimizers": {
         "de6409d3": "networks after 10 epochs of each update rule",
