@@ -206,7 +206,7 @@ def _grade_module(
                     session.kill()
                     continue
             rng = np.random.default_rng([seed, zlib.crc32(task.id.encode())])
-            run = TaskRun(task.id, c.parts, rng, session)
+            run = TaskRun(task.id, c.parts, rng, session, provided=tuple(PROVIDED_MODULES))
             abort: str | None = None
             try:
                 c.run(run)

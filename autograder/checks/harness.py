@@ -65,6 +65,8 @@ class TaskRun:
     rng: np.random.Generator
     session: WorkerSession
     results: dict[str, PartResult] = field(default_factory=dict)
+    # The provided modules a worker of this submission loads from the grader's copy.
+    provided: tuple[str, ...] = ()
     # The grader's copies of the arguments of the latest call of the task's function.
     last_call: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
 
@@ -396,6 +398,7 @@ CHECK_MODULES = (
     "classifiers",
     "solver",
     "preprocessing",
+    "tuning",
 )
 
 

@@ -15,6 +15,7 @@ from autograder.checks.diagnoses import (
     optim,
     preprocessing,
     solver,
+    tuning,
 )
 from autograder.checks.diagnoses.rules import Diagnosis, Outcome, first_match
 
@@ -26,6 +27,7 @@ TABLES: dict[str, tuple[Diagnosis, ...]] = {
     **normalization.TABLE,
     **preprocessing.TABLE,
     **solver.TABLE,
+    **tuning.TABLE,
 }
 PREFIX = "likely mistake: "
 
