@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -107,6 +107,11 @@ def _is_number(value: Any) -> bool:
     return type(value) is not bool and isinstance(value, Real) and math.isfinite(value)
 
 
+def _is_positive_int(value: Any) -> bool:
+    """A positive int (numpy's too), not a bool."""
+    return type(value) is not bool and isinstance(value, Integral) and int(value) > 0
+
+
 def check_hyperparameters(
     hyperparameters: Any, max_weights: int, input_dim: int, num_classes: int
 ) -> list[str]:
@@ -121,12 +126,11 @@ def check_hyperparameters(
     dims = h.get("hidden_dims")
     if "hidden_dims" in hyperparameters:
         if (not isinstance(dims, (list, tuple)) or not 1 <= len(dims) <= MAX_HIDDEN_LAYERS
-                or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0
-                           for d in dims)):
+                or not all(_is_positive_int(d) for d in dims)):
             problems.append(f"hidden_dims must be a list of 1 to {MAX_HIDDEN_LAYERS} positive "
                             "ints")
         else:
-            count = weight_count(list(dims), input_dim, num_classes)
+            count = weight_count([int(d) for d in dims], input_dim, num_classes)
             if count > max_weights:
                 problems.append(f"hidden_dims {list(dims)} give {count:,} weights, over the "
                                 f"budget of {max_weights:,}")
@@ -139,7 +143,8 @@ def check_hyperparameters(
         if key not in h:
             continue
         value = h[key]
-        wrong_type = not _is_number(value) or (key == "batch_size" and not isinstance(value, int))
+        wrong_type = not _is_number(value) or (key == "batch_size"
+                                               and not isinstance(value, Integral))
         if wrong_type or not low <= value <= high:
             kind = "an int" if key == "batch_size" else "a number"
             problems.append(f"{key} must be {kind} from {low:g} to {high:g}, got {value!r}")
