@@ -101,7 +101,7 @@ def ensemble_hyperparameters() -> dict[str, Any]:
         "hidden_dims": [128, 128],
         "weight_init": "he",
         "update_rule": "sgd_momentum",
-        "learning_rate": 0.15,
+        "learning_rate": 0.05,
         "reg": 1e-3,
         "lr_decay": 0.95,
         "batch_size": 50,
