@@ -28,6 +28,7 @@ import numpy as np
 from autograder.checks.harness import CheckAbort, TaskRun, array_problem, check, describe
 from autograder.isolation.session import WorkerFailure, WorkerSession
 from autograder.reference import tuning as ref
+from cs231n_core.check.cases.tuning import average_softmax, scaled_mnist1d
 from cs231n_core.check.parts import BEST_MODEL_STEPS, ENSEMBLE_STEPS, accuracy_part
 from cs231n_core.data_utils import load_mnist1d
 
@@ -51,21 +52,9 @@ def _stand_ins() -> dict[str, Callable[..., Any]]:
 
 def grading_data() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(training data as the notebooks scale it, held-out inputs, held-out labels)."""
-    public = load_mnist1d()
-    scale = float(public["X_train"].std())  # the notebooks' X_SCALE
-    data = {k: public[k] / scale if k.startswith("X") else public[k]
-            for k in ("X_train", "y_train", "X_val", "y_val")}
+    data, scale = scaled_mnist1d()
     held = load_mnist1d(seed=HELD_OUT_SEED, num_test=HELD_OUT)
     return data, held["X_test"] / scale, held["y_test"]
-
-
-def average_softmax(scores: list[np.ndarray]) -> np.ndarray:
-    """The mean of the members' softmax probabilities (the ensemble of notebook 06)."""
-    probs = np.zeros_like(scores[0])
-    for s in scores:
-        e = np.exp(s - s.max(axis=1, keepdims=True))
-        probs += e / e.sum(axis=1, keepdims=True)
-    return probs / len(scores)
 
 
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:

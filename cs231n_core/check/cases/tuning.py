@@ -18,12 +18,22 @@ from cs231n_core.check.parts import BEST_MODEL_STEPS, ENSEMBLE_STEPS, accuracy_p
 from cs231n_core.data_utils import load_mnist1d
 
 
-def _data() -> dict[str, np.ndarray]:
-    """MNIST-1D scaled as the notebooks scale it (the grader trains on the same)."""
+def scaled_mnist1d() -> tuple[dict[str, np.ndarray], float]:
+    """MNIST-1D scaled as the notebooks scale it, and the scale (the grader trains on it too)."""
     raw = load_mnist1d()
     scale = float(raw["X_train"].std())
-    return {k: raw[k] / scale if k.startswith("X") else raw[k]
+    data = {k: raw[k] / scale if k.startswith("X") else raw[k]
             for k in ("X_train", "y_train", "X_val", "y_val")}
+    return data, scale
+
+
+def average_softmax(scores: list[np.ndarray]) -> np.ndarray:
+    """The mean of the members' softmax probabilities (the ensemble of notebook 06)."""
+    probs = np.zeros_like(scores[0])
+    for s in scores:
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        probs += e / e.sum(axis=1, keepdims=True)
+    return probs / len(scores)
 
 
 def _chosen(t: Trial, tuning: ModuleType, function: Any, max_weights: int,
@@ -55,7 +65,7 @@ def _accuracy(scores: Any, y: np.ndarray) -> float:
 @case("tuning.best_hyperparameters")
 def _best(t: Trial) -> None:
     tuning = t.mod("tuning")
-    data = _data()
+    data, _ = scaled_mnist1d()
     hyperparameters = _chosen(t, tuning, tuning.best_hyperparameters, tuning.MAX_WEIGHTS, data)
     model, _ = tuning.train_model(hyperparameters, data, tuning.BUDGET_EPOCHS, 0)
     value = _accuracy(model.loss(data["X_val"]), data["y_val"])
@@ -65,18 +75,14 @@ def _best(t: Trial) -> None:
 @case("tuning.ensemble_hyperparameters")
 def _ensemble(t: Trial) -> None:
     tuning = t.mod("tuning")
-    data = _data()
+    data, _ = scaled_mnist1d()
     hyperparameters = _chosen(
         t, tuning, tuning.ensemble_hyperparameters, tuning.MAX_MEMBER_WEIGHTS, data
     )
     scores = tuning.trained_scores(hyperparameters, data, data["X_val"], tuning.BUDGET_EPOCHS,
                                    list(tuning.ENSEMBLE_SEEDS))
     members = [_accuracy(s, data["y_val"]) for s in scores]
-    probs = np.zeros_like(scores[0])
-    for s in scores:  # the mean of the members' softmax probabilities
-        e = np.exp(s - s.max(axis=1, keepdims=True))
-        probs += e / e.sum(axis=1, keepdims=True)
-    together = _accuracy(probs / len(scores), data["y_val"])
+    together = _accuracy(average_softmax(scores), data["y_val"])
     listed = ", ".join(f"{a:.3f}" for a in members)
     t.holds("beats its best member", together > max(members),
             f"ensemble {together:.3f}, members {listed}", f"ensemble {together:.3f}, members "
