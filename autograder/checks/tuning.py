@@ -39,6 +39,9 @@ ENSEMBLE = "tuning.ensemble_hyperparameters"
 HELD_OUT_SEED = 918_273
 HELD_OUT = 1000
 MEMBERS = "beats its best member"
+# A task's share of its module's time budget: the held-out data (generated once per
+# machine), the student's run, and the reference's run when the student's falls short.
+TRAINING_SECONDS = 15.0
 
 
 def _unavailable(*_args: Any, **_kwargs: Any) -> None:
@@ -140,11 +143,11 @@ def _grade(run: TaskRun, max_weights: int, seeds: tuple[int, ...],
         run.check(part, passed, f"{measured} ({note})", f"{measured} ({note})")
 
 
-@check(BEST, proxies=_stand_ins)
+@check(BEST, proxies=_stand_ins, seconds=TRAINING_SECONDS)
 def _best(run: TaskRun) -> None:
     _grade(run, ref.MAX_WEIGHTS, (0,), _best_outcome)
 
 
-@check(ENSEMBLE, proxies=_stand_ins)
+@check(ENSEMBLE, proxies=_stand_ins, seconds=TRAINING_SECONDS)
 def _ensemble(run: TaskRun) -> None:
     _grade(run, ref.MAX_MEMBER_WEIGHTS, ref.ENSEMBLE_SEEDS, _ensemble_outcome)
