@@ -41,7 +41,7 @@ HELD_OUT = 1000
 MEMBERS = "beats its best member"
 # A task's share of its module's time budget: the held-out data (generated once per
 # machine), the student's run, and the reference's run when the student's falls short.
-TRAINING_SECONDS = 15.0
+TRAINING_SECONDS = 30.0
 
 
 def _unavailable(*_args: Any, **_kwargs: Any) -> None:
