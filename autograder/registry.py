@@ -92,11 +92,13 @@ TASKS: tuple[Task, ...] = tuple(
         ("solver.Solver.check_accuracy", 2),
         ("solver.Solver._check_divergence", 2),
         ("solver.Solver._record_update_ratios", 2),
+        ("tuning.best_hyperparameters", 5),
     )
     + _tasks(
         NB6,
         ("layers.dropout_forward", 2),
         ("layers.dropout_backward", 1),
+        ("tuning.ensemble_hyperparameters", 4),
     )
 )
 

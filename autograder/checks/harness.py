@@ -99,6 +99,8 @@ class TaskRun:
     rng: np.random.Generator
     session: WorkerSession
     results: dict[str, PartResult] = field(default_factory=dict)
+    # The provided modules a worker of this submission loads from the grader's copy.
+    provided: tuple[str, ...] = ()
     # The grader's copies of the arguments of the latest call of the task's function.
     last_call: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
     # Parts owned by sections that ran through: an exception elsewhere leaves them alone.
@@ -467,6 +469,8 @@ class Check:
     # Reference functions the student's module may call instead of its own siblings,
     # e.g. {"layers.affine_forward": ref.affine_forward} for the net's loss.
     proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None
+    # What honest code may spend on this task, in seconds: its share of the module's budget.
+    seconds: float = 1.0
 
 
 CHECKS: dict[str, Check] = {}
@@ -481,19 +485,25 @@ CHECK_MODULES = (
     "classifiers",
     "solver",
     "preprocessing",
+    "tuning",
 )
 
 
 def check(
     task_id: str,
     proxies: Callable[[], dict[str, Callable[..., Any]]] | None = None,
+    seconds: float = 1.0,
 ) -> Callable[[Callable[[TaskRun], None]], Callable[[TaskRun], None]]:
-    """Register the hidden check of one task; its parts are those ``parts.PARTS`` describes."""
+    """Register the hidden check of one task; its parts are those ``parts.PARTS`` describes.
+
+    ``seconds``: what honest code may need for it (a training run needs more than the
+    default second), added to the time budget of the task's module.
+    """
 
     def register(fn: Callable[[TaskRun], None]) -> Callable[[TaskRun], None]:
         if task_id in CHECKS:
             raise ValueError(f"two checks for {task_id}")
-        CHECKS[task_id] = Check(task_id, weights(task_id), fn, proxies)
+        CHECKS[task_id] = Check(task_id, weights(task_id), fn, proxies, seconds)
         return fn
 
     return register

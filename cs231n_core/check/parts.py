@@ -29,6 +29,16 @@ PUBLIC_TOLERANCES = (PUBLIC_TOL, GRAD_TOL, FLOAT32_TOL, MASK_TOL)
 
 TRAIN = ("train",)
 
+# The model-quality tasks: held-out accuracy a trained model must reach for each of its
+# accuracy parts (the notebooks state them; the grader measures examples only it holds).
+BEST_MODEL_STEPS: tuple[float, ...] = (0.40, 0.45, 0.50, 0.55)
+ENSEMBLE_STEPS: tuple[float, ...] = (0.50, 0.56)
+
+
+def accuracy_part(threshold: float) -> str:
+    """The name of the part a model earns by reaching this accuracy."""
+    return f"accuracy >= {threshold:.2f}"
+
 
 @dataclass(frozen=True)
 class Part:
@@ -218,6 +228,16 @@ PARTS: dict[str, dict[str, Part]] = {
         "seed": P(1.0),
     },
     "layers.dropout_backward": {"train": P(2.0), "test": P(1.0)},
+    # ------------------------------------------------------------------ tuning
+    "tuning.best_hyperparameters": {
+        "hyperparameters": P(1.0),
+        **{accuracy_part(t): P(1.0) for t in BEST_MODEL_STEPS},
+    },
+    "tuning.ensemble_hyperparameters": {
+        "hyperparameters": P(1.0),
+        "beats its best member": P(1.0),
+        **{accuracy_part(t): P(1.0) for t in ENSEMBLE_STEPS},
+    },
 }
 
 

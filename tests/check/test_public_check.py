@@ -263,7 +263,10 @@ def test_command_line_exit_codes() -> None:
 
 # (module, find, replace, the task that must fail, other tasks that use the broken function
 # and so fail with it). The public check runs a student's net on the student's own layers,
-# so a broken layer also fails the net's check; nothing else may fail.
+# so a broken layer also fails the net's check, and it trains the model-quality tasks with
+# the student's own package, so a bug on their path (the momentum state of SGD + momentum,
+# which the step no longer keeps; biases left out) fails them too; nothing else may fail.
+TUNED = ("tuning.best_hyperparameters", "tuning.ensemble_hyperparameters")
 BROKEN = [
     ("optim", "\n    m_hat = m / (1 - beta1**t)\n", "\n    m_hat = m\n", "optim.adam", ()),
     (
@@ -292,7 +295,7 @@ BROKEN = [
         "self.optim_configs[name] = next_config",
         "next_config = None",
         "solver.Solver._step",
-        (),
+        TUNED,
     ),
     (
         "solver",
@@ -309,7 +312,9 @@ BROKEN = [
         "out = x.reshape(x.shape[0], -1) @ w + b",
         "out = x.reshape(x.shape[0], -1) @ w",
         "layers.affine_forward",
-        ("classifiers.FullyConnectedNet.loss",),
+        # Without biases the best model's validation accuracy falls from 0.574 to 0.548, below
+        # its last step; the ensemble's members lose less and it still passes.
+        ("classifiers.FullyConnectedNet.loss", "tuning.best_hyperparameters"),
     ),
 ]
 

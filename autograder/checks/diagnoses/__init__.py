@@ -15,6 +15,7 @@ from autograder.checks.diagnoses import (
     optim,
     preprocessing,
     solver,
+    tuning,
 )
 from cs231n_core.check import diagnoses as shared
 from cs231n_core.check.diagnoses import PREFIX
@@ -28,6 +29,7 @@ TABLES: dict[str, tuple[Diagnosis, ...]] = {
     **normalization.TABLE,
     **preprocessing.TABLE,
     **solver.TABLE,
+    **tuning.TABLE,
 }
 
 

@@ -8,6 +8,7 @@ from cs231n_core.check.cases import (
     optim,
     preprocessing,
     solver,
+    tuning,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "optim",
     "preprocessing",
     "solver",
+    "tuning",
 ]

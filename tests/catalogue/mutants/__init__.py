@@ -16,6 +16,7 @@ from tests.catalogue.mutants import (
     optim_schedules,
     preprocessing,
     solver,
+    tuning,
 )
 
 _PARTS = (
@@ -28,6 +29,7 @@ _PARTS = (
     normalization_alternatives,
     preprocessing,
     solver,
+    tuning,
 )
 
 MUTANTS: list[Mutant] = [m for part in _PARTS for m in part.MUTANTS]
