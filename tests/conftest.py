@@ -57,6 +57,8 @@ SHARED: dict[str, str] = {
     "tests/course/test_browser.py": "browser-course",
     "tests/course/test_no_script.py": "planted-course",
     "tests/course/test_parallel_autograde.py": "parallel-class",
+    "tests/course/test_kill_rerun.py": "parallel-class",  # reads the same graded class
+    "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
@@ -87,6 +89,7 @@ LONG: dict[str, float] = {
     "tests/course/test_parallel_autograde.py": 12,
     "tests/course/test_term.py": 20,
     "tests/course/test_kill_rerun.py": 60,
+    "tests/course/test_manual_grades.py": 5,
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,
