@@ -12,6 +12,11 @@ Under pytest-xdist (``-n 2``, with ``--dist loadgroup --no-loadscope-reorder`` f
 pyproject.toml) the suite is ordered so that its long items start first, heaviest first,
 and no worker is left alone with one at the end; tests that share an expensive fixture run
 on one worker, which builds it once.
+
+The groups are given to xdist's scheduler directly (``SharedFixtureScheduling``), not as
+``xdist_group`` marks: xdist 3.8 turns a mark into a ``@group`` suffix by rewriting
+``item._nodeid``, which pytest 9.2 no longer reads (its node ids are structured), so marked
+tests were silently spread over both workers and each built the shared fixture again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from xdist.remote import Producer
+from xdist.scheduler import LoadGroupScheduling
 
 from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
 from autograder.registry import TASKS_BY_ID
@@ -50,6 +57,8 @@ SHARED: dict[str, str] = {
     "tests/course/test_browser.py": "browser-course",
     "tests/course/test_no_script.py": "planted-course",
     "tests/course/test_parallel_autograde.py": "parallel-class",
+    "tests/course/test_kill_rerun.py": "parallel-class",  # reads the same graded class
+    "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
@@ -80,6 +89,7 @@ LONG: dict[str, float] = {
     "tests/course/test_parallel_autograde.py": 12,
     "tests/course/test_term.py": 20,
     "tests/course/test_kill_rerun.py": 60,
+    "tests/course/test_manual_grades.py": 5,
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,
@@ -98,21 +108,32 @@ def _longest_match(table: dict, nodeid: str, default):
 
 
 def schedule(items: list[pytest.Item]) -> None:
-    """Group the tests of SHARED, then sort every group (or lone test) by its LONG weight,
-    heaviest first; equal weights keep their collected order."""
+    """Bring the tests of each SHARED group together, then sort every group (or lone test)
+    by its LONG weight, heaviest first; equal weights keep their collected order."""
     weight: dict[str, float] = {}
     scope_of = {}
     for item in items:
-        group = _longest_match(SHARED, item.nodeid, None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-        scope_of[item] = group or item.nodeid
+        scope_of[item] = _longest_match(SHARED, item.nodeid, None) or item.nodeid
         weight[scope_of[item]] = weight.get(scope_of[item], 0.0) + _longest_match(
             LONG, item.nodeid, 0.0)
     items.sort(key=lambda item: -weight[scope_of[item]])
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+class SharedFixtureScheduling(LoadGroupScheduling):
+    """``--dist loadgroup`` whose groups are those of SHARED: a work unit is a SHARED group
+    (sent whole to one worker) or a single test; the units go out in the workers' collected
+    order, which ``schedule`` made heaviest first."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return _longest_match(SHARED, nodeid, None) or super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadGroupScheduling | None:
+    if config.getvalue("dist") != "loadgroup":
+        return None  # xdist's own scheduler for any other --dist
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         ids = task_ids_of(item)

@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.autograde import autograde
 from autograder.course.layout import Course
 from tests.course.test_parallel_autograde import (
-    build_class,
     check_expected,
     copy_course,
     gradebook_state,
+    graded_class,
 )
 from tests.fixtures.processes import Watch, start_autograde
 
@@ -51,18 +50,14 @@ def _run_and_kill(proc: subprocess.Popen, seconds: float) -> dict[int, str]:
 
 
 def test_killed_autograde_then_rerun_gives_the_uninterrupted_gradebook(tmp_path: Path) -> None:
-    template, _ = build_class(tmp_path / "class")
-    reference = copy_course(template, tmp_path / "reference")
-    start = time.perf_counter()
-    assert all(r.ok for r in autograde(reference, progress=lambda _m: None))
-    uninterrupted = time.perf_counter() - start
-    expected = gradebook_state(reference)
+    graded = graded_class()  # the uninterrupted run, shared with test_parallel_autograde.py
+    expected = gradebook_state(graded.serial)
     check_expected(expected)
 
-    course = copy_course(template, tmp_path / "killed")
+    course = copy_course(graded.template, tmp_path / "killed")
     rng = random.Random(20261122)
     for jobs in (1, 2, 1, 2):
-        left = _run_and_kill(_start(course, jobs), rng.uniform(0.2, uninterrupted))
+        left = _run_and_kill(_start(course, jobs), rng.uniform(0.2, graded.seconds))
         assert not left, f"left running after SIGKILL of the coordinator: {left}"
         state = gradebook_state(course)  # readable, and nothing half-written
         for student, rows in state.items():

@@ -9,9 +9,13 @@ and every submission gets one progress line with its time.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,17 +86,45 @@ def check_expected(state: dict) -> None:
         assert cells[(NOTEBOOK, "fixture_hidden_test", "grade")][0] == plain, student
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Course, Path]:
-    return build_class(tmp_path_factory.mktemp("class"))
+@dataclass(frozen=True)
+class GradedClass:
+    """The EXPECTED class before grading (``template``, with the perfect work) and a copy
+    autograded without interruption with ``--jobs 1`` (``serial``), which took ``seconds``."""
+
+    template: Course
+    perfect: Path
+    serial: Course
+    seconds: float
+
+
+_GRADED: list[GradedClass] = []
+
+
+def graded_class() -> GradedClass:
+    """The class, built and graded once per process: these tests and test_kill_rerun.py
+    (one xdist group, tests/conftest.py) read it or work on copies of it."""
+    if not _GRADED:
+        base = Path(tempfile.mkdtemp(prefix="graded-class-"))
+        atexit.register(shutil.rmtree, base, True)
+        template, perfect = build_class(base / "class")
+        serial = copy_course(template, base / "serial" / "course")
+        start = time.perf_counter()
+        results = autograde(serial, jobs=1)
+        seconds = time.perf_counter() - start
+        assert all(r.ok for r in results), [r.message for r in results]
+        _GRADED.append(GradedClass(template, perfect, serial, seconds))
+    return _GRADED[0]
 
 
 @pytest.fixture(scope="module")
-def serial(template, tmp_path_factory) -> Course:
-    course = copy_course(template[0], tmp_path_factory.mktemp("serial") / "course")
-    results = autograde(course, jobs=1)
-    assert all(r.ok for r in results), [r.message for r in results]
-    return course
+def template() -> tuple[Course, Path]:
+    graded = graded_class()
+    return graded.template, graded.perfect
+
+
+@pytest.fixture(scope="module")
+def serial() -> Course:
+    return graded_class().serial
 
 
 def test_jobs_1_gives_the_expected_scores(serial: Course) -> None:
