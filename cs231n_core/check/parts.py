@@ -220,6 +220,11 @@ PARTS: dict[str, dict[str, Part]] = {
         "history kept": P(1.0),
         "zero weights": P(0.5),
     },
+    # -------------------------------------------------------- tuning (notebook 05)
+    "tuning.best_hyperparameters": {
+        "hyperparameters": P(1.0),
+        **{accuracy_part(t): P(1.0) for t in BEST_MODEL_STEPS},
+    },
     # ------------------------------------------------------------------ layers
     "layers.dropout_forward": {
         "keep rate": P(1.0),
@@ -228,11 +233,7 @@ PARTS: dict[str, dict[str, Part]] = {
         "seed": P(1.0),
     },
     "layers.dropout_backward": {"train": P(2.0), "test": P(1.0)},
-    # ------------------------------------------------------------------ tuning
-    "tuning.best_hyperparameters": {
-        "hyperparameters": P(1.0),
-        **{accuracy_part(t): P(1.0) for t in BEST_MODEL_STEPS},
-    },
+    # --------------------------------------------------------- tuning (notebook 06)
     "tuning.ensemble_hyperparameters": {
         "hyperparameters": P(1.0),
         "beats its best member": P(1.0),

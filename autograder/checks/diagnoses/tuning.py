@@ -4,8 +4,8 @@ Their checks say what was measured; these rows name the usual cause of a model t
 was not trained or trained badly.
 """
 
-from autograder.checks.diagnoses.rules import Diagnosis as D
-from autograder.checks.diagnoses.rules import all_of, failed, passed, said
+from cs231n_core.check.diagnoses.rules import Diagnosis as D
+from cs231n_core.check.diagnoses.rules import all_of, failed, passed, said
 
 _COMMON = (
     D(said("hyperparameters", "over the budget"),
