@@ -27,11 +27,18 @@ def predicted_wall(n: int, k: int, c: float, w: float, cores: int) -> float:
     return n * max(c / min(k, cores), w)
 
 
+def own_core_task(point: dict) -> float:
+    """A measured point's task seconds as if its worker had a core of its own.
+
+    With more workers than cores the workers' tasks share the cores, and the task time
+    a worker measures grows by ``k / cores``; the model's ``c`` is the time without it.
+    """
+    return float(point["task"]) * min(point["k"], point["cores"]) / point["k"]
+
+
 def constants(points: list[dict]) -> tuple[float, float]:
-    """(c, w) from measured points: the mean task of the runs where each worker had a
-    core (``k <= cores``), and the mean coordinator share of all runs."""
-    own = [p for p in points if p["k"] <= p["cores"]]
-    c = sum(p["task"] for p in own) / len(own)
+    """(c, w): the mean own-core task and the mean coordinator share of the points."""
+    c = sum(own_core_task(p) for p in points) / len(points)
     w = sum(p["coordinator"] for p in points) / len(points)
     return c, w
 
