@@ -22,8 +22,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="new or empty folder for the demo (default: a fresh temporary folder)")
     p.add_argument("--assignments", metavar="DIR",
                    help="source notebooks (default: the repository's assignments/training_nn)")
-    p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
-                   help="submissions graded at once (default: one per CPU)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="submissions graded at once (default 1)")
     add_allow_unsandboxed(p)
 
 
