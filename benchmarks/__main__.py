@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -33,17 +34,36 @@ def kernels_section(args: argparse.Namespace) -> list[Row]:
     except ImportError:
         return [("kernels", "skipped", "", "PyTorch not installed: pip install -e '.[benchmarks]'")]
     import numpy as np  # noqa: F401 - loads the BLAS that threadpool_info reports
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     blas_threads = max((p.get("num_threads", 1) for p in threadpool_info()), default=1)
+    if args.threads:  # both sides limited alike: steadier figures on a shared machine
+        threadpool_limits(args.threads)
+        blas_threads = args.threads
     torch.set_num_threads(blas_threads)
+    print(f"  kernels: {blas_threads} thread(s) on both sides", file=sys.stderr, flush=True)
+    # Every case is measured in each of --runs rounds (cases interleaved round by
+    # round, so a burst of load hits one round, not one case); the ratio's spread
+    # over rounds shows whether a case is stable or sensitive to load.
+    made = {name: make() for name, make in kernels.CASES.items()}
+    ratios: dict[str, list[float]] = {name: [] for name in made}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in made}
+    for i in range(args.runs):
+        print(f"  kernels round {i + 1}/{args.runs} ...", file=sys.stderr, flush=True)
+        for name, (ref, pt) in made.items():
+            t_ref, t_pt = measure(ref, pt, repeats=repeats)
+            ratios[name].append(t_ref / t_pt)
+            times[name].append((t_ref, t_pt))
     rows = []
-    for name, make in kernels.CASES.items():
-        ref, pt = make()
-        t_ref, t_pt = measure(ref, pt, repeats=repeats)
-        rows.append(
-            (name, f"{t_ref * 1e3:.2f} ms", f"{t_pt * 1e3:.2f} ms", f"{t_ref / t_pt:.2f}x PyTorch")
-        )
+    for name in made:
+        t_ref = statistics.median(t for t, _ in times[name])
+        t_pt = statistics.median(t for _, t in times[name])
+        spread = ratios[name]
+        rows.append((
+            name, f"{t_ref * 1e3:.2f} ms", f"{t_pt * 1e3:.2f} ms",
+            f"{statistics.median(spread):.2f}x PyTorch (min {min(spread):.2f}x, "
+            f"max {max(spread):.2f}x over {len(spread)})",
+        ))
     graph, closed = kernels.batchnorm_backward_only()
     t_graph, t_closed = measure(graph, closed, repeats=repeats)
     rows.append(
@@ -182,7 +202,6 @@ def task_section(args: argparse.Namespace) -> list[Row]:
     same submission; median of ``--repeats // 5`` (at least 3) rounds after one
     warm-up round (which starts the warm server).
     """
-    import statistics
     import time
 
     from autograder.course import autograde_one
@@ -233,6 +252,29 @@ def task_section(args: argparse.Namespace) -> list[Row]:
     ]
 
 
+def demo_section(args: argparse.Namespace) -> list[Row]:
+    from benchmarks import demo
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-demo-") as tmp:
+        times = demo.compare(args.baseline, Path(tmp), rounds=args.demo_rounds)
+    return demo.rows(times, args.baseline)
+
+
+def dask_section(args: argparse.Namespace) -> list[Row]:
+    import json
+
+    from benchmarks import daskrun
+
+    workers = [int(k) for k in args.dask_workers.split(",")]
+    def save(points: list[daskrun.DaskPoint]) -> None:  # after each point: partial runs count
+        if args.dask_json:
+            Path(args.dask_json).write_text(json.dumps(daskrun.as_json(points), indent=1) + "\n")
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-dask-") as tmp:
+        points = daskrun.run(Path(tmp), args.dask_class, workers, on_point=save)
+    return daskrun.rows(points)
+
+
 def notebooks_section(args: argparse.Namespace) -> list[Row]:
     import subprocess
 
@@ -273,6 +315,8 @@ SECTIONS = {
     "task": task_section,
     "class": class_section,
     "notebooks": notebooks_section,
+    "demo": demo_section,
+    "dask": dask_section,
 }
 
 
@@ -285,12 +329,26 @@ def main(argv: list[str] | None = None) -> int:
         help=f"any of {', '.join(SECTIONS)} (default: all)",
     )
     parser.add_argument("--repeats", type=int, default=15, help="kernels: timed repeats")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="kernels: rounds over all cases (default 5; min, median, max)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="kernels: BLAS and PyTorch threads (default: numpy's BLAS count)")
     parser.add_argument("--class-size", type=int, default=20, help="class: students (default 20)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="class: N for autograde --jobs N (default: the CPU count)")
     parser.add_argument("--plain-students", type=int, default=5,
                         help="class: submissions plain nbgrader grades, minutes each (default 5, "
                              "one of each kind in the class)")
+    parser.add_argument("--baseline", default="main",
+                        help="demo: the git revision to compare against (default main)")
+    parser.add_argument("--demo-rounds", type=int, default=2,
+                        help="demo: rounds, each one demo of both versions (default 2)")
+    parser.add_argument("--dask-class", type=int, default=300,
+                        help="dask: students in the synthetic class (default 300)")
+    parser.add_argument("--dask-workers", default="1,2,4",
+                        help="dask: worker process counts, comma-separated (default 1,2,4)")
+    parser.add_argument("--dask-json", metavar="FILE",
+                        help="dask: also write the measured points to FILE (JSON)")
     parser.add_argument("--keep", metavar="DIR", help="class: work in DIR and keep it (logs)")
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)

@@ -104,6 +104,26 @@ def softmax_loss(n: int = 4096, c: int = 1000) -> Case:
     return ref, pt
 
 
+def dropout(n: int = 4096, d: int = 1024, p: float = 0.5) -> Case:
+    """Inverted dropout in training mode, a fresh mask each call (no seed on either side)."""
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    x, dout = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+    tx, tdout = torch.tensor(x, requires_grad=True), torch.tensor(dout)
+    param = {"p": p, "mode": "train"}
+
+    def ref() -> object:
+        _, cache = layers.dropout_forward(x, param)
+        return layers.dropout_backward(dout, cache)
+
+    def pt() -> object:
+        # PyTorch's p is the probability of dropping a unit, the reference's of keeping it.
+        out = torch.nn.functional.dropout(tx, 1 - p, training=True)
+        return torch.autograd.grad(out, (tx,), tdout)
+
+    return ref, pt
+
+
 def training_step(batch: int = 256, width: int = 512, depth: int = 5, dim: int = 3072) -> Case:
     """One SGD step of a depth-layer, width-unit net with batchnorm (inputs of CIFAR size)."""
     torch = _torch()
@@ -157,5 +177,6 @@ CASES: dict[str, Callable[[], Case]] = {
     "batchnorm fwd+bwd, closed form (1024x1024)": lambda: batchnorm(True),
     "layernorm fwd+bwd (1024x1024)": layernorm,
     "softmax loss + grad (4096x1000)": softmax_loss,
+    "dropout fwd+bwd, train (4096x1024)": dropout,
     "FC net training step (5x512, bn, batch 256)": training_step,
 }

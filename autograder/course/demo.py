@@ -103,13 +103,21 @@ def build_class(course: Course, work: Path, progress: Progress) -> list[str]:
     return list(students)
 
 
+DEMO_STAGES = ("course and release", "class", "autograde", "feedback")
+
+
 def run_demo(
     directory: str | os.PathLike | None = None,
     assignment_dir: str | os.PathLike | None = None,
     jobs: int = 1,
     progress: Progress = stderr_progress,
 ) -> tuple[Path, str]:
-    """Build, release, submit, autograde and give feedback; return (course dir, gradebook table)."""
+    """Build, release, submit, autograde and give feedback; return (course dir, gradebook table).
+
+    ``jobs`` grading workers autograde the class (one, in this process, by default:
+    for five students, starting workers costs more than it saves). Each stage is
+    announced as ``[demo k/4]`` and timed.
+    """
     start = time.perf_counter()
     if directory is None:
         root = Path(tempfile.mkdtemp(prefix="cs231n-demo-"))
@@ -118,16 +126,36 @@ def run_demo(
         if root.exists() and (not root.is_dir() or any(root.iterdir())):
             raise CourseError(f"{directory} is not empty; give a new folder for the demo")
         root.mkdir(parents=True, exist_ok=True)
-    progress(f"[demo] working in {root}")
+    progress(f"[demo] working in {root} ({jobs} grading worker(s))")
+    stage_start = start
+
+    def stage(number: int) -> None:
+        """Close the previous stage (its time) and announce stage ``number`` (1-based)."""
+        nonlocal stage_start
+        now = time.perf_counter()
+        if number > 1:
+            progress(f"[demo {number - 1}/{len(DEMO_STAGES)}] {DEMO_STAGES[number - 2]}: "
+                     f"done in {now - stage_start:.1f} s")
+        stage_start = now
+        if number <= len(DEMO_STAGES):
+            progress(f"[demo {number}/{len(DEMO_STAGES)}] {DEMO_STAGES[number - 1]} ...")
+
+    stage(1)
     course = init_course(root / "course", assignment_dir, progress=progress)
+    stage(2)
     students = build_class(course, root / "students", progress)
+    stage(3)
     results = autograde(course, students, jobs=jobs, progress=progress)
     failed = [r for r in results if not r.ok]
     if failed:
         raise CourseError(f"autograde failed for {failed[0].student}: {failed[0].message}")
-    write_feedback(course, progress=lambda _: None, jobs=jobs)
+    stage(4)
+    # In this process: five students render faster with one process's caches of
+    # highlighted and rendered cells than in workers that each import nbconvert first.
+    write_feedback(course, progress=lambda _: None)
     pages = course.root / "feedback" / "<student>" / "training_nn" / "index.html"
     progress(f"[demo] feedback pages: {pages}")
+    stage(len(DEMO_STAGES) + 1)
     table = format_table(gradebook_scores(course))
     progress(f"[demo] done in {time.perf_counter() - start:.0f} s")
     return course.root, table

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import cli
-from autograder.course.autograde import _rmtree, autograde
+from autograder.course.autograde import SCRATCH_PREFIX, _rmtree, autograde
 from autograder.course.demo import apply_bugs
 from autograder.course.gradebook import open_gradebook
 from autograder.course.layout import Course
@@ -158,6 +159,56 @@ def test_jobs_2_and_dask_give_the_same_gradebook(serial, template, tmp_path) -> 
     for course in (pool, dask):
         assert sorted(p.name for p in course.autograded("perfect").rglob("*")) == \
             sorted(p.name for p in serial.autograded("perfect").rglob("*"))
+
+
+TWO = ["no_bias", "perfect"]  # the class of the worker-kill test (sorted)
+
+
+def test_a_dask_worker_killed_mid_task_loses_nothing_and_stores_nothing_twice(
+        serial, template, tmp_path) -> None:
+    """SIGKILL a worker process while it grades: its task runs again elsewhere, stored once.
+
+    Two students on two worker processes (one task each), so the kill always finds a
+    task in progress; the killed task is retried by Dask on the other worker.
+    """
+    distributed = pytest.importorskip("distributed")
+    course = copy_course(template[0], tmp_path / "killed")
+    scratch = Path(tempfile.gettempdir())
+    killed: list[str] = []
+    lines: list[str] = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        pids = set(client.run(os.getpid).values())
+
+        def kill_a_busy_worker() -> None:
+            """The first worker seen with a scratch course (a task started, not finished)."""
+            deadline = time.monotonic() + 120
+            while not killed and time.monotonic() < deadline:
+                for pid in pids:
+                    busy = list(scratch.glob(f"{SCRATCH_PREFIX}{pid}-*"))
+                    if busy:
+                        killed.append(busy[0].name.split("-")[3])  # <prefix><pid>-<student>-
+                        os.kill(pid, signal.SIGKILL)
+                        break
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=kill_a_busy_worker)
+        watcher.start()
+        try:
+            results = autograde(course, TWO, dask_scheduler=cluster.scheduler_address,
+                                progress=lines.append)
+        finally:
+            watcher.join()
+    assert killed, "no worker was caught in the middle of a task"
+    assert all(r.ok for r in results) and sorted(r.student for r in results) == TWO
+    # Exactly once: one stored result per student, the killed one's included, and the
+    # gradebook rows equal to the serial run's.
+    done = [ln.split("] ")[1].split(":")[0] for ln in lines
+            if ln.startswith("[autograde ") and ln.endswith(" s)")]
+    assert sorted(done) == TWO and killed[0] in done
+    expected = {s: v for s, v in gradebook_state(serial).items() if s in TWO}
+    assert gradebook_state(course) == expected
 
 
 def test_rerun_is_idempotent_and_keeps_manual_scores(serial, template, tmp_path) -> None:
