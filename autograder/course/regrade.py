@@ -146,6 +146,8 @@ def store_scores(course: Course, student: str, tasks: dict[str, tuple[str, Task]
             for task_id, (stem, _) in tasks.items():
                 grade = gb.find_grade(grade_id_of(task_id), stem, ASSIGNMENT, student)
                 grade.auto_score = results[task_id][0]
+                if grade.manual_score is None:  # a task added mid-term was queued till now
+                    grade.needs_manual_grade = False
             gb.db.commit()
         except MissingEntry:
             gb.db.rollback()

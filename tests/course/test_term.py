@@ -1,20 +1,22 @@
-"""A term's late work and learning platform, run from docs/instructor.md section 12 as written.
+"""A term, run from the walk-through of docs/instructor.md (section 1) as written.
 
-One fixture course (one notebook: layers.affine_forward 2 points, a plain test cell
-1 point, a written answer 1 point; a perfect submission scores 3 of 4 until the answer
-is graded) gets a due date, a roster, extensions, a Canvas zip (alice on time, bob
-26 hours late), a Moodle zip (carol 18 hours late with a 2-day extension), a folder
-handed in 9 days late (dave) and an extension for a student who never hands in (erin).
-The policy of the docs: 10% per started day, at most 50%, 0 after 7 days.
+Its blocks run in a folder whose ``assignments/training_nn`` stands for the
+repository's notebooks: the fixture notebook (layers.affine_forward 2 points, a plain
+test cell 1 point, a written answer 1 point; a perfect submission scores 3 of 4 until
+the answer is graded). The course gets a due date, a roster, extensions, a Canvas zip
+(alice on time, bob 26 hours late), a Moodle zip (carol 18 hours late with a 2-day
+extension), a folder handed in 9 days late (dave) and an extension for a student who
+never hands in (erin). The policy of the docs: 10% per started day, at most 50%, 0
+after 7 days. Which test runs which block: ``tests/course/instructor_doc.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
-import re
 import shlex
 import shutil
 import struct
@@ -22,6 +24,7 @@ import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +33,7 @@ import nbformat
 import pytest
 
 from autograder.course import cli
+from autograder.course import setup as course_setup
 from autograder.course.gradebook import (
     MissingNotebooks,
     format_table,
@@ -51,11 +55,11 @@ from tests.course.formgrader import (
     FormgraderStep,
     grade_in_formgrader,
 )
-from tests.fixtures.course_notebook import NOTEBOOK, TASK, new_fixture_course
+from tests.course.instructor_doc import commands_under
+from tests.fixtures.course_notebook import NOTEBOOK, TASK, write_fixture_assignment
 
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "instructor.md"
 ROSTER = """id,first_name,last_name,email,lms_user_id
 alice,Alice,Liddell,alice@example.edu,1001
 bob,Bob,Builder,bob@example.edu,1002
@@ -73,17 +77,42 @@ EXPECTED = {
 
 
 FORMGRADER: dict[str, FormgraderStep] = {}  # student -> what the formgrader step left
+SAID: dict[str, str] = {}  # a command of the guide -> what it printed on stdout, last run
+LATE_POLICY = "3. Due dates, late work and the learning platform"  # its python block
 
 
-def section(name: str) -> str:
-    text = DOCS.read_text()
-    start = text.index(f"## {name}")
-    end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+@contextmanager
+def term_folder(base: Path) -> Iterator[pytest.MonkeyPatch]:
+    """Where the guide's blocks run: in ``base``, whose ``assignments/training_nn`` stands
+    for the repository's notebooks (``init`` and ``release`` take them by default)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(base)
+        mp.setattr(course_setup, "DEFAULT_ASSIGNMENT_DIR", base / "assignments" / ASSIGNMENT)
+        mp.setenv("TZ", "UTC")  # the Moodle entry's DOS time is read in the local zone
+        time.tzset()
+        if not sandbox_available():
+            mp.setenv(ALLOW_UNSANDBOXED_ENV, "1")
+        yield mp
+    time.tzset()
 
 
-def code_blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+def run_line(line: str, base: Path) -> None:
+    """Run one command of the guide as written, in ``base``; keep what it printed."""
+    if line.startswith("cs231n-course "):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = cli.main(shlex.split(line)[1:])
+        SAID[line] = out.getvalue()
+        assert code == 0, line
+    else:
+        subprocess.run(["bash", "-c", line], cwd=base, env=nbgrader_env(), check=True,
+                       capture_output=True)
+
+
+def run_as_written(heading: str, base: Path) -> None:
+    """Run every command of the guide's block under ``heading``, in order."""
+    for line in commands_under(heading):
+        run_line(line, base)
 
 
 def utc(text: str) -> datetime:
@@ -111,12 +140,18 @@ def add_entry(zf: zipfile.ZipFile, name: str, data: bytes, when: datetime,
 
 @pytest.fixture(scope="module")
 def term(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Course]]:
-    """The folder of section 12's block, after running it, and its course."""
+    """The folder of the guide's term after its steps 1 to 4 and 7, and its course."""
     base = tmp_path_factory.mktemp("term")
-    course, perfect = new_fixture_course(base)
-    handin = zip_folder(perfect)
+    write_fixture_assignment(base / "assignments" / ASSIGNMENT)
     (base / "roster.csv").write_text(ROSTER)
     (base / "extensions.csv").write_text("student_id,days\nerin,1\n")
+    with term_folder(base):
+        run_as_written("Step 1: set up the course and release it", base)
+    course = Course.open(base / "course")
+    with open(course.config, "a") as fh:
+        fh.write("\n" + "\n".join(commands_under(LATE_POLICY, "python")) + "\n")
+    perfect = base / "perfect"
+    handin = zip_folder(perfect)
     with zipfile.ZipFile(base / "canvas_submissions.zip", "w") as zf:
         add_entry(zf, "liddellalice_1001_5001_submission.zip", handin,
                   utc("2026-12-01T15:30+00:00"), utc_field=True)
@@ -126,30 +161,24 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cours
         add_entry(zf, "Carol Lewis_2003_assignsubmission_file_/submission.zip", handin,
                   utc("2026-12-02T10:00+00:00"), utc_field=False)
     shutil.copytree(perfect, base / "dave_folder")
-
-    text = section("12.")
-    with open(course.config, "a") as fh:
-        fh.write("\n" + code_blocks(text, "python")[0])
-    [block] = code_blocks(text, "bash")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(base)
-        mp.setenv("TZ", "UTC")  # the Moodle entry's DOS time is read in the local zone
-        time.tzset()
-        if not sandbox_available():
-            mp.setenv(ALLOW_UNSANDBOXED_ENV, "1")
-        for line in block.strip().splitlines():
-            if line.startswith("cs231n-course "):
-                assert cli.main(shlex.split(line)[1:]) == 0, line
-            else:
-                subprocess.run(["bash", "-c", line], cwd=base, env=nbgrader_env(), check=True,
-                               capture_output=True)
-            if line.startswith("cs231n-course autograde"):
-                # Between autograde and the exports: carol's written answer is graded, and
-                # her task cell gets extra credit, in the formgrader in Chromium; then she
-                # is autograded again (tests/course/formgrader.py).
-                FORMGRADER["carol"] = grade_in_formgrader(course, "carol", base / "shots")
-    time.tzset()
+    with term_folder(base):
+        run_as_written("Step 2: hand-ins, on time, late and with an extension", base)
+        run_as_written("Step 3: autograde", base)
+        # Step 4: carol's written answer is graded, and her task cell gets extra credit,
+        # in the formgrader in Chromium; then she is autograded again
+        # (tests/course/formgrader.py).
+        FORMGRADER["carol"] = grade_in_formgrader(course, "carol", base / "shots")
+        run_as_written("Step 7: feedback, the class report and the grades out", base)
     yield base, course
+
+
+def test_what_the_roster_and_the_report_show(term: tuple[Path, Course]) -> None:
+    """Step 1's `roster list` prints the roster imported; step 7's report counts the class."""
+    _, course = term
+    listed = SAID["cs231n-course roster list course/"].splitlines()
+    assert "bob\tBob Builder\tbob@example.edu\t1002" in listed
+    page = (course.root / "reports" / "class_report.html").read_text()
+    assert "<td>Students</td><td><strong>4</strong>" in page  # erin handed nothing in
 
 
 def test_the_policy_presets() -> None:
@@ -264,7 +293,7 @@ def test_the_instructors_config_survives_init_force(term: tuple[Path, Course]) -
     generated = course.generated_config.read_text()
     course.generated_config.write_text(generated + "# stale\n")
     assert cli.main(["init", str(course.root), "--force", "--assignments",
-                     str(base / "assignment" / ASSIGNMENT)]) == 0
+                     str(base / "assignments" / ASSIGNMENT)]) == 0
     assert course.config.read_text() == mine
     assert course.generated_config.read_text() == generated
 
@@ -333,7 +362,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
         term: tuple[Path, Course], capsys) -> None:
-    """Section 13 as written: relu_forward (1 point) added, affine_forward from 2 to 3 points.
+    """Steps 5, 6 and 7 of the guide as written: relu_forward (1 point) added,
+    affine_forward from 2 to 3 points, the two regraded, the pages and grades out again.
 
     By hand, after the regrade (every hand-in is the perfect submission): auto = affine 3 +
     relu 1 + the plain test 1; the written answer 1 by hand; max 6.
@@ -347,8 +377,7 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
         gb.find_grade(grade_id_of(TASK), NOTEBOOK, ASSIGNMENT, "carol").manual_score = 1.5
         gb.db.commit()
     submitted = tree_digest(course.root / "submitted")
-    source = base / "assignments" / ASSIGNMENT
-    shutil.copytree(base / "assignment" / ASSIGNMENT, source)
+    source = base / "assignments" / ASSIGNMENT  # the repository's notebooks, in the term
     path = source / f"{NOTEBOOK}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
 
@@ -370,16 +399,12 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
 
     nb.cells.insert(5, new_grade_cell(TASKS_BY_ID["layers.relu_forward"]))
     nbformat.write(nb, str(path))
-    [block] = code_blocks(section("13."), "bash")
-    lines = [shlex.split(line)[1:] for line in block.strip().splitlines()]
-    with pytest.MonkeyPatch.context() as mp:
-        # The registry edit of section 13 ("New points"); the grading processes never read
+    with term_folder(base) as mp:
+        # The registry edit of step 5 ("New points"); the grading processes never read
         # it: they score out of the gradebook's points, which `init --force` sets.
         mp.setitem(TASKS_BY_ID, TASK, replace(TASKS_BY_ID[TASK], points=3))
-        mp.chdir(base)
-        if not sandbox_available():
-            mp.setenv(ALLOW_UNSANDBOXED_ENV, "1")
-        assert cli.main(lines[0]) == 0
+        capsys.readouterr()
+        run_as_written("Step 5: change the assignment mid-term: add a task, change points", base)
         said = capsys.readouterr().err
         assert "layers-affine_forward: 2 -> 3 points" in said
         assert "carol: the manual score 1.5 of layers-affine_forward stays" in said
@@ -388,12 +413,14 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
         assert [(c.label, c.score, c.max_score) for c in rows["alice"].cells] == [
             (TASK, 3.0, 3.0), ("layers.relu_forward", None, 1.0), ("fixture_hidden_test", 1.0, 1.0),
             ("fixture_question", 1.0, 1.0)]
-        assert cli.main(lines[1]) == 0  # alice alone
+        alone, *rest = commands_under("Step 6: regrade what changed")
+        run_line(alone, base)  # alice alone
         with open_gradebook(course) as gb:
             assert [gb.find_grade("layers-relu_forward", NOTEBOOK, ASSIGNMENT, s).auto_score
                     for s in ("alice", "bob")] == [1.0, None]
-        for line in lines[2:]:
-            assert cli.main(line) == 0, line
+        for line in rest:
+            run_line(line, base)
+        run_as_written("Step 7: feedback, the class report and the grades out", base)
     rows = {r.student: r for r in gradebook_scores(course, students=list(EXPECTED))}
     expected = {  # (auto, manual, pending, max, late penalty)
         "alice": (5.0, 1.0, 0.0, 6.0, 0.0),
@@ -416,6 +443,15 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
                for c in annotated.cells for o in c.get("outputs", []))
     index = (course.feedback("bob") / "index.html").read_text()
     assert "Total: <strong>4.8 / 6</strong>" in index and "layers.relu_forward" in index
+    # Step 7's exports, run again: the new points, the kept manual grades, the penalty.
+    with open(base / "canvas.csv") as fh:
+        canvas = {row[0]: row for row in csv.reader(fh)}
+    assert canvas["Points Possible"][5] == "6.00" and canvas["Builder, Bob"][5] == "4.80"
+    assert canvas["Lewis, Carol"][5] == "5.00"  # auto 2 + manual 3, on time
+    scores = {s["userId"]: s for s in json.loads((base / "scores.json").read_text())}
+    assert (scores["1002"]["scoreGiven"], scores["1002"]["scoreMaximum"],
+            scores["1002"]["gradingProgress"]) == (4.8, 6.0, "FullyGraded")
+    assert scores["dave"]["gradingProgress"] == "PendingManual"
     released = nbformat.read(str(course.release / f"{NOTEBOOK}.ipynb"), as_version=4)
     assert 'check_task("layers.relu_forward")' in "".join(c.source for c in released.cells)
     capsys.readouterr()
