@@ -61,6 +61,7 @@ SHARED: dict[str, str] = {
     "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
     "tests/notebooks/test_release_notebooks.py": "released-course",
+    "tests/notebooks/test_lab_in_order.py": "lab-in-order",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
 }
@@ -81,6 +82,7 @@ LONG: dict[str, float] = {
     "earlier_tasks_done[01": 35,
     "tests/notebooks/test_in_order.py::test_notebook_runs": 15,
     "tests/notebooks/test_release_notebooks.py": 15,
+    "tests/notebooks/test_lab_in_order.py": 25,
     "tests/grader/test_broken.py::test_autograde": 55,
     "tests/grader/test_broken.py::test_grade_json": 8,
     "tests/course/test_course_pipeline.py": 10,
