@@ -139,7 +139,7 @@ class Service:
                  else f"{attempt.score:g} / {attempt.max_score:g}")
         text = STATE_TEXT.get(attempt.state, attempt.state)
         if attempt.state == "queued":
-            where = position(self.db, attempt.id)
+            where = position(self.db, attempt.id, self.clock())
             if where is not None:
                 text = f"waiting: {where} in the queue" if where > 1 else "next in the queue"
         return {"id": attempt.id, "received": when(attempt.received_at), "state": attempt.state,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from autograder.course.layout import Course, CourseError
 from autograder.course.roster import class_roster
 from autograder.course.submissions import check_student_id
-from autograder.service.database import ServiceDatabase
+from autograder.service.database import ServiceDatabase, service_dir
 from autograder.service.models import Base
 
 Role = Literal["student", "instructor"]
@@ -70,13 +70,6 @@ class Person:
         return self.role == "instructor"
 
 
-def service_folder(course: Course) -> Path:
-    """``<course>/service``, made private to its owner (0700) if it is new."""
-    folder = course.root / "service"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -100,7 +93,7 @@ def write_private(path: Path, text: str) -> None:
 
 def session_secret(course: Course) -> str:
     """The key that signs session cookies: ``<course>/service/secret`` (0600), made once."""
-    path = service_folder(course) / SECRET_FILE
+    path = service_dir(course) / SECRET_FILE
     if not path.exists():
         write_private(path, secrets.token_urlsafe(48))
     if path.stat().st_mode & 0o077:
@@ -141,7 +134,7 @@ def issue_tokens(course: Course, db: ServiceDatabase, now: datetime,
     for name in dict.fromkeys(instructors):
         check_student_id(name)  # the same rule: one plain word, no markup
         people.append(("instructor", name))
-    path = service_folder(course) / TOKENS_FILE
+    path = service_dir(course) / TOKENS_FILE
     tokens = _read_tokens_file(path)
     fresh = {person: secrets.token_urlsafe(TOKEN_BYTES) for person in people}
     with db.session() as s:
