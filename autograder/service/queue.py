@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from base64 import b64encode
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import ColumnElement, and_, func, select, update
@@ -72,12 +73,20 @@ def _queue_order(now: datetime) -> list[ColumnElement[object]]:
     return [_recently_graded(now).asc(), Attempt.received_at.asc(), Attempt.id.asc()]
 
 
-def enqueue(db: ServiceDatabase, attempt: Attempt) -> Attempt:
-    """Store a new attempt as queued; the student's older queued attempts become superseded."""
+def enqueue(db: ServiceDatabase, attempt: Attempt,
+            place: Callable[[int], str] | None = None) -> Attempt:
+    """Store a new attempt as queued; the student's older queued attempts become superseded.
+
+    ``place(attempt id)`` puts the submission's files where they belong and returns
+    that folder; it runs inside the transaction, so no worker sees the attempt before
+    its files are in place, and an attempt whose files failed is never stored.
+    """
     attempt.state = QUEUED
     with db.session() as session:
         session.add(attempt)
         session.flush()  # its id
+        if place is not None:
+            attempt.folder = place(attempt.id)
         session.execute(
             update(Attempt)
             .where(Attempt.student == attempt.student, Attempt.state == QUEUED,
