@@ -132,7 +132,11 @@ def issue_tokens(course: Course, db: ServiceDatabase, now: datetime,
                           "(add them with `cs231n-course roster import`)")
     people: list[tuple[str, str]] = [("student", s) for s in chosen]
     for name in dict.fromkeys(instructors):
-        check_student_id(name)  # the same rule: one plain word, no markup
+        try:
+            check_student_id(name)  # the same rule as student ids: one plain word, no markup
+        except CourseError:
+            raise CourseError(f"invalid instructor name {name!r} (use letters, digits, "
+                              "'-', '_')") from None
         people.append(("instructor", name))
     path = service_dir(course) / TOKENS_FILE
     tokens = _read_tokens_file(path)

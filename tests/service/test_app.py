@@ -16,6 +16,7 @@ import pytest
 
 from autograder.course import cli
 from autograder.service.security import RateLimiter
+from tests.course.errors import one_error_line
 from tests.service.serving import INSTRUCTOR, Service, Visitor, read_tokens, running_service
 
 ATTEMPT_LINK = re.compile(r'href="/attempts/(\d+)"')
@@ -161,6 +162,18 @@ def test_a_new_token_revokes_the_old_one_and_its_sessions(service, tmp_path) -> 
     assert again.post("/login", {"token": old}).status_code == 401
     service.tokens["bo"] = new["bo"]
     assert again.post("/login", {"token": new["bo"]}).status_code == 303
+
+
+def test_tokens_and_serve_refuse_clearly(service, capsys) -> None:
+    root = str(service.course.root)
+    before = (service.course.root / "service" / "tokens.csv").read_bytes()
+    assert cli.main(["tokens", root, "--student", "zed"]) == 1
+    assert "not in the roster: zed" in one_error_line(capsys, "tokens")
+    assert cli.main(["tokens", root, "--instructor", "<b>"]) == 1
+    assert "invalid instructor name" in one_error_line(capsys, "tokens")
+    assert (service.course.root / "service" / "tokens.csv").read_bytes() == before
+    assert cli.main(["serve", root, "--auth", "hub"]) == 1
+    assert "JupyterHub login is not yet available" in one_error_line(capsys, "serve")
 
 
 def test_no_token_reaches_the_access_log(service, ada_attempt) -> None:
