@@ -60,11 +60,13 @@ WAITING = frozenset({"queued", "running"})
 class ServiceSettings:
     """Limits of the web side (the policy on attempts is the course's ``ServicePolicy``)."""
 
-    # Sign-in attempts per client address and minute: a token cannot be guessed, but a
-    # flood of guesses still costs hashing and database reads.
-    logins_per_minute: int = 20
+    # Failed sign-ins per client address and minute: a token cannot be guessed, but a
+    # flood of guesses still costs hashing and database reads. Successful ones are free,
+    # so a class behind one address can all sign in at the start of a lab.
+    failed_logins_per_minute: int = 20
+    anonymous_per_minute: int = 300  # requests without a session, per client address
+    requests_per_minute: int = 300  # per signed-in person, any route (a reload every 3 s: 20)
     submissions_per_minute: int = 6  # per student, on top of the policy's daily limit
-    requests_per_minute: int = 600  # per client address, any route
     refresh_seconds: int = 3  # pages with an attempt in the queue reload this often
     secure_cookie: bool = False  # set when the service is reached over HTTPS
     session_days: int = 14
@@ -92,13 +94,23 @@ class Service:
         self.policy = policy
         self.clock = clock
         self.limits = course_limits(course.config)
-        self.logins = RateLimiter(settings.logins_per_minute, 60.0)
+        self.failed_logins = RateLimiter(settings.failed_logins_per_minute, 60.0)
+        self.anonymous = RateLimiter(settings.anonymous_per_minute, 60.0)
+        self.per_person = RateLimiter(settings.requests_per_minute, 60.0)
         self.submissions = RateLimiter(settings.submissions_per_minute, 60.0)
-        self.requests = RateLimiter(settings.requests_per_minute, 60.0)
 
     # ------------------------------------------------------------------ helpers
 
     def person(self, request: Request) -> Person | None:
+        """``identify``, counted against the person's rate limit, or without one the address's."""
+        person = self.identify(request)
+        if person is None:
+            self.anonymous.check(client_address(request))
+        else:
+            self.per_person.check(f"{person.role}:{person.id}")
+        return person
+
+    def identify(self, request: Request) -> Person | None:
         """The signed-in person, or None (also once their token was issued again)."""
         session = request.session
         if not {"id", "role", "serial"} <= session.keys():
@@ -167,12 +179,15 @@ class Service:
         return self.page(request, "service_login.html.j2", "Sign in", None)
 
     async def login(self, request: Request) -> Response:
-        self.logins.check(client_address(request))
+        address = client_address(request)
+        self.failed_logins.check(address, record=False)
+        self.anonymous.check(address)
         form = await self.form(request)
         token = form.get("token")
         person = (await run_in_threadpool(self.auth.login, token)
                   if isinstance(token, str) else None)
         if person is None:
+            self.failed_logins.retry_after(address)  # counts this failure
             request.session["flash"] = "That token is not valid (or was replaced by a newer one)."
             request.session["flash_kind"] = "refused"
             return self.page(request, "service_login.html.j2", "Sign in", None, status=401)
@@ -182,6 +197,7 @@ class Service:
         return RedirectResponse("/", 303)
 
     async def logout(self, request: Request) -> Response:
+        self.person(request)  # counted, like every request
         await self.form(request)
         request.session.clear()
         return RedirectResponse("/login", 303)
@@ -251,7 +267,7 @@ class Service:
             return RedirectResponse(exc.headers["Location"], 303)
         titles = {403: "Refused", 404: "Not found", 413: "Too large", 429: "Slow down"}
         response = self.page(request, "service_error.html.j2",
-                             titles.get(exc.status_code, "Error"), self.person(request),
+                             titles.get(exc.status_code, "Error"), self.identify(request),
                              status=exc.status_code, detail=exc.detail)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
@@ -264,26 +280,6 @@ def when(moment: datetime | None) -> str:
     if moment.tzinfo is None:  # SQLite returns naive datetimes; they were stored in UTC
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-class _PerAddress:
-    """ASGI middleware: the per-address request limit on every route."""
-
-    def __init__(self, app: Any, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            client = scope.get("client")
-            wait = self.limiter.retry_after(client[0] if client else "unknown")
-            if wait is not None:
-                seconds = str(max(1, int(wait + 0.999)))
-                response = Response(f"Too many requests: try again in {seconds} s.\n", 429,
-                                    headers={"Retry-After": seconds}, media_type="text/plain")
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(course: Course, db: ServiceDatabase, auth: Authenticator,
@@ -304,7 +300,6 @@ def create_app(course: Course, db: ServiceDatabase, auth: Authenticator,
     middleware = [
         # Outermost first: headers on every answer, the body cap before anything reads it.
         Middleware(SecurityHeaders),
-        Middleware(_PerAddress, limiter=service.requests),
         Middleware(BodyLimit, max_bytes=upload_cap(service.limits)),
         Middleware(SessionMiddleware, secret_key=session_secret(course),
                    session_cookie=SESSION_COOKIE, same_site="lax",

@@ -11,6 +11,9 @@
 - ``RateLimiter`` counts requests per key (a student, a client address) in a sliding
   window. It lives in the server's memory: right for one server process, which is how
   ``cs231n-course serve`` runs; several servers behind a balancer would each count apart.
+  A signed-in person is limited as a person, whatever their address (a class behind one
+  campus NAT shares an address); requests without a session, and failed sign-ins, are
+  limited per address.
 """
 
 from __future__ import annotations
@@ -151,8 +154,9 @@ class RateLimiter:
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, key: str) -> float | None:
-        """Record one event for ``key``: None if allowed, else the seconds until it would be."""
+    def retry_after(self, key: str, record: bool = True) -> float | None:
+        """None if one more event for ``key`` is allowed now (and, with ``record``, counts
+        it), else the seconds until it would be."""
         now = self.clock()
         with self._lock:
             events = self._events.setdefault(key, deque())
@@ -160,14 +164,15 @@ class RateLimiter:
                 events.popleft()
             if len(events) >= self.limit:
                 return events[0] + self.window - now
-            events.append(now)
+            if record:
+                events.append(now)
             if len(self._events) > 100_000:  # keys of long-gone clients: forget them
                 self._events = {k: v for k, v in self._events.items() if v}
             return None
 
-    def check(self, key: str) -> None:
+    def check(self, key: str, record: bool = True) -> None:
         """Refuse (429, with Retry-After) the event over the limit for ``key``."""
-        wait = self.retry_after(key)
+        wait = self.retry_after(key, record)
         if wait is not None:
             seconds = max(1, int(wait + 0.999))
             raise HTTPException(429, f"Too many requests: try again in {seconds} s.",

@@ -193,3 +193,14 @@ def test_rate_limiter_counts_a_sliding_window() -> None:
     assert limiter.retry_after("bo") == 30.0
     now[0] = 60.0
     assert limiter.retry_after("bo") is None  # the first three left the window
+
+
+def test_failed_sign_ins_are_limited_per_address(service) -> None:
+    """Last of the module: afterwards this address may not sign in for a minute."""
+    visitor = Visitor(service)
+    visitor.get("/login")
+    statuses = [visitor.post("/login", {"token": f"guess-{i}"}).status_code for i in range(21)]
+    assert statuses[0] == 401 and statuses[-1] == 429, statuses
+    refused = visitor.post("/login", {"token": service.tokens["ada"]})
+    assert refused.status_code == 429  # even the right token, until the window passes
+    assert 1 <= int(refused.headers["retry-after"]) <= 60

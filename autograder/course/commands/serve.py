@@ -42,6 +42,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--auth", choices=("tokens", "hub"), default="tokens",
                    help="who may sign in: holders of `cs231n-course tokens` (default), or "
                    "JupyterHub users (not yet available)")
+    p.add_argument("--forwarded-allow-ips", metavar="ADDRS",
+                   help="the reverse proxy's address(es): trust their X-Forwarded-For, so "
+                   "that rate limits see students' addresses (default: trust none)")
     p.add_argument("--secure-cookie", action="store_true",
                    help="send the session cookie over HTTPS only (set behind an HTTPS proxy)")
     add_allow_unsandboxed(p)
@@ -59,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
     stderr_progress(f"serving {course.root} on http://{args.host}:{args.port}/ "
                     f"({args.workers} {where} worker(s))")
     try:
-        uvicorn.run(app, host=args.host, port=args.port, access_log=True,
-                    proxy_headers=False, server_header=False, log_level="info")
+        uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
+                    server_header=False, proxy_headers=bool(args.forwarded_allow_ips),
+                    forwarded_allow_ips=args.forwarded_allow_ips)
     finally:
         pool.stop()
     return 0
