@@ -58,6 +58,8 @@ SHARED: dict[str, str] = {
     "tests/course/test_no_script.py": "planted-course",
     "tests/course/test_parallel_autograde.py": "parallel-class",
     "tests/course/test_kill_rerun.py": "parallel-class",  # reads the same graded class
+    "tests/service/test_counting.py": "parallel-class",  # compares with it
+    "tests/service/test_runner.py": "parallel-class",
     "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
     "tests/service/test_app.py": "service-app",
