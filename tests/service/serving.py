@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -23,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 from autograder.course import cli
 from autograder.course.layout import Course
 from tests.course.test_term import zip_folder
-from tests.fixtures.browser import free_port
+from tests.fixtures.browser import base_url, free_port, local_server
 from tests.fixtures.course_notebook import new_fixture_course
 
 STUDENTS = ("ada", "bo")
@@ -62,36 +58,13 @@ def running_service(base: Path) -> Iterator[Service]:
     assert cli.main(["tokens", str(course.root), "--instructor", INSTRUCTOR]) == 0
     port = free_port()
     log = base / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.course.cli", "serve", str(course.root),
-             "--port", str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                httpx.get(f"{url}/login", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the service did not start:\n{log.read_text()[-3000:]}",
-                                pytrace=False)
-                time.sleep(0.2)
-        yield Service(url, course, read_tokens(course), log,
+    argv = [sys.executable, "-m", "autograder.course.cli", "serve", str(course.root),
+            "--port", str(port), "--workers", "1"]
+    # SIGINT: uvicorn's clean stop, and the worker pool stops with it.
+    with local_server(argv, log, f"{base_url(port)}/login", "the service", START_SECONDS,
+                      signal.SIGINT):
+        yield Service(base_url(port), course, read_tokens(course), log,
                       _write(base / "perfect.zip", zip_folder(perfect)))
-    finally:
-        proc.send_signal(signal.SIGINT)  # uvicorn's clean stop; the pool stops with it
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        if os.environ.get("CS231N_SERVICE_LOG"):
-            shutil.copy(log, os.environ["CS231N_SERVICE_LOG"])
 
 
 def _write(path: Path, data: bytes) -> Path:
