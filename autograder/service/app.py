@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from autograder.course.late import due_date
 from autograder.course.layout import Course
 from autograder.course.limits import MIB, Limits, course_limits
 from autograder.course.templates import render
@@ -146,9 +147,20 @@ class Service:
         check_csrf(request, form)
         return form
 
-    def attempt_row(self, attempt: Attempt) -> dict[str, Any]:
-        score = ("\u2013" if attempt.score is None or attempt.max_score is None
-                 else f"{attempt.score:g} / {attempt.max_score:g}")
+    def scores_hidden(self, now: datetime) -> bool:
+        """Whether the policy hides hidden-check scores now (before the due date)."""
+        if self.policy.show_scores_before_deadline:
+            return False
+        due = due_date(self.course)  # naive UTC, as nbgrader keeps it
+        return due is None or now < due.replace(tzinfo=timezone.utc)
+
+    def attempt_row(self, attempt: Attempt, hidden: bool) -> dict[str, Any]:
+        if attempt.score is None or attempt.max_score is None:
+            score = "\u2013"
+        elif hidden:
+            score = "after the due date"
+        else:
+            score = f"{attempt.score:g} / {attempt.max_score:g}"
         text = STATE_TEXT.get(attempt.state, attempt.state)
         if attempt.state == "queued":
             where = position(self.db, attempt.id, self.clock())
@@ -166,8 +178,11 @@ class Service:
             return RedirectResponse("/login", 303)
         if person.is_instructor:
             return RedirectResponse("/dashboard", 303)
-        rows = await run_in_threadpool(
-            lambda: [self.attempt_row(a) for a in attempts_of(self.db, person.id)])
+        def load() -> list[dict[str, Any]]:
+            hidden = self.scores_hidden(self.clock())
+            return [self.attempt_row(a, hidden) for a in attempts_of(self.db, person.id)]
+
+        rows = await run_in_threadpool(load)
         waiting = any(r["state"] in WAITING for r in rows)
         return self.page(request, "service_student.html.j2", "Your submissions", person,
                          refresh=waiting, attempts=rows, waiting=waiting,
@@ -244,7 +259,7 @@ class Service:
                 s.expunge(found)
             feedback = (attempt_feedback(self.course, self.db, found, self.policy, self.clock())
                         if found.state == "graded" else "")
-            return self.attempt_row(found), feedback
+            return self.attempt_row(found, self.scores_hidden(self.clock())), feedback
 
         loaded = await run_in_threadpool(load)
         if loaded is None:
