@@ -35,7 +35,7 @@ START_SECONDS = 60.0
 
 
 @dataclass
-class Service:
+class Running:
     """A running service and what the tests need to talk to it."""
 
     url: str
@@ -51,7 +51,7 @@ def read_tokens(course: Course) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_service(base: Path) -> Iterator[Service]:
+def running_service(base: Path) -> Iterator[Running]:
     course, perfect = new_fixture_course(base, release=True)
     (base / "roster.csv").write_text(ROSTER)
     assert cli.main(["roster", "import", str(course.root), str(base / "roster.csv")]) == 0
@@ -63,7 +63,7 @@ def running_service(base: Path) -> Iterator[Service]:
     # SIGINT: uvicorn's clean stop, and the worker pool stops with it.
     with local_server(argv, log, f"{base_url(port)}/login", "the service", START_SECONDS,
                       signal.SIGINT):
-        yield Service(base_url(port), course, read_tokens(course), log,
+        yield Running(base_url(port), course, read_tokens(course), log,
                       _write(base / "perfect.zip", zip_folder(perfect)))
 
 
@@ -75,7 +75,7 @@ def _write(path: Path, data: bytes) -> Path:
 class Visitor:
     """One browser's HTTP: a cookie jar, redirects not followed, the last page's CSRF token."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Running) -> None:
         self.client = httpx.Client(base_url=service.url, timeout=30)
         self.service = service
         self.csrf = ""

@@ -6,24 +6,31 @@ One course and one server for the module (``serving.running_service``): two stud
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import stat
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
 from autograder.course import cli
-from autograder.service.security import RateLimiter
+from autograder.course.late import set_due_date
+from autograder.service.app import Service, ServiceSettings, utc_now
+from autograder.service.auth import StandaloneAuthenticator
+from autograder.service.database import open_database
+from autograder.service.policy import ServicePolicy
+from autograder.service.security import BodyLimit, RateLimiter
 from tests.course.errors import one_error_line
-from tests.service.serving import INSTRUCTOR, Service, Visitor, read_tokens, running_service
+from tests.service.serving import INSTRUCTOR, Running, Visitor, read_tokens, running_service
 
 ATTEMPT_LINK = re.compile(r'href="/attempts/(\d+)"')
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory) -> Service:
+def service(tmp_path_factory) -> Running:
     with running_service(tmp_path_factory.mktemp("service")) as running:
         yield running
 
@@ -204,3 +211,49 @@ def test_failed_sign_ins_are_limited_per_address(service) -> None:
     refused = visitor.post("/login", {"token": service.tokens["ada"]})
     assert refused.status_code == 429  # even the right token, until the window passes
     assert 1 <= int(refused.headers["retry-after"]) <= 60
+
+
+def test_a_body_streaming_past_the_cap_is_cut_off() -> None:
+    """Without a Content-Length the cap holds while the body is read: 413, not the app's."""
+    read: list[int] = []
+
+    async def app(scope, receive, send) -> None:  # reads its whole body, as a form parser does
+        while True:
+            message = await receive()
+            read.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"stored"})
+
+    chunks = iter([b"x" * 600, b"x" * 600, b"x" * 600])
+
+    async def receive():
+        return {"type": "http.request", "body": next(chunks), "more_body": True}
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/submit", "headers": []}
+    asyncio.run(BodyLimit(app, max_bytes=1000)(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert read == [600]  # the chunk that went over was never handed to the app
+
+
+def test_scores_stay_hidden_until_the_due_date_when_the_policy_says_so(service) -> None:
+    hiding = Service(service.course, open_database(service.course), StandaloneAuthenticator(
+        open_database(service.course)), ServiceSettings(),
+        ServicePolicy(show_scores_before_deadline=False), utc_now)
+    now = datetime(2030, 5, 1, 12, 0, tzinfo=timezone.utc)
+    assert hiding.scores_hidden(now)  # no due date yet: hidden
+    try:
+        set_due_date(service.course, datetime(2030, 5, 2))
+        assert hiding.scores_hidden(now)
+        set_due_date(service.course, datetime(2030, 4, 30))
+        assert not hiding.scores_hidden(now)
+    finally:
+        set_due_date(service.course, None)
+    hiding.policy.show_scores_before_deadline = True
+    assert not hiding.scores_hidden(now)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.browser import PAGE_PROBLEMS_JS, screenshot, shared_chromium
-from tests.service.serving import Service, running_service
+from tests.service.serving import Running, running_service
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,12 +27,12 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def service(browser, tmp_path_factory) -> Service:  # browser first: skip before building
+def service(browser, tmp_path_factory) -> Running:  # browser first: skip before building
     with running_service(tmp_path_factory.mktemp("service")) as running:
         yield running
 
 
-def sign_in(browser, service: Service, student: str):
+def sign_in(browser, service: Running, student: str):
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.goto(f"{service.url}/")
