@@ -2,8 +2,9 @@
 
 Routes: ``GET /login`` and ``POST /login`` (a token for a signed session cookie),
 ``POST /logout``, ``GET /`` (the student's attempts, or the instructor's dashboard),
-``POST /submit`` (a zip upload), ``GET /attempts/{id}`` (one attempt and its feedback,
-for its owner only: anyone else gets 404, as for an id that does not exist, so ids
+``POST /submit`` (a zip upload), ``POST /collect`` (the student's newest submission in
+nbgrader's exchange, where the course has one), ``GET /attempts/{id}`` (one attempt and
+its feedback, for its owner only: anyone else gets 404, as for an id that does not exist, so ids
 cannot be probed), ``GET /dashboard`` (instructors). Every page is rendered from the
 course's Jinja2 templates with autoescaping; the feedback fragment arrives sanitised from
 ``results.attempt_feedback``. Every POST carries the session's CSRF token. The database
@@ -29,13 +30,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from autograder.course.late import due_date
-from autograder.course.layout import Course
+from autograder.course.layout import Course, CourseError
 from autograder.course.limits import MIB, Limits, course_limits
 from autograder.course.templates import render
 from autograder.service.auth import Authenticator, Person, session_secret
 from autograder.service.dashboard import dashboard
 from autograder.service.database import ServiceDatabase
-from autograder.service.intake import Refused, receive_zip
+from autograder.service.intake import (
+    Refused,
+    exchange_inbound,
+    receive_from_exchange,
+    receive_zip,
+)
 from autograder.service.models import Attempt
 from autograder.service.policy import ServicePolicy, may_submit, service_policy
 from autograder.service.queue import attempts_of, position
@@ -95,6 +101,7 @@ class Service:
         self.policy = policy
         self.clock = clock
         self.limits = course_limits(course.config)
+        self.exchange = has_exchange(course)
         self.failed_logins = RateLimiter(settings.failed_logins_per_minute, 60.0)
         self.anonymous = RateLimiter(settings.anonymous_per_minute, 60.0)
         self.per_person = RateLimiter(settings.requests_per_minute, 60.0)
@@ -186,7 +193,7 @@ class Service:
         waiting = any(r["state"] in WAITING for r in rows)
         return self.page(request, "service_student.html.j2", "Your submissions", person,
                          refresh=waiting, attempts=rows, waiting=waiting,
-                         limits=self.limits.describe())
+                         limits=self.limits.describe(), exchange=self.exchange)
 
     async def login_page(self, request: Request) -> Response:
         if self.person(request) is not None:
@@ -225,27 +232,44 @@ class Service:
         if not isinstance(upload, UploadFile) or not upload.filename:
             message: str | None = "Choose the zip of your release folder first."
         else:
-            message = await run_in_threadpool(self._receive, person.id, upload)
-        if message is None:
-            request.session["flash"] = ("Received. Your attempt is in the queue; "
-                                        "its feedback appears below once it is graded.")
-        else:
-            request.session["flash"] = message
-            request.session["flash_kind"] = "refused"
+            message = await run_in_threadpool(
+                self._receive, person.id,
+                lambda now: receive_zip(self.course, self.db, person.id, upload.file, now))
         await form.close()
-        return RedirectResponse("/", 303)
+        return self._received(request, message)
 
-    def _receive(self, student: str, upload: UploadFile) -> str | None:
-        """None when the zip is in the queue, else the one line saying why it is not."""
+    async def collect(self, request: Request) -> Response:
+        """The student's newest submission in nbgrader's exchange (``nbgrader submit``)."""
+        person = self.signed_in(request, "student")
+        if not self.exchange:
+            raise HTTPException(404, "This course has no nbgrader exchange: upload a zip.")
+        self.submissions.check(person.id)
+        await self.form(request)
+        message = await run_in_threadpool(
+            self._receive, person.id,
+            lambda now: receive_from_exchange(self.course, self.db, person.id, now))
+        return self._received(request, message)
+
+    def _receive(self, student: str, store: Callable[[datetime], object]) -> str | None:
+        """None when ``store`` queued the submission, else one line saying why it did not."""
         now = self.clock()
         why = may_submit(self.db, self.policy, student, now)
         if why is not None:
             return why
         try:
-            receive_zip(self.course, self.db, student, upload.file, now)
+            store(now)
         except Refused as exc:
             return str(exc)
         return None
+
+    def _received(self, request: Request, refused: str | None) -> Response:
+        if refused is None:
+            request.session["flash"] = ("Received. Your attempt is in the queue; "
+                                        "its feedback appears below once it is graded.")
+        else:
+            request.session["flash"] = refused[:1].upper() + refused[1:]
+            request.session["flash_kind"] = "refused"
+        return RedirectResponse("/", 303)
 
     async def attempt(self, request: Request) -> Response:
         person = self.signed_in(request, "student")
@@ -289,6 +313,14 @@ class Service:
         return response
 
 
+def has_exchange(course: Course) -> bool:
+    """Whether the course's nbgrader exchange exists here (then students may collect from it)."""
+    try:
+        return exchange_inbound(course).is_dir()
+    except CourseError:
+        return False
+
+
 def when(moment: datetime | None) -> str:
     if moment is None:
         return "\u2013"
@@ -309,6 +341,7 @@ def create_app(course: Course, db: ServiceDatabase, auth: Authenticator,
         Route("/login", service.login, methods=["POST"]),
         Route("/logout", service.logout, methods=["POST"]),
         Route("/submit", service.submit, methods=["POST"]),
+        Route("/collect", service.collect, methods=["POST"]),
         Route("/attempts/{attempt_id:int}", service.attempt),
         Route("/dashboard", service.dashboard),
     ]

@@ -85,6 +85,7 @@ def test_every_post_needs_the_csrf_token(service) -> None:
     assert bo.post("/submit", csrf=False,
                    files={"submission": ("x.zip", b"PK", "application/zip")}).status_code == 403
     assert bo.post("/logout", csrf=False).status_code == 403
+    assert bo.post("/collect").status_code == 404  # this course has no exchange
     assert bo.post("/logout", {"csrf": "forged" * 8}, csrf=False).status_code == 403
     stranger = Visitor(service)
     stranger.get("/login")
