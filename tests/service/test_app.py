@@ -203,17 +203,6 @@ def test_rate_limiter_counts_a_sliding_window() -> None:
     assert limiter.retry_after("bo") is None  # the first three left the window
 
 
-def test_failed_sign_ins_are_limited_per_address(service) -> None:
-    """Last of the module: afterwards this address may not sign in for a minute."""
-    visitor = Visitor(service)
-    visitor.get("/login")
-    statuses = [visitor.post("/login", {"token": f"guess-{i}"}).status_code for i in range(21)]
-    assert statuses[0] == 401 and statuses[-1] == 429, statuses
-    refused = visitor.post("/login", {"token": service.tokens["ada"]})
-    assert refused.status_code == 429  # even the right token, until the window passes
-    assert 1 <= int(refused.headers["retry-after"]) <= 60
-
-
 def test_a_body_streaming_past_the_cap_is_cut_off() -> None:
     """Without a Content-Length the cap holds while the body is read: 413, not the app's."""
     read: list[int] = []
@@ -258,3 +247,14 @@ def test_scores_stay_hidden_until_the_due_date_when_the_policy_says_so(service) 
         set_due_date(service.course, None)
     hiding.policy.show_scores_before_deadline = True
     assert not hiding.scores_hidden(now)
+
+
+def test_failed_sign_ins_are_limited_per_address(service) -> None:
+    """Last of the module: afterwards this address may not sign in for a minute."""
+    visitor = Visitor(service)
+    visitor.get("/login")
+    statuses = [visitor.post("/login", {"token": f"guess-{i}"}).status_code for i in range(21)]
+    assert statuses[0] == 401 and statuses[-1] == 429, statuses
+    refused = visitor.post("/login", {"token": service.tokens["ada"]})
+    assert refused.status_code == 429  # even the right token, until the window passes
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
