@@ -100,3 +100,12 @@ class Result(Base):
     files_json: Mapped[str] = mapped_column(Text, default="null")
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     worker: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Worker(Base):
+    """A grading worker and when it last showed it was alive (the dashboard counts them)."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)

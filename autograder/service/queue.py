@@ -23,7 +23,7 @@ from base64 import b64encode
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -37,6 +37,7 @@ from autograder.service.models import (
     SUPERSEDED,
     Attempt,
     Result,
+    Worker,
 )
 
 # A lease that ran out this many times (workers killed while grading it) is not tried again:
@@ -237,6 +238,22 @@ def attempts_of(db: ServiceDatabase, student: str) -> list[Attempt]:
         return list(session.execute(
             select(Attempt).where(Attempt.student == student)
             .order_by(Attempt.received_at.desc(), Attempt.id.desc())).scalars())
+
+
+def seen(db: ServiceDatabase, worker: str, now: datetime) -> None:
+    """Record that ``worker`` is alive now."""
+    with db.session() as session:
+        row = session.get(Worker, worker)
+        if row is None:
+            session.add(Worker(name=worker, last_seen=now))
+        else:
+            row.last_seen = now
+
+
+def gone(db: ServiceDatabase, worker: str) -> None:
+    """A worker that stopped: no longer counted as alive."""
+    with db.session() as session:
+        session.execute(delete(Worker).where(Worker.name == worker))
 
 
 def result_of(db: ServiceDatabase, attempt_id: int) -> Result | None:

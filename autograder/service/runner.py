@@ -38,6 +38,7 @@ from autograder.service.models import Attempt
 
 LEASE_SECONDS = 60.0
 POLL_SECONDS = 0.5
+SEEN_SECONDS = 5.0  # how often an idle worker records that it is alive
 STOP_SECONDS = 30.0  # stop(): how long a worker may take to finish the attempt it grades
 
 Grade = Callable[[str, str, bool, str], GradedSubmission]
@@ -63,6 +64,7 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(self.lease / 3):
+            queue.seen(self.db, self.worker, utc_now())
             if not queue.heartbeat(self.db, self.attempt_id, self.worker, self.lease, utc_now()):
                 self.lost = True  # the finish will be ignored; grading runs to its end
                 return
@@ -99,8 +101,12 @@ def work(course_root: str, db_url: str, worker: str, execute: bool,
         die_with_parent(parent)
     course = Course(Path(course_root))
     db = ServiceDatabase(db_url)
+    last_seen = 0.0
     try:
         while stop is None or not stop.is_set():
+            if time.monotonic() - last_seen > SEEN_SECONDS:
+                queue.seen(db, worker, utc_now())
+                last_seen = time.monotonic()
             queue.requeue_expired(db, utc_now())
             attempt = queue.claim(db, worker, lease, utc_now())
             if attempt is None:
@@ -110,6 +116,7 @@ def work(course_root: str, db_url: str, worker: str, execute: bool,
                 continue
             grade_one(course, db, worker, attempt, execute, lease, grade)
     finally:
+        queue.gone(db, worker)
         db.close()
 
 

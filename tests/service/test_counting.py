@@ -16,12 +16,15 @@ from pathlib import Path
 import pytest
 
 from autograder.course.late import set_due_date
-from autograder.course.layout import Course
+from autograder.course.layout import Course, open_gradebook
 from autograder.service import queue
 from autograder.service.counting import update_counted
 from autograder.service.database import open_database
 from autograder.service.intake import receive_zip
+from autograder.service.policy import ServicePolicy, service_policy
+from autograder.service.results import attempt_feedback
 from autograder.service.runner import work
+from autograder.service.stats import service_stats
 from tests.course.test_parallel_autograde import (
     TASK_CELL,
     copy_course,
@@ -73,6 +76,13 @@ def test_counted_attempt_lands_in_the_gradebook_by_policy(tmp_path: Path) -> Non
     assert (course.submitted("perfect") / f"{NOTEBOOK}.ipynb").read_bytes() == \
         (submitted / "perfect" / "training_nn" / f"{NOTEBOOK}.ipynb").read_bytes()
     assert (course.autograded("perfect") / f"{NOTEBOOK}.ipynb").is_file()
+    first = queue.attempts_of(db, "perfect")[0]
+    page = attempt_feedback(course, db, first, service_policy(course), T1)
+    assert "layers.affine_forward" in page and "2 / 2" in page
+    assert "<body" not in page and "<script" not in page
+    hidden = ServicePolicy(show_scores_before_deadline=False)
+    assert "passed" in attempt_feedback(course, db, first, hidden, T1)
+    assert "2 / 2" not in attempt_feedback(course, db, first, hidden, T1)
 
     # A worse attempt: "last" counts it; its rows are the class autograde's for those files.
     second = receive_zip(course, db, "perfect", zip_folder(submitted / "no_bias" / "training_nn"),
@@ -81,6 +91,15 @@ def test_counted_attempt_lands_in_the_gradebook_by_policy(tmp_path: Path) -> Non
     assert gradebook_state(course)["perfect"]["cells"] == reference["no_bias"]["cells"]
     assert [(a.id, a.counted) for a in queue.attempts_of(db, "perfect")] == [
         (second.id, True), (first.id, False)]
+    second = queue.attempts_of(db, "perfect")[0]
+    assert "0 / 2" in attempt_feedback(course, db, second, service_policy(course), T2)
+    assert "not passed" in attempt_feedback(course, db, second, hidden, T2)
+    with open_gradebook(course) as gb:
+        gb.update_or_create_student("zoe")  # on the roster, never submitted
+    stats = service_stats(course, db, T2)
+    assert (stats.queued, stats.running, stats.workers_alive) == (0, 0, 0)
+    assert stats.pass_rates == {"layers.affine_forward": 0.0}  # the latest attempt: no_bias
+    assert stats.not_submitted == ["zoe"] and stats.feedback_seconds_p95 is not None
 
     set_counts(course, "best")
     assert update_counted(course, db, "perfect", T2) == first.id
