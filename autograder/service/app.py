@@ -29,11 +29,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from autograder.course.late import due_date
 from autograder.course.layout import Course, CourseError
 from autograder.course.limits import MIB, Limits, course_limits
 from autograder.course.templates import render
 from autograder.service.auth import Authenticator, Person, session_secret
+from autograder.service.counting import deadline
 from autograder.service.dashboard import dashboard
 from autograder.service.database import ServiceDatabase
 from autograder.service.intake import (
@@ -154,12 +154,13 @@ class Service:
         check_csrf(request, form)
         return form
 
-    def scores_hidden(self, now: datetime) -> bool:
-        """Whether the policy hides hidden-check scores now (before the due date)."""
+    def scores_hidden(self, student: str, now: datetime) -> bool:
+        """Whether the policy hides the student's scores now (before their due date, as
+        ``results.attempt_feedback`` decides)."""
         if self.policy.show_scores_before_deadline:
             return False
-        due = due_date(self.course)  # naive UTC, as nbgrader keeps it
-        return due is None or now < due.replace(tzinfo=timezone.utc)
+        due = deadline(self.course, student)
+        return due is None or now < due
 
     def attempt_row(self, attempt: Attempt, hidden: bool) -> dict[str, Any]:
         if attempt.score is None or attempt.max_score is None:
@@ -186,7 +187,7 @@ class Service:
         if person.is_instructor:
             return RedirectResponse("/dashboard", 303)
         def load() -> list[dict[str, Any]]:
-            hidden = self.scores_hidden(self.clock())
+            hidden = self.scores_hidden(person.id, self.clock())
             return [self.attempt_row(a, hidden) for a in attempts_of(self.db, person.id)]
 
         rows = await run_in_threadpool(load)
@@ -283,7 +284,7 @@ class Service:
                 s.expunge(found)
             feedback = (attempt_feedback(self.course, self.db, found, self.policy, self.clock())
                         if found.state == "graded" else "")
-            return self.attempt_row(found, self.scores_hidden(self.clock())), feedback
+            return self.attempt_row(found, self.scores_hidden(person.id, self.clock())), feedback
 
         loaded = await run_in_threadpool(load)
         if loaded is None:

@@ -237,16 +237,16 @@ def test_scores_stay_hidden_until_the_due_date_when_the_policy_says_so(service) 
         open_database(service.course)), ServiceSettings(),
         ServicePolicy(show_scores_before_deadline=False), utc_now)
     now = datetime(2030, 5, 1, 12, 0, tzinfo=timezone.utc)
-    assert hiding.scores_hidden(now)  # no due date yet: hidden
+    assert hiding.scores_hidden("ada", now)  # no due date yet: hidden
     try:
         set_due_date(service.course, datetime(2030, 5, 2))
-        assert hiding.scores_hidden(now)
+        assert hiding.scores_hidden("ada", now)
         set_due_date(service.course, datetime(2030, 4, 30))
-        assert not hiding.scores_hidden(now)
+        assert not hiding.scores_hidden("ada", now)
     finally:
         set_due_date(service.course, None)
     hiding.policy.show_scores_before_deadline = True
-    assert not hiding.scores_hidden(now)
+    assert not hiding.scores_hidden("ada", now)
 
 
 def test_failed_sign_ins_are_limited_per_address(service) -> None:
