@@ -53,18 +53,18 @@ def test_a_student_submits_and_reads_the_feedback_another_cannot(
     assert "Received" in page.inner_text("p.flash")
     # No script: the page's meta refresh reloads it until the attempt is graded.
     page.wait_for_selector("td.state-graded", timeout=GRADED_MS)
+    screenshot(page, "service_student", tmp_path)
     assert page.evaluate(PAGE_PROBLEMS_JS) == []
     row = page.locator("tr", has=page.locator("td.state-graded")).inner_text()
     assert re.search(r"\d+ / \d+", row), row
-    screenshot(page, "service_student", tmp_path)
 
     page.click("text=view")
     page.wait_for_load_state("load")
     assert re.fullmatch(r".*/attempts/\d+", page.url)
     feedback = page.inner_text("div.feedback")
     assert "affine_forward" in feedback
-    assert page.evaluate(PAGE_PROBLEMS_JS) == []
     screenshot(page, "service_feedback", tmp_path)
+    assert page.evaluate(PAGE_PROBLEMS_JS) == []
     attempt_url = page.url
 
     bo, other = sign_in(browser, service, "bo")
