@@ -62,7 +62,8 @@ SHARED: dict[str, str] = {
     "tests/service/test_runner.py": "parallel-class",
     "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
-    "tests/service/test_app.py": "service-app",
+    "tests/service/test_app.py": "service-course",  # one course build, two servers
+    "tests/service/test_browser.py": "service-course",
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/notebooks/test_lab_in_order.py": "lab-in-order",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
@@ -95,8 +96,8 @@ LONG: dict[str, float] = {
     "tests/course/test_term.py": 20,
     "tests/course/test_kill_rerun.py": 60,
     "tests/course/test_manual_grades.py": 5,
-    "tests/service/test_app.py": 4,  # 13 tests around one server
-    "tests/service/test_browser.py": 45,
+    "tests/service/test_app.py": 4,  # 17 tests around one server
+    "tests/service/test_browser.py": 30,
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,

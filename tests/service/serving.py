@@ -52,7 +52,7 @@ def read_tokens(course: Course) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_service(base: Path) -> Iterator[Running]:
-    course, perfect = new_fixture_course(base, release=True)
+    course, perfect = new_fixture_course(base)
     (base / "roster.csv").write_text(ROSTER)
     assert cli.main(["roster", "import", str(course.root), str(base / "roster.csv")]) == 0
     assert cli.main(["tokens", str(course.root), "--instructor", INSTRUCTOR]) == 0

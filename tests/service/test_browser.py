@@ -16,7 +16,7 @@ import pytest
 from tests.fixtures.browser import PAGE_PROBLEMS_JS, screenshot, shared_chromium
 from tests.service.serving import Running, running_service
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 GRADED_MS = 90_000  # queue, sandboxed grading and a reload, on a busy 2-core machine
 
