@@ -2,7 +2,8 @@
 
 A student signs in with their token, uploads the perfect submission's zip, watches the
 page reload while it waits and reads the feedback; a second student can neither open
-the first one's attempt (404) nor post a form without its CSRF token (403). Screenshots
+the first one's attempt (404) nor post a form without its CSRF token (403); the
+instructor's dashboard reads well. Screenshots
 go to a pytest temporary folder and, with CS231N_SCREENSHOTS=DIR, also to DIR.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.browser import PAGE_PROBLEMS_JS, screenshot, shared_chromium
-from tests.service.serving import Running, running_service
+from tests.service.serving import INSTRUCTOR, Running, running_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,15 +33,15 @@ def service(browser, tmp_path_factory) -> Running:  # browser first: skip before
         yield running
 
 
-def sign_in(browser, service: Running, student: str):
+def sign_in(browser, service: Running, person: str):
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.goto(f"{service.url}/")
     assert page.url.endswith("/login")
-    page.fill("input[name=token]", service.tokens[student])
+    page.fill("input[name=token]", service.tokens[person])
     page.click("button[type=submit]")
     page.wait_for_load_state("load")
-    assert f"Signed in as {student}" in page.inner_text("header")
+    assert f"Signed in as {person}" in page.inner_text("header")
     return context, page
 
 
@@ -81,3 +82,10 @@ def test_a_student_submits_and_reads_the_feedback_another_cannot(
     assert other.locator("a[href^='/attempts/']").count() == 0  # bo's page lists nothing
     ada.close()
     bo.close()
+
+    staff, board = sign_in(browser, service, INSTRUCTOR)
+    assert board.url.endswith("/dashboard")
+    screenshot(board, "service_dashboard", tmp_path)
+    assert board.evaluate(PAGE_PROBLEMS_JS) == []
+    assert "bo" in board.inner_text("body")  # not submitted
+    staff.close()
