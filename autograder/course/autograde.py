@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from autograder.course.autograde_one import (
     NO_ISOLATION_KERNEL,
@@ -406,19 +406,25 @@ def run_pool(root: str, students: list[str], execute: bool,
             raise
 
 
-def run_dask(root: str, students: list[str], execute: bool,
-             address: str) -> Iterator[GradedSubmission]:
-    """The same tasks on a Dask distributed cluster (workers must see the course directory)."""
+def dask_client(address: str) -> Any:  # a distributed.Client (Dask is optional)
+    """A client of the Dask scheduler at ``address``; CourseError without Dask or scheduler."""
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ModuleNotFoundError:
         raise CourseError("--dask-scheduler needs Dask: pip install 'cs231n-training-nn[dask]' "
                           "(or pip install 'dask[distributed]')") from None
     try:
-        client = Client(address, timeout="10s")
+        return Client(address, timeout="10s")
     except OSError as exc:
         raise CourseError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def run_dask(root: str, students: list[str], execute: bool,
+             address: str) -> Iterator[GradedSubmission]:
+    """The same tasks on a Dask distributed cluster (workers must see the course directory)."""
+    client = dask_client(address)
+    from distributed import as_completed as dask_completed
+
     try:
         futures = {client.submit(grade_in_scratch, root, s, execute, pure=False,
                                  key=f"autograde-{s}-{time.time_ns()}"): s for s in students}

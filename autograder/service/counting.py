@@ -25,15 +25,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from nbgrader.api import MissingEntry
 from sqlalchemy import select, update
 
 from autograder.course.autograde import GradedSubmission, store_result
 from autograder.course.late import read_timestamp
-from autograder.course.layout import ASSIGNMENT, Course, open_gradebook
+from autograder.course.layout import ASSIGNMENT, Course
 from autograder.service.database import ServiceDatabase, service_dir
 from autograder.service.models import GRADED, Attempt, Result
-from autograder.service.policy import service_policy
+from autograder.service.policy import deadline, service_policy
 
 LOCK_FILE = "counting.lock"
 
@@ -53,24 +52,6 @@ def handed_in(course: Course, attempt: Attempt) -> datetime:
     """When an attempt was handed in (its ``timestamp.txt``; else when it was received)."""
     when = read_timestamp(service_dir(course) / attempt.folder) if attempt.folder else None
     return when.replace(tzinfo=timezone.utc) if when is not None else attempt.received_at
-
-
-def deadline(course: Course, student: str) -> datetime | None:
-    """The student's due date with their extension (None: no due date)."""
-    with open_gradebook(course) as gb:
-        try:
-            assignment = gb.find_assignment(ASSIGNMENT)
-        except MissingEntry:
-            return None
-        if assignment.duedate is None:
-            return None
-        due = assignment.duedate
-        try:
-            extension = gb.find_submission(ASSIGNMENT, student).extension
-        except MissingEntry:
-            extension = None
-        due = due + extension if extension is not None else due
-        return due.replace(tzinfo=timezone.utc)
 
 
 def pick(course: Course, graded: list[Attempt], counts: str, student: str) -> Attempt | None:

@@ -8,14 +8,15 @@ holds every setting of the course.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
+from nbgrader.api import MissingEntry
 from sqlalchemy import func, select
 from traitlets import Bool, Enum, Float, Int
 from traitlets.config import Configurable
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
-from autograder.course.layout import Course
+from autograder.course.layout import ASSIGNMENT, Course, open_gradebook
 from autograder.service.database import ServiceDatabase
 from autograder.service.models import FAILED, Attempt
 from autograder.service.queue import INFRA_GAVE_UP, MAX_INFRA_RETRIES
@@ -47,6 +48,37 @@ def service_policy(course: Course) -> ServicePolicy:
     except ConfigFileNotFound:
         return ServicePolicy()
     return ServicePolicy(config=config)
+
+
+def deadline(course: Course, student: str | None = None) -> datetime | None:
+    """The due date, with ``student``'s extension when given (None: no due date), in UTC."""
+    if not course.gradebook.is_file():
+        return None
+    with open_gradebook(course) as gb:
+        try:
+            assignment = gb.find_assignment(ASSIGNMENT)
+        except MissingEntry:
+            return None
+        if assignment.duedate is None:
+            return None
+        due = assignment.duedate
+        try:
+            extension = gb.find_submission(ASSIGNMENT, student).extension if student else None
+        except MissingEntry:
+            extension = None
+        due = due + extension if extension is not None else due
+        return due.replace(tzinfo=timezone.utc)
+
+
+def scores_hidden(course: Course, policy: ServicePolicy, now: datetime,
+                  student: str | None = None) -> bool:
+    """Whether scores are hidden now: the policy hides them before the due date (the
+    student's, with their extension, when ``student`` is given) and it is still ahead or unset.
+    """
+    if policy.show_scores_before_deadline:
+        return False
+    due = deadline(course, student)
+    return due is None or now < due
 
 
 def _counting(student: str) -> list:

@@ -4,7 +4,7 @@ The page is the one ``cs231n-course feedback`` writes (``feedback.feedback_page`
 points, the trusted grader's feedback with its likely-mistake line, the late penalty. It is
 filled from the attempt's own stored result (its gradebook fields and autograded notebooks),
 not from the gradebook, which holds only the counted attempt. When the policy hides scores
-before the due date (and while there is none), only whether each task passed is shown.
+before the due date (``policy.scores_hidden``), only whether each task passed is shown.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from autograder.course.layout import ASSIGNMENT, Course, CourseError, open_grade
 from autograder.course.renamed import read_student_notes
 from autograder.course.sanitize import clean_html
 from autograder.course.templates import render
-from autograder.service.counting import deadline, handed_in
+from autograder.service.counting import handed_in
 from autograder.service.database import ServiceDatabase
 from autograder.service.models import GRADED, Attempt
-from autograder.service.policy import ServicePolicy
+from autograder.service.policy import ServicePolicy, deadline, scores_hidden
 from autograder.service.queue import result_of
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
@@ -87,7 +87,7 @@ def attempt_feedback(course: Course, db: ServiceDatabase, attempt: Attempt,
     due = deadline(course, attempt.student)
     late = max((handed_in(course, attempt) - due).total_seconds(), 0.0) if due else 0.0
     row = attempt_scores(course, attempt, record, late)
-    if not policy.show_scores_before_deadline and (due is None or now < due):
+    if scores_hidden(course, policy, now, attempt.student):
         tasks = [{"label": cell.label, "passed": cell.score is not None
                   and cell.score >= cell.max_score}
                  for cell in row.cells if cell.task_id]
@@ -96,6 +96,7 @@ def attempt_feedback(course: Course, db: ServiceDatabase, attempt: Attempt,
         folder = Path(tmp)
         _write_files(folder, result.files_json)
         add_feedback(_AttemptView(course.root, folder), row)
-        page = feedback_page(row, set(), read_student_notes(folder))
+        readable = {path.stem for path in folder.glob("*.ipynb")}  # those nbgrader graded
+        page = feedback_page(row, readable, read_student_notes(folder), linked=False)
     body = _BODY.search(page)
     return clean_html(body.group(1) if body else page)

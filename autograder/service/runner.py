@@ -26,7 +26,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from autograder.course.autograde import GradedSubmission, drop_stale_scratch, grade_in_scratch
+from autograder.course.autograde import (
+    GradedSubmission,
+    dask_client,
+    drop_stale_scratch,
+    grade_in_scratch,
+)
 from autograder.course.layout import Course, CourseError
 from autograder.grade_cells import has_plain_test_cells
 from autograder.isolation.processes import die_with_parent, kill_tree
@@ -122,15 +127,7 @@ def work(course_root: str, db_url: str, worker: str, execute: bool,
 
 def _dask_grade(address: str) -> tuple[Grade, Callable[[], None]]:
     """A grading function that runs ``grade_in_scratch`` on the Dask cluster at ``address``."""
-    try:
-        from distributed import Client
-    except ModuleNotFoundError:
-        raise CourseError("--dask-scheduler needs Dask: pip install 'cs231n-training-nn[dask]' "
-                          "(or pip install 'dask[distributed]')") from None
-    try:
-        client = Client(address, timeout="10s")
-    except OSError as exc:
-        raise CourseError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    client = dask_client(address)
 
     def grade(root: str, student: str, execute: bool, folder: str) -> GradedSubmission:
         future = client.submit(grade_in_scratch, root, student, execute, folder, pure=False,

@@ -21,7 +21,7 @@ from autograder.service import queue
 from autograder.service.counting import update_counted
 from autograder.service.database import open_database
 from autograder.service.intake import receive_zip
-from autograder.service.policy import ServicePolicy, service_policy
+from autograder.service.policy import ServicePolicy, scores_hidden, service_policy
 from autograder.service.results import attempt_feedback
 from autograder.service.runner import work
 from autograder.service.stats import service_stats
@@ -80,6 +80,7 @@ def test_counted_attempt_lands_in_the_gradebook_by_policy(tmp_path: Path) -> Non
     page = attempt_feedback(course, db, first, service_policy(course), T1)
     assert "layers.affine_forward" in page and "2 / 2" in page
     assert "<body" not in page and "<script" not in page
+    assert "no readable notebook" not in page and "annotated notebook" not in page
     hidden = ServicePolicy(show_scores_before_deadline=False)
     assert "passed" in attempt_feedback(course, db, first, hidden, T1)
     assert "2 / 2" not in attempt_feedback(course, db, first, hidden, T1)
@@ -111,6 +112,8 @@ def test_counted_attempt_lands_in_the_gradebook_by_policy(tmp_path: Path) -> Non
     set_counts(course, "last_before_deadline")
     set_due_date(course, datetime(2026, 12, 1, 10, 30))  # between the two (naive UTC)
     assert update_counted(course, db, "perfect", T2) == first.id
+    assert scores_hidden(course, hidden, T1) and not scores_hidden(course, hidden, T2)
+    assert "2 / 2" in attempt_feedback(course, db, first, hidden, T2)  # after the due date
     set_due_date(course, datetime(2026, 12, 1, 9, 0))  # before both: the last one counts
     assert update_counted(course, db, "perfect", T2) == second.id
     assert task_score(course, "perfect") == 0.0
