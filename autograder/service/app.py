@@ -33,7 +33,6 @@ from autograder.course.layout import Course, CourseError
 from autograder.course.limits import MIB, Limits, course_limits
 from autograder.course.templates import render
 from autograder.service.auth import Authenticator, Person, session_secret
-from autograder.service.counting import deadline
 from autograder.service.dashboard import dashboard
 from autograder.service.database import ServiceDatabase
 from autograder.service.intake import (
@@ -43,7 +42,7 @@ from autograder.service.intake import (
     receive_zip,
 )
 from autograder.service.models import Attempt
-from autograder.service.policy import ServicePolicy, may_submit, service_policy
+from autograder.service.policy import ServicePolicy, may_submit, scores_hidden, service_policy
 from autograder.service.queue import attempts_of, position
 from autograder.service.results import attempt_feedback
 from autograder.service.security import (
@@ -154,14 +153,6 @@ class Service:
         check_csrf(request, form)
         return form
 
-    def scores_hidden(self, student: str, now: datetime) -> bool:
-        """Whether the policy hides the student's scores now (before their due date, as
-        ``results.attempt_feedback`` decides)."""
-        if self.policy.show_scores_before_deadline:
-            return False
-        due = deadline(self.course, student)
-        return due is None or now < due
-
     def attempt_row(self, attempt: Attempt, hidden: bool) -> dict[str, Any]:
         if attempt.score is None or attempt.max_score is None:
             score = "\u2013"
@@ -187,7 +178,7 @@ class Service:
         if person.is_instructor:
             return RedirectResponse("/dashboard", 303)
         def load() -> list[dict[str, Any]]:
-            hidden = self.scores_hidden(person.id, self.clock())
+            hidden = scores_hidden(self.course, self.policy, self.clock(), person.id)
             return [self.attempt_row(a, hidden) for a in attempts_of(self.db, person.id)]
 
         rows = await run_in_threadpool(load)
@@ -282,9 +273,11 @@ class Service:
                 if found is None or found.student != person.id:
                     return None
                 s.expunge(found)
-            feedback = (attempt_feedback(self.course, self.db, found, self.policy, self.clock())
+            now = self.clock()
+            feedback = (attempt_feedback(self.course, self.db, found, self.policy, now)
                         if found.state == "graded" else "")
-            return self.attempt_row(found, self.scores_hidden(person.id, self.clock())), feedback
+            hidden = scores_hidden(self.course, self.policy, now, person.id)
+            return self.attempt_row(found, hidden), feedback
 
         loaded = await run_in_threadpool(load)
         if loaded is None:

@@ -10,18 +10,12 @@ import asyncio
 import re
 import socket
 import stat
-from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
 from autograder.course import cli
-from autograder.course.late import set_due_date
-from autograder.service.app import Service, ServiceSettings, utc_now
-from autograder.service.auth import StandaloneAuthenticator
-from autograder.service.database import open_database
-from autograder.service.policy import ServicePolicy
 from autograder.service.security import BodyLimit, RateLimiter
 from tests.course.errors import one_error_line
 from tests.service.serving import INSTRUCTOR, Running, Visitor, read_tokens, running_service
@@ -230,23 +224,6 @@ def test_a_body_streaming_past_the_cap_is_cut_off() -> None:
     asyncio.run(BodyLimit(app, max_bytes=1000)(scope, receive, send))
     assert sent[0]["status"] == 413
     assert read == [600]  # the chunk that went over was never handed to the app
-
-
-def test_scores_stay_hidden_until_the_due_date_when_the_policy_says_so(service) -> None:
-    hiding = Service(service.course, open_database(service.course), StandaloneAuthenticator(
-        open_database(service.course)), ServiceSettings(),
-        ServicePolicy(show_scores_before_deadline=False), utc_now)
-    now = datetime(2030, 5, 1, 12, 0, tzinfo=timezone.utc)
-    assert hiding.scores_hidden("ada", now)  # no due date yet: hidden
-    try:
-        set_due_date(service.course, datetime(2030, 5, 2))
-        assert hiding.scores_hidden("ada", now)
-        set_due_date(service.course, datetime(2030, 4, 30))
-        assert not hiding.scores_hidden("ada", now)
-    finally:
-        set_due_date(service.course, None)
-    hiding.policy.show_scores_before_deadline = True
-    assert not hiding.scores_hidden("ada", now)
 
 
 def test_failed_sign_ins_are_limited_per_address(service) -> None:
