@@ -164,7 +164,8 @@ class Service:
         if attempt.state == "queued":
             where = position(self.db, attempt.id, self.clock())
             if where is not None:
-                text = f"waiting: {where} in the queue" if where > 1 else "next in the queue"
+                text = (f"waiting (place {where} in the queue)" if where > 1
+                        else "waiting (next in the queue)")
         return {"id": attempt.id, "received": when(attempt.received_at), "state": attempt.state,
                 "state_text": text, "score": score, "counted": attempt.counted,
                 "message": attempt.message}
