@@ -95,6 +95,9 @@ LONG: dict[str, float] = {
     "tests/course/test_parallel_autograde.py": 12,
     "tests/course/test_term.py": 20,
     "tests/course/test_kill_rerun.py": 60,
+    "tests/service/test_runner.py::test_worker_killed": 40,
+    "tests/service/test_runner.py::test_dask": 10,
+    "tests/service/test_counting.py": 15,
     "tests/course/test_manual_grades.py": 5,
     "tests/service/test_app.py": 4,  # 17 tests around one server
     "tests/service/test_browser.py": 30,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from autograder.course.layout import Course, CourseError
@@ -58,7 +59,10 @@ class ServiceDatabase:
                 event.listen(self.engine, "begin", _sqlite_begin)
             else:
                 self.engine = create_engine(url, pool_pre_ping=True)
-            Base.metadata.create_all(self.engine)
+            try:
+                Base.metadata.create_all(self.engine)
+            except DBAPIError:  # another process created the tables at the same moment
+                Base.metadata.create_all(self.engine)
         except ModuleNotFoundError as exc:
             raise CourseError(f"the database {self.safe_url} needs the driver {exc.name}: "
                               f"pip install 'cs231n-training-nn[service]'") from None

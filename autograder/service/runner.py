@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import datetime, timezone
 from multiprocessing import get_context
@@ -119,7 +120,11 @@ def work(course_root: str, db_url: str, worker: str, execute: bool,
                     return  # one pass over the queue
                 stop.wait(poll)
                 continue
-            grade_one(course, db, worker, attempt, execute, lease, grade)
+            try:
+                grade_one(course, db, worker, attempt, execute, lease, grade)
+            except Exception:  # e.g. the gradebook locked too long: the worker stays
+                traceback.print_exc()
+                queue.release(db, attempt.id, worker, "the grading worker failed")
     finally:
         queue.gone(db, worker)
         db.close()

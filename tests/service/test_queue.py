@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from autograder.course.autograde import GradedSubmission
+from autograder.course.layout import Course
 from autograder.service import queue
 from autograder.service.database import ServiceDatabase
 from autograder.service.models import Attempt, Result
+from autograder.service.runner import grade_one
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 LEASE = 60.0
@@ -144,3 +147,19 @@ def test_concurrent_claimers_each_attempt_once(db_url: str) -> None:
     with setup.session() as s:
         assert set(s.execute(select(Attempt.state)).scalars()) == {"graded"}
     setup.close()
+
+
+def test_a_failure_of_the_grading_machinery_puts_the_attempt_back(db: ServiceDatabase,
+                                                                  tmp_path: Path) -> None:
+    a = received(db, "ann", T0)
+
+    def broken(root: str, student: str, execute: bool, folder: str) -> GradedSubmission:
+        raise OSError("no space left on device")
+
+    claimed = queue.claim(db, "w1", LEASE, T0)
+    assert not grade_one(Course(tmp_path), db, "w1", claimed, False, LEASE, broken)
+    with db.session() as s:
+        row = s.get(Attempt, a.id)
+        assert (row.state, row.infra_retries, row.lease_owner) == ("queued", 1, None)
+        assert "no space left" in row.message
+    assert results(db) == 0
