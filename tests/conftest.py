@@ -99,7 +99,7 @@ LONG: dict[str, float] = {
     "tests/service/test_runner.py::test_dask": 10,
     "tests/service/test_counting.py": 15,
     "tests/course/test_manual_grades.py": 5,
-    "tests/service/test_app.py": 4,  # 17 tests around one server
+    "tests/service/test_app.py": 4,  # 16 tests around one server
     "tests/service/test_browser.py": 30,
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
