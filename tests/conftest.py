@@ -58,8 +58,12 @@ SHARED: dict[str, str] = {
     "tests/course/test_no_script.py": "planted-course",
     "tests/course/test_parallel_autograde.py": "parallel-class",
     "tests/course/test_kill_rerun.py": "parallel-class",  # reads the same graded class
+    "tests/service/test_counting.py": "parallel-class",  # compares with it
+    "tests/service/test_runner.py": "parallel-class",
     "tests/course/test_manual_grades.py": "manual-grades",
     "tests/course/test_term.py": "term-course",
+    "tests/service/test_app.py": "service-course",  # one course build, two servers
+    "tests/service/test_browser.py": "service-course",
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/notebooks/test_lab_in_order.py": "lab-in-order",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
@@ -91,7 +95,12 @@ LONG: dict[str, float] = {
     "tests/course/test_parallel_autograde.py": 12,
     "tests/course/test_term.py": 20,
     "tests/course/test_kill_rerun.py": 60,
+    "tests/service/test_runner.py::test_worker_killed": 40,
+    "tests/service/test_runner.py::test_dask": 10,
+    "tests/service/test_counting.py": 15,
     "tests/course/test_manual_grades.py": 5,
+    "tests/service/test_app.py": 4,  # 16 tests around one server
+    "tests/service/test_browser.py": 30,
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from autograder.course.autograde_one import (
     NO_ISOLATION_KERNEL,
@@ -108,6 +108,9 @@ class GradedSubmission:
     files: dict[str, tuple[int, bytes]] | None = None
     logs: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # damage to the submission, one line each
+    # The submission's points and the assignment's maximum, as graded (None when not ok).
+    score: float | None = None
+    max_score: float | None = None
 
 
 class _Pending(Protocol):
@@ -132,13 +135,14 @@ def snapshot_gradebook(source: Path, target: Path) -> None:
         src.close()
 
 
-def make_scratch_course(course_root: Path, student: str,
-                        scratch: Path) -> tuple[Course, Inspection]:
+def make_scratch_course(course_root: Path, student: str, scratch: Path,
+                        folder: Path | None = None) -> tuple[Course, Inspection]:
     """A private course in ``scratch`` holding what autograding ``student`` reads.
 
-    The submission is inspected where it lies and only what passes (regular
-    files within the course's size limits) is staged into the scratch course:
-    nothing of it is copied before it is checked.
+    The submission is inspected where it lies (``submitted/<student>/training_nn``,
+    or ``folder``) and only what passes (regular files within the course's size
+    limits) is staged into the scratch course: nothing of it is copied before it
+    is checked.
     """
     for name in ("nbgrader_config.py", GENERATED_CONFIG):
         if (course_root / name).is_file():
@@ -146,7 +150,7 @@ def make_scratch_course(course_root: Path, student: str,
     shutil.copytree(course_root / "source", scratch / "source", ignore=SKIP)
     course = Course(scratch)
     limits = course_limits(course.config)
-    folder = Course(course_root).submitted(student)
+    folder = folder or Course(course_root).submitted(student)
     found = inspect_submission(folder, limits, course.source)
     stage_submission(folder, course.submitted(student), found, limits)
     snapshot_gradebook(course_root / "gradebook.db", scratch / "gradebook.db")
@@ -179,26 +183,32 @@ def read_files(folder: Path) -> dict[str, tuple[int, bytes]] | None:
     return files
 
 
-def grade_in_scratch(course_root: str, student: str, execute: bool = False) -> GradedSubmission:
+def grade_in_scratch(course_root: str, student: str, execute: bool = False,
+                     folder: str | None = None) -> GradedSubmission:
     """Autograde one submission in a private scratch course; return plain data.
 
-    Reads the course directory, never writes to it. Runs in any process (a
-    pool worker, a Dask worker, or the coordinator itself).
+    The submission is ``submitted/<student>/training_nn``, or ``folder`` (one that
+    holds the same files, e.g. a stored attempt). Reads the course directory, never
+    writes to it. Runs in any process (a pool worker, a Dask worker, or the
+    coordinator itself).
     """
 
     start = time.perf_counter()
     root = Path(course_root)
     scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{student}-"))
     try:
-        course, found = make_scratch_course(root, student, scratch)
+        course, found = make_scratch_course(root, student, scratch,
+                                            Path(folder) if folder else None)
         result = autograde_submission(course, student, execute=execute, staged=found)
         logs = {p.name: p.read_text(errors="replace") for p in sorted(course.logs.glob("*.log"))}
         if not result.ok:
             return GradedSubmission(student, False, time.perf_counter() - start, result.message,
                                     logs=logs)
+        totals = student_totals(course, student)
         return GradedSubmission(student, True, time.perf_counter() - start, notes=result.notes,
                                 record=read_record(course, student),
-                                files=read_files(course.autograded(student)), logs=logs)
+                                files=read_files(course.autograded(student)), logs=logs,
+                                score=totals.score, max_score=totals.max)
     except Exception as exc:  # one broken submission must not stop the class
         message = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return GradedSubmission(student, False, time.perf_counter() - start, message,
@@ -396,19 +406,25 @@ def run_pool(root: str, students: list[str], execute: bool,
             raise
 
 
-def run_dask(root: str, students: list[str], execute: bool,
-             address: str) -> Iterator[GradedSubmission]:
-    """The same tasks on a Dask distributed cluster (workers must see the course directory)."""
+def dask_client(address: str) -> Any:  # a distributed.Client (Dask is optional)
+    """A client of the Dask scheduler at ``address``; CourseError without Dask or scheduler."""
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ModuleNotFoundError:
         raise CourseError("--dask-scheduler needs Dask: pip install 'cs231n-training-nn[dask]' "
                           "(or pip install 'dask[distributed]')") from None
     try:
-        client = Client(address, timeout="10s")
+        return Client(address, timeout="10s")
     except OSError as exc:
         raise CourseError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def run_dask(root: str, students: list[str], execute: bool,
+             address: str) -> Iterator[GradedSubmission]:
+    """The same tasks on a Dask distributed cluster (workers must see the course directory)."""
+    client = dask_client(address)
+    from distributed import as_completed as dask_completed
+
     try:
         futures = {client.submit(grade_in_scratch, root, s, execute, pure=False,
                                  key=f"autograde-{s}-{time.time_ns()}"): s for s in students}

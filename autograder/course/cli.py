@@ -25,7 +25,9 @@ from autograder.course.commands import (
     release,
     report,
     roster,
+    serve,
     submit,
+    tokens,
 )
 from autograder.course.commands.common import PROG, describe
 from autograder.course.layout import CourseError
@@ -33,8 +35,8 @@ from autograder.grade_cells import NotebookError
 
 # In the order `--help` lists them: a term's order.
 COMMANDS: tuple[ModuleType, ...] = (
-    init, roster, release, due, extend, submit, import_lms, autograde, regrade, feedback, export,
-    grade, demo, report, collect,
+    init, roster, release, due, extend, tokens, serve, submit, import_lms, autograde, regrade,
+    feedback, export, grade, demo, report, collect,
 )
 
 

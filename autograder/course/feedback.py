@@ -60,11 +60,14 @@ def _split_hint(text: str) -> tuple[str, str]:
 
 
 def feedback_page(row: StudentScores, notebook_pages: set[str],
-                  handed_in: tuple[dict[str, str], list[str]] = ({}, [])) -> str:
+                  handed_in: tuple[dict[str, str], list[str]] = ({}, []),
+                  linked: bool = True) -> str:
     """The ``index.html`` of one student; ``notebook_pages`` are the annotated notebooks' stems.
 
     ``handed_in``: notebooks graded under their own name (stem -> the file's name) and the
     lines about renamed, copied or missing notebooks (``renamed.read_student_notes``).
+    ``linked``: each readable notebook links to its annotated page (none when False, for a
+    page shown where those pages are not).
     """
     renamed, notes = handed_in
     notebooks = [
@@ -73,7 +76,8 @@ def feedback_page(row: StudentScores, notebook_pages: set[str],
             "handed_in_as": renamed.get(nb),
             "score": score,
             "max_score": max_score,
-            "page": f"{nb}.html" if nb in notebook_pages else None,
+            "page": f"{nb}.html" if linked and nb in notebook_pages else None,
+            "readable": nb in notebook_pages,
             "cells": [
                 {"label": cell.label, "row_class": _row_class(cell), "score": cell.score,
                  "max_score": cell.max_score,

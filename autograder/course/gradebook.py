@@ -187,7 +187,7 @@ def gradebook_scores(course: Course, with_feedback: bool = False,
                 # Each grade's cell and (deferred) maximum in one query, not one per grade.
                 grades = gb.db.query(Grade).filter(Grade.notebook_id == nb.id).options(
                     joinedload(Grade.cell), undefer(Grade.max_score)).all()
-                for grade in sorted(grades, key=lambda g: _cell_order(g.name)):
+                for grade in sorted(grades, key=lambda g: cell_order(g.name)):
                     score = grade.score if grade.auto_score is not None or \
                         grade.manual_score is not None else None
                     row.cells.append(CellScore(
@@ -234,7 +234,8 @@ def written_answers(notebooks: dict[str, NotebookNode]) -> dict[tuple[str, str],
     return answers
 
 
-def _cell_order(grade_id: str) -> tuple[int, str]:
+def cell_order(grade_id: str) -> tuple[int, str]:
+    """Grade cells in registry order (the order of the tasks), other cells after by id."""
     ids = list(TASKS_BY_ID)
     task_id = task_id_of(grade_id)
     return (ids.index(task_id), "") if task_id else (len(ids), grade_id)

@@ -76,7 +76,7 @@ def submit(course: Course, student: str, source: str | os.PathLike,
                 extract_zip(zf, check_zip(zf, limits), new, limits)
                 when = zip_time(zf) if when is None else when
         elif source.is_dir():
-            _copy_folder(source, new, limits)
+            copy_folder(source, new, limits)
         else:
             raise CourseError(f"submission {source} is neither a folder nor a zip file")
         (new / TIMESTAMP_FILE).unlink(missing_ok=True)  # the time is ours to record
@@ -93,7 +93,7 @@ def submit(course: Course, student: str, source: str | os.PathLike,
     return dest
 
 
-def _copy_folder(folder: Path, dest: Path, limits: Limits) -> None:
+def copy_folder(folder: Path, dest: Path, limits: Limits) -> None:
     """Copy a submission folder after checking it whole; links stay links, FIFOs are skipped."""
     found = inspect_submission(folder, limits)
     over = [f"'{name}': {why}" for name, why in [*found.left_out.items(),

@@ -1,0 +1,70 @@
+"""``cs231n-course serve``: run the submission service (web pages and grading workers).
+
+Students sign in with their token (``cs231n-course tokens``), upload the zip of their
+release folder and get the trusted grader's feedback within minutes; the instructor's
+token opens the dashboard. Submissions queue in a database (SQLite in
+COURSE_DIR/service/service.db, or --database URL, e.g. PostgreSQL) and are graded by
+--workers local processes or by the workers of a Dask scheduler. Serve on loopback and
+put an HTTPS proxy in front (with --secure-cookie) to open it to a class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from autograder.course.commands.common import (
+    add_allow_unsandboxed,
+    allow_unsandboxed,
+    open_course,
+    positive_int,
+)
+from autograder.course.layout import stderr_progress
+from autograder.service.app import ServiceSettings, create_app
+from autograder.service.auth import authenticator
+from autograder.service.database import open_database
+from autograder.service.runner import WorkerPool
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("course_dir", metavar="COURSE_DIR")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: loopback only)")
+    p.add_argument("--port", type=int, default=8231, help="port to listen on (default 8231)")
+    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N",
+                   help="local grading processes (default: one per CPU)")
+    p.add_argument("--database", metavar="URL",
+                   help="SQLAlchemy URL of the queue (default: SQLite in COURSE_DIR/service)")
+    p.add_argument("--dask-scheduler", metavar="ADDR",
+                   help="grade on this Dask scheduler's workers instead of local processes")
+    p.add_argument("--auth", choices=("tokens", "hub"), default="tokens",
+                   help="who may sign in: holders of `cs231n-course tokens` (default), or "
+                   "JupyterHub users (not yet available)")
+    p.add_argument("--forwarded-allow-ips", metavar="ADDRS",
+                   help="the reverse proxy's address(es): trust their X-Forwarded-For, so "
+                   "that rate limits see students' addresses (default: trust none)")
+    p.add_argument("--secure-cookie", action="store_true",
+                   help="send the session cookie over HTTPS only (set behind an HTTPS proxy)")
+    add_allow_unsandboxed(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    course = open_course(args.course_dir)
+    allow_unsandboxed(args)
+    db = open_database(course, args.database)
+    auth = authenticator(args.auth, db)
+    app = create_app(course, db, auth, ServiceSettings(secure_cookie=args.secure_cookie))
+    pool = WorkerPool(course, db.url, args.workers, args.dask_scheduler)
+    pool.start()
+    where = "Dask scheduler " + args.dask_scheduler if args.dask_scheduler else "local"
+    stderr_progress(f"serving {course.root} on http://{args.host}:{args.port}/ "
+                    f"({args.workers} {where} worker(s))")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
+                    server_header=False, proxy_headers=bool(args.forwarded_allow_ips),
+                    forwarded_allow_ips=args.forwarded_allow_ips)
+    finally:
+        pool.stop()
+    return 0

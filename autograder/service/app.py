@@ -1,0 +1,355 @@
+"""The service's web application (Starlette): sign in, submit, see the queue and the feedback.
+
+Routes: ``GET /login`` and ``POST /login`` (a token for a signed session cookie),
+``POST /logout``, ``GET /`` (the student's attempts, or the instructor's dashboard),
+``POST /submit`` (a zip upload), ``POST /collect`` (the student's newest submission in
+nbgrader's exchange, where the course has one), ``GET /attempts/{id}`` (one attempt and
+its feedback, for its owner only: anyone else gets 404, as for an id that does not exist, so ids
+cannot be probed), ``GET /dashboard`` (instructors). Every page is rendered from the
+course's Jinja2 templates with autoescaping; the feedback fragment arrives sanitised from
+``results.attempt_feedback``. Every POST carries the session's CSRF token. The database
+and the grading pipeline are blocking, so they run in Starlette's thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from autograder.course.layout import Course, CourseError
+from autograder.course.limits import MIB, Limits, course_limits
+from autograder.course.templates import render
+from autograder.service.auth import Authenticator, Person, session_secret
+from autograder.service.dashboard import dashboard
+from autograder.service.database import ServiceDatabase
+from autograder.service.intake import (
+    Refused,
+    exchange_inbound,
+    receive_from_exchange,
+    receive_zip,
+)
+from autograder.service.models import Attempt
+from autograder.service.policy import ServicePolicy, may_submit, scores_hidden, service_policy
+from autograder.service.queue import attempts_of, position
+from autograder.service.results import attempt_feedback
+from autograder.service.security import (
+    CSP_META,
+    BodyLimit,
+    RateLimiter,
+    SecurityHeaders,
+    check_csrf,
+    client_address,
+    csrf_token,
+)
+from autograder.service.stats import service_stats
+
+SESSION_COOKIE = "cs231n_session"
+STATE_TEXT = {"queued": "waiting", "running": "being graded", "graded": "graded",
+              "superseded": "replaced by a newer attempt", "failed": "could not be graded"}
+WAITING = frozenset({"queued", "running"})
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Limits of the web side (the policy on attempts is the course's ``ServicePolicy``)."""
+
+    # Failed sign-ins per client address and minute: a token cannot be guessed, but a
+    # flood of guesses still costs hashing and database reads. Successful ones are free,
+    # so a class behind one address can all sign in at the start of a lab.
+    failed_logins_per_minute: int = 20
+    anonymous_per_minute: int = 300  # requests without a session, per client address
+    requests_per_minute: int = 300  # per signed-in person, any route (a reload every 3 s: 20)
+    submissions_per_minute: int = 6  # per student, on top of the policy's daily limit
+    refresh_seconds: int = 3  # pages with an attempt in the queue reload this often
+    secure_cookie: bool = False  # set when the service is reached over HTTPS
+    session_days: int = 14
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def upload_cap(limits: Limits) -> int:
+    """The largest request body: a zip of the largest allowed submission, plus the form."""
+    return limits.max_total_bytes + MIB
+
+
+class Service:
+    """The application's state and its route handlers."""
+
+    def __init__(self, course: Course, db: ServiceDatabase, auth: Authenticator,
+                 settings: ServiceSettings, policy: ServicePolicy,
+                 clock: Callable[[], datetime]) -> None:
+        self.course = course
+        self.db = db
+        self.auth = auth
+        self.settings = settings
+        self.policy = policy
+        self.clock = clock
+        self.limits = course_limits(course.config)
+        self.exchange = has_exchange(course)
+        self.failed_logins = RateLimiter(settings.failed_logins_per_minute, 60.0)
+        self.anonymous = RateLimiter(settings.anonymous_per_minute, 60.0)
+        self.per_person = RateLimiter(settings.requests_per_minute, 60.0)
+        self.submissions = RateLimiter(settings.submissions_per_minute, 60.0)
+
+    # ------------------------------------------------------------------ helpers
+
+    def person(self, request: Request) -> Person | None:
+        """``identify``, counted against the person's rate limit, or without one the address's."""
+        person = self.identify(request)
+        if person is None:
+            self.anonymous.check(client_address(request))
+        else:
+            self.per_person.check(f"{person.role}:{person.id}")
+        return person
+
+    def identify(self, request: Request) -> Person | None:
+        """The signed-in person, or None (also once their token was issued again)."""
+        session = request.session
+        if not {"id", "role", "serial"} <= session.keys():
+            return None
+        person = Person(str(session["id"]), "instructor" if session["role"] == "instructor"
+                        else "student", str(session["serial"]))
+        return person if self.auth.still_valid(person) else None
+
+    def page(self, request: Request, template: str, title: str, person: Person | None,
+             status: int = 200, refresh: bool = False, **context: Any) -> HTMLResponse:
+        head = CSP_META
+        if refresh:
+            head += f'\n<meta http-equiv="refresh" content="{self.settings.refresh_seconds}">'
+        flash = request.session.pop("flash", None)
+        kind = request.session.pop("flash_kind", "")
+        html = render(template, title=title, csp_meta=Markup(head), person=person,
+                      csrf=csrf_token(request.session), flash=flash, flash_kind=kind,
+                      refresh=self.settings.refresh_seconds, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def signed_in(self, request: Request, role: str | None = None) -> Person:
+        """The person of this request; 303 to the login page without one, 404 for a wrong role."""
+        person = self.person(request)
+        if person is None:
+            request.session.clear()
+            raise HTTPException(303, headers={"Location": "/login"})
+        if role is not None and person.role != role:
+            raise HTTPException(404, "There is no such page.")
+        return person
+
+    async def form(self, request: Request, max_files: int = 0) -> Any:
+        form = await request.form(max_files=max_files, max_fields=8)
+        check_csrf(request, form)
+        return form
+
+    def attempt_row(self, attempt: Attempt, hidden: bool) -> dict[str, Any]:
+        if attempt.score is None or attempt.max_score is None:
+            score = "\u2013"
+        elif hidden:
+            score = "after the due date"
+        else:
+            score = f"{attempt.score:g} / {attempt.max_score:g}"
+        text = STATE_TEXT.get(attempt.state, attempt.state)
+        if attempt.state == "queued":
+            where = position(self.db, attempt.id, self.clock())
+            if where is not None:
+                text = (f"waiting (place {where} in the queue)" if where > 1
+                        else "waiting (next in the queue)")
+        return {"id": attempt.id, "received": when(attempt.received_at), "state": attempt.state,
+                "state_text": text, "score": score, "counted": attempt.counted,
+                "message": attempt.message}
+
+    # ------------------------------------------------------------------ routes
+
+    async def home(self, request: Request) -> Response:
+        person = self.person(request)
+        if person is None:
+            return RedirectResponse("/login", 303)
+        if person.is_instructor:
+            return RedirectResponse("/dashboard", 303)
+        def load() -> list[dict[str, Any]]:
+            hidden = scores_hidden(self.course, self.policy, self.clock(), person.id)
+            return [self.attempt_row(a, hidden) for a in attempts_of(self.db, person.id)]
+
+        rows = await run_in_threadpool(load)
+        waiting = any(r["state"] in WAITING for r in rows)
+        return self.page(request, "service_student.html.j2", "Your submissions", person,
+                         refresh=waiting, attempts=rows, waiting=waiting,
+                         limits=self.limits.describe(), exchange=self.exchange)
+
+    async def login_page(self, request: Request) -> Response:
+        if self.person(request) is not None:
+            return RedirectResponse("/", 303)
+        return self.page(request, "service_login.html.j2", "Sign in", None)
+
+    async def login(self, request: Request) -> Response:
+        address = client_address(request)
+        self.failed_logins.check(address, record=False)
+        self.anonymous.check(address)
+        form = await self.form(request)
+        token = form.get("token")
+        person = (await run_in_threadpool(self.auth.login, token)
+                  if isinstance(token, str) else None)
+        if person is None:
+            self.failed_logins.retry_after(address)  # counts this failure
+            request.session["flash"] = "That token is not valid (or was replaced by a newer one)."
+            request.session["flash_kind"] = "refused"
+            return self.page(request, "service_login.html.j2", "Sign in", None, status=401)
+        request.session.clear()  # a fresh session: nothing chosen before sign-in carries over
+        request.session.update(id=person.id, role=person.role, serial=person.serial)
+        csrf_token(request.session)
+        return RedirectResponse("/", 303)
+
+    async def logout(self, request: Request) -> Response:
+        self.person(request)  # counted, like every request
+        await self.form(request)
+        request.session.clear()
+        return RedirectResponse("/login", 303)
+
+    async def submit(self, request: Request) -> Response:
+        person = self.signed_in(request, "student")
+        self.submissions.check(person.id)
+        form = await self.form(request, max_files=1)
+        upload = form.get("submission")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            message: str | None = "Choose the zip of your release folder first."
+        else:
+            message = await run_in_threadpool(
+                self._receive, person.id,
+                lambda now: receive_zip(self.course, self.db, person.id, upload.file, now))
+        await form.close()
+        return self._received(request, message)
+
+    async def collect(self, request: Request) -> Response:
+        """The student's newest submission in nbgrader's exchange (``nbgrader submit``)."""
+        person = self.signed_in(request, "student")
+        if not self.exchange:
+            raise HTTPException(404, "This course has no nbgrader exchange: upload a zip.")
+        self.submissions.check(person.id)
+        await self.form(request)
+        message = await run_in_threadpool(
+            self._receive, person.id,
+            lambda now: receive_from_exchange(self.course, self.db, person.id, now))
+        return self._received(request, message)
+
+    def _receive(self, student: str, store: Callable[[datetime], object]) -> str | None:
+        """None when ``store`` queued the submission, else one line saying why it did not."""
+        now = self.clock()
+        why = may_submit(self.db, self.policy, student, now)
+        if why is not None:
+            return why
+        try:
+            store(now)
+        except Refused as exc:
+            return str(exc)
+        return None
+
+    def _received(self, request: Request, refused: str | None) -> Response:
+        if refused is None:
+            request.session["flash"] = ("Received. Your attempt is in the queue; "
+                                        "its feedback appears below once it is graded.")
+        else:
+            request.session["flash"] = refused[:1].upper() + refused[1:]
+            request.session["flash_kind"] = "refused"
+        return RedirectResponse("/", 303)
+
+    async def attempt(self, request: Request) -> Response:
+        person = self.signed_in(request, "student")
+        attempt_id = request.path_params["attempt_id"]
+
+        def load() -> tuple[dict[str, Any], str] | None:
+            with self.db.session() as s:
+                found = s.get(Attempt, attempt_id)
+                if found is None or found.student != person.id:
+                    return None
+                s.expunge(found)
+            now = self.clock()
+            feedback = (attempt_feedback(self.course, self.db, found, self.policy, now)
+                        if found.state == "graded" else "")
+            hidden = scores_hidden(self.course, self.policy, now, person.id)
+            return self.attempt_row(found, hidden), feedback
+
+        loaded = await run_in_threadpool(load)
+        if loaded is None:
+            raise HTTPException(404, "There is no such attempt.")
+        row, feedback = loaded
+        waiting = row["state"] in WAITING
+        return self.page(request, "service_attempt.html.j2", f"Attempt {row['id']}", person,
+                         refresh=waiting, a=row, waiting=waiting,
+                         feedback=Markup(feedback))  # sanitised by attempt_feedback
+
+    async def dashboard(self, request: Request) -> Response:
+        person = self.signed_in(request, "instructor")
+        stats = await run_in_threadpool(service_stats, self.course, self.db, self.clock())
+        return self.page(request, "service_dashboard.html.j2", "Submission service", person,
+                         refresh=True, **dashboard(stats).context())
+
+    async def error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 303 and exc.headers:
+            return RedirectResponse(exc.headers["Location"], 303)
+        titles = {403: "Refused", 404: "Not found", 413: "Too large", 429: "Slow down"}
+        response = self.page(request, "service_error.html.j2",
+                             titles.get(exc.status_code, "Error"), self.identify(request),
+                             status=exc.status_code, detail=exc.detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+
+def has_exchange(course: Course) -> bool:
+    """Whether the course's nbgrader exchange exists here (then students may collect from it)."""
+    try:
+        return exchange_inbound(course).is_dir()
+    except CourseError:
+        return False
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return "\u2013"
+    if moment.tzinfo is None:  # SQLite returns naive datetimes; they were stored in UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def create_app(course: Course, db: ServiceDatabase, auth: Authenticator,
+               settings: ServiceSettings | None = None,
+               clock: Callable[[], datetime] = utc_now) -> Starlette:
+    """The service's ASGI application for ``course`` (its policy is read now)."""
+    settings = settings or ServiceSettings()
+    service = Service(course, db, auth, settings, service_policy(course), clock)
+    routes = [
+        Route("/", service.home),
+        Route("/login", service.login_page, methods=["GET"]),
+        Route("/login", service.login, methods=["POST"]),
+        Route("/logout", service.logout, methods=["POST"]),
+        Route("/submit", service.submit, methods=["POST"]),
+        Route("/collect", service.collect, methods=["POST"]),
+        Route("/attempts/{attempt_id:int}", service.attempt),
+        Route("/dashboard", service.dashboard),
+    ]
+    middleware = [
+        # Outermost first: headers on every answer, the body cap before anything reads it.
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, max_bytes=upload_cap(service.limits)),
+        Middleware(SessionMiddleware, secret_key=session_secret(course),
+                   session_cookie=SESSION_COOKIE, same_site="lax",
+                   https_only=settings.secure_cookie, max_age=settings.session_days * 86400),
+    ]
+    handler: Callable[[Request, Exception], Awaitable[Response]] = service.error
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: handler})
+    app.state.service = service
+    return app
