@@ -7,7 +7,9 @@ Sections: kernels (the reference against PyTorch, needs the ``benchmarks`` extra
 grade (trusted grading of one complete submission, sandbox on and off), class
 (``autograde`` of a synthetic class with --jobs 1 and --jobs N against plain
 nbgrader autograde; takes a while, see --plain-students), notebooks (every source
-notebook executed on the embedded data, full and fast mode).
+notebook executed on the embedded data, full and fast mode), service (the submission
+service on loopback: one submission on the idle service, then a rush of
+--service-students sending --service-submissions in bursts).
 """
 
 from __future__ import annotations
@@ -275,6 +277,14 @@ def dask_section(args: argparse.Namespace) -> list[Row]:
     return daskrun.rows(points)
 
 
+def service_section(args: argparse.Namespace) -> list[Row]:
+    from benchmarks import service
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-service-") as tmp:
+        return service.run(Path(tmp), args.service_students, args.service_submissions,
+                           workers=args.service_workers, gap=args.service_gap)
+
+
 def notebooks_section(args: argparse.Namespace) -> list[Row]:
     import subprocess
 
@@ -317,6 +327,7 @@ SECTIONS = {
     "notebooks": notebooks_section,
     "demo": demo_section,
     "dask": dask_section,
+    "service": service_section,
 }
 
 
@@ -349,6 +360,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="dask: worker process counts, comma-separated (default 1,2,4)")
     parser.add_argument("--dask-json", metavar="FILE",
                         help="dask: also write the measured points to FILE (JSON)")
+    parser.add_argument("--service-students", type=int, default=50,
+                        help="service: students in the rush (default 50)")
+    parser.add_argument("--service-submissions", type=int, default=300,
+                        help="service: submissions in the rush, in bursts of one per student "
+                             "(default 300)")
+    parser.add_argument("--service-workers", type=int, default=2,
+                        help="service: serve --workers N (default 2)")
+    parser.add_argument("--service-gap", type=float, default=2.0,
+                        help="service: seconds between two bursts (default 2)")
     parser.add_argument("--keep", metavar="DIR", help="class: work in DIR and keep it (logs)")
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
