@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import re
 import shutil
 import signal
@@ -43,6 +42,7 @@ from sqlalchemy import func, select
 
 from autograder.course.layout import Course
 from autograder.course.roster import import_roster
+from autograder.isolation.processes import kill_tree
 from autograder.service.auth import issue_tokens
 from autograder.service.database import ServiceDatabase, open_database
 from autograder.service.models import FAILED, GRADED, QUEUED, RUNNING, SUPERSEDED, Attempt, Result
@@ -149,28 +149,22 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    """SIGINT, then after 30 s SIGKILL to the server's whole process group."""
+    """SIGINT; a server still running 30 s later is killed with every process it started."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_tree(proc.pid)
         proc.wait()
 
 
-class Student:
-    """One student's browser: a cookie jar and the CSRF token of the last form read."""
+class Browser:
+    """One browser's HTTP: a cookie jar, redirects not followed, the last page's CSRF token."""
 
-    def __init__(self, url: str, student: str, token: str) -> None:
-        self.id = student
-        self.client = httpx.Client(base_url=url, timeout=120)
+    def __init__(self, url: str, timeout: float = 120) -> None:
+        self.client = httpx.Client(base_url=url, timeout=timeout)
         self.csrf = ""
-        self.get("/login")
-        self.client.post("/login", data={"token": token, "csrf": self.csrf})
-        if "/logout" not in self.get("/").text:
-            raise RuntimeError(f"{student} could not sign in")
 
     def get(self, path: str) -> httpx.Response:
         response = self.client.get(path)
@@ -178,6 +172,21 @@ class Student:
         if found:
             self.csrf = found.group(1)
         return response
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class Student(Browser):
+    """A student signed in with their token, handing in zips."""
+
+    def __init__(self, url: str, student: str, token: str) -> None:
+        super().__init__(url)
+        self.id = student
+        self.get("/login")
+        self.client.post("/login", data={"token": token, "csrf": self.csrf})
+        if "/logout" not in self.get("/").text:
+            raise RuntimeError(f"{student} could not sign in")
 
     def submit(self, zip_path: Path) -> datetime:
         """Upload ``zip_path``; the time just before the POST. A refusal raises."""
@@ -191,9 +200,6 @@ class Student:
                                f"{response.text[:300]}")
         self.get("/")  # the page after the redirect: the flash, and a fresh form
         return sent
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def wait_drained(db: ServiceDatabase, timeout: float) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import re
 import signal
 import sys
 import time
@@ -23,6 +22,7 @@ import httpx
 
 from autograder.course import cli
 from autograder.course.layout import Course
+from benchmarks.service import Browser
 from tests.course.test_term import zip_folder
 from tests.fixtures.browser import base_url, free_port, local_server
 from tests.fixtures.course_notebook import new_fixture_course
@@ -30,7 +30,6 @@ from tests.fixtures.course_notebook import new_fixture_course
 STUDENTS = ("ada", "bo")
 INSTRUCTOR = "staff"
 ROSTER = "id,first_name,last_name\nada,Ada,Lovelace\nbo,Bo,Diddley\n"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 START_SECONDS = 60.0
 
 
@@ -72,20 +71,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-class Visitor:
-    """One browser's HTTP: a cookie jar, redirects not followed, the last page's CSRF token."""
+class Visitor(Browser):
+    """One browser's HTTP (``Browser``) with the service the tests started."""
 
     def __init__(self, service: Running) -> None:
-        self.client = httpx.Client(base_url=service.url, timeout=30)
+        super().__init__(service.url, timeout=30)
         self.service = service
-        self.csrf = ""
-
-    def get(self, path: str) -> httpx.Response:
-        response = self.client.get(path)
-        found = CSRF.search(response.text)
-        if found:
-            self.csrf = found.group(1)
-        return response
 
     def post(self, path: str, data: dict[str, str] | None = None, csrf: bool = True,
              **kwargs) -> httpx.Response:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from autograder.isolation.processes import kill_tree
+from autograder.isolation.processes import descendants, kill_tree
 from autograder.service.database import ServiceDatabase, open_database
-from autograder.service.models import GRADED, QUEUED, RUNNING, SUPERSEDED, Attempt, Result
+from autograder.service.models import GRADED, QUEUED, SUPERSEDED, Attempt, Result
 from benchmarks.service import (
     ServiceCourse,
     Student,
@@ -85,18 +85,11 @@ def test_rush_grades_every_submission_once(tmp_path: Path) -> None:
     assert res.finished == states[GRADED]
 
 
-def worker_pids(server: int) -> list[int]:
-    """The server's child processes (its grading workers), from /proc."""
-    children = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == server:
-                children.append(int(entry.name))
-    return children
+def grading_workers(server: int) -> list[int]:
+    """The server's child processes that have children: workers grading (nbgrader, sandbox)."""
+    below = descendants(server)
+    grandchildren = {p for child in below for p in descendants(child)}
+    return [p for p in below if p not in grandchildren and descendants(p)]
 
 
 @pytest.mark.slow
@@ -110,15 +103,8 @@ def test_server_and_worker_killed_mid_queue_then_restart(tmp_path: Path) -> None
                 person.submit(service.zips[0])
                 person.close()
 
-            def running() -> bool:
-                with db.session() as s:
-                    return bool(s.scalar(select(func.count(Attempt.id))
-                                         .where(Attempt.state == RUNNING)))
-
-            wait_for(running, 120, "an attempt being graded")
-            workers = worker_pids(server.pid)
-            assert workers, "the server has no worker process"
-            kill_tree(workers[0])
+            wait_for(lambda: bool(grading_workers(server.pid)), 120, "a worker grading")
+            kill_tree(grading_workers(server.pid)[0])
             os.kill(server.pid, signal.SIGKILL)
             server.wait()
         with db.session() as s:
