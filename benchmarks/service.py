@@ -1,9 +1,10 @@
 """The submission service under load: ``cs231n-course serve`` on loopback, students over HTTP.
 
-``build_service_course`` makes the class course of ``benchmarks.classrun`` (the demo's
-submissions: the perfect one, the untouched release, the buggy ones), takes its
+``build_service_course`` makes the class course of ``benchmarks.classrun``, takes its
 submissions back out of ``submitted/`` (the service puts the counted attempts there),
-zips each kind as a student hands it in, imports a roster and issues tokens.
+zips each kind of submission with ``cs231n_core.check.handin`` as a student hands it in
+(the perfect one and the buggy ones: handin refuses the untouched release, never run),
+imports a roster and issues tokens.
 ``serving`` starts the real server (uvicorn, ``--workers`` grading processes) in a
 session of its own. Then:
 
