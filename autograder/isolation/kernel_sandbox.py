@@ -109,6 +109,16 @@ def _kernel_packages() -> tuple[str, ...]:
     return tuple(bind_back(closure(KERNEL_DISTRIBUTIONS)))
 
 
+def _remove_fonts(folder: Path, owner: int) -> None:
+    """Remove the font list at the exit of the process that made it.
+
+    Runs forked from the warm nbgrader server run its exit hooks too, and later runs
+    still need the list.
+    """
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @functools.lru_cache(maxsize=1)
 def font_cache() -> Path | None:
     """matplotlib's list of fonts as a kernel builds it, made once per grading process.
@@ -120,7 +130,7 @@ def font_cache() -> Path | None:
     in each kernel's /tmp; None when it could not be built (a kernel then builds its own).
     """
     folder = Path(tempfile.mkdtemp(prefix="cs231n-fonts-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(_remove_fonts, folder, os.getpid())
     env = {"MPLCONFIGDIR": str(folder), "HOME": str(folder), "PATH": ""}
     try:
         subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
@@ -166,7 +176,7 @@ def kernel_sandbox_command(
     args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
             "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     fonts = font_cache()
-    if fonts is not None:  # read-only: one kernel cannot change what the next one reads
+    if fonts is not None and fonts.is_file():  # read-only: no kernel changes the next one's
         args += ["--ro-bind", str(fonts), f"/tmp/{fonts.name}"]
     # Everything below comes after the private /tmp, which would otherwise hide a
     # virtual environment, a notebook or the kernel's sockets kept under /tmp.
