@@ -7,9 +7,11 @@ Sections: kernels (the reference against PyTorch, needs the ``benchmarks`` extra
 grade (trusted grading of one complete submission, sandbox on and off), class
 (``autograde`` of a synthetic class with --jobs 1 and --jobs N against plain
 nbgrader autograde; takes a while, see --plain-students), notebooks (every source
-notebook executed on the embedded data, full and fast mode), service (the submission
-service on loopback: one submission on the idle service, then a rush of
---service-students sending --service-submissions in bursts).
+notebook executed on the embedded data, full and fast mode), execute (each notebook
+in fast mode in the sandboxed kernel of ``autograde --execute``: kernel start-up, setup
+cell, other cells, the kernel's peak memory), service (the submission service on
+loopback: one submission on the idle service, then a rush of --service-students
+sending --service-submissions in bursts).
 """
 
 from __future__ import annotations
@@ -319,12 +321,39 @@ def notebooks_section(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def execute_section(args: argparse.Namespace) -> list[Row]:
+    """Where ``autograde --execute`` spends its time: each notebook in its sandboxed kernel."""
+    from autograder.registry import NOTEBOOKS
+    from benchmarks.notebook_profile import profile
+
+    print("  notebooks in fast mode, in the kernel autograde --execute uses ...", file=sys.stderr,
+          flush=True)
+    profiles, sandboxed = profile(list(NOTEBOOKS))
+    kernel = "sandboxed kernel" if sandboxed else "kernel NOT sandboxed"
+    rows: list[Row] = []
+    for p in profiles:
+        cells = sum(seconds for _, seconds, _ in p.cells[1:])
+        slowest = ", ".join(f"cell {i} {seconds:.1f} s" for i, seconds, _ in p.slowest(2))
+        rows.append((f"--execute {p.name}", f"{p.total:.1f} s ({kernel})",
+                     f"start {p.kernel_start:.1f} s, setup cell {p.setup:.1f} s, "
+                     f"other cells {cells:.1f} s",
+                     f"peak {p.kernel_peak / MIB:.0f} MiB; slowest {slowest}"))
+    total = sum(p.total for p in profiles)
+    starts = sum(p.kernel_start for p in profiles)
+    setups = sum(p.setup for p in profiles)
+    rows.append((f"--execute all {len(profiles)} notebooks", f"{total:.1f} s",
+                 f"start {starts:.1f} s, setup cells {setups:.1f} s",
+                 f"largest peak {max(p.kernel_peak for p in profiles) / MIB:.0f} MiB"))
+    return rows
+
+
 SECTIONS = {
     "kernels": kernels_section,
     "grade": grade_section,
     "task": task_section,
     "class": class_section,
     "notebooks": notebooks_section,
+    "execute": execute_section,
     "demo": demo_section,
     "dask": dask_section,
     "service": service_section,

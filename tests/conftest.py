@@ -67,6 +67,9 @@ SHARED: dict[str, str] = {
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/notebooks/test_lab_in_order.py": "lab-in-order",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
+    # In-process `grade --json`: the reference's training of the shared hyperparameters, paid
+    # by the first broken case, is reused by the others in the same process.
+    "tests/grader/test_broken.py::test_grade_json": "broken-json",
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
 }
 
@@ -88,7 +91,7 @@ LONG: dict[str, float] = {
     "tests/notebooks/test_release_notebooks.py": 15,
     "tests/notebooks/test_lab_in_order.py": 25,
     "tests/grader/test_broken.py::test_autograde": 55,
-    "tests/grader/test_broken.py::test_grade_json": 8,
+    "tests/grader/test_broken.py::test_grade_json": 3,
     "tests/course/test_course_pipeline.py": 10,
     "tests/course/test_no_script.py": 20,
     "tests/course/test_browser.py": 15,

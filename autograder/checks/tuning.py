@@ -42,6 +42,11 @@ MEMBERS = "beats its best member"
 # A task's share of its module's time budget: the held-out data (generated once per
 # machine), the student's run, and the reference's run when the student's falls short.
 TRAINING_SECONDS = 30.0
+# The reference's runs made by this process, by hyperparameters and seeds (the data, epochs
+# and seeds fix a run): every broken submission of a class that keeps the same
+# hyperparameters would otherwise train the same models again, several seconds each.
+_REFERENCE_RUNS: dict[tuple[str, tuple[int, ...]], tuple[np.ndarray, ...]] = {}
+REFERENCE_RUNS_KEPT = 16
 
 
 def _unavailable(*_args: Any, **_kwargs: Any) -> None:
@@ -58,6 +63,25 @@ def grading_data() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     data, scale = scaled_mnist1d()
     held = load_mnist1d(seed=HELD_OUT_SEED, num_test=HELD_OUT)
     return data, held["X_test"] / scale, held["y_test"]
+
+
+def reference_scores(hyperparameters: dict[str, Any], data: dict[str, np.ndarray],
+                     X: np.ndarray, seeds: tuple[int, ...]) -> list[np.ndarray]:
+    """The held-out scores of the reference's training of ``hyperparameters``, one per seed.
+
+    ``data`` and ``X`` are always those of ``grading_data``, so the hyperparameters (checked
+    plain values, read back from the worker) and the seeds name the run; a run made before
+    in this process is reused, read-only.
+    """
+    key = (repr(sorted(hyperparameters.items())), seeds)
+    if key not in _REFERENCE_RUNS:
+        if len(_REFERENCE_RUNS) >= REFERENCE_RUNS_KEPT:
+            del _REFERENCE_RUNS[next(iter(_REFERENCE_RUNS))]  # the oldest
+        scores = ref.trained_scores(hyperparameters, data, X, ref.BUDGET_EPOCHS, list(seeds))
+        for s in scores:
+            s.setflags(write=False)
+        _REFERENCE_RUNS[key] = tuple(scores)
+    return list(_REFERENCE_RUNS[key])
 
 
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
@@ -130,10 +154,7 @@ def _grade(run: TaskRun, max_weights: int, seeds: tuple[int, ...],
     outcome = outcome_of(own, y_held) if isinstance(own, list) else None
     note = f"trained with your code for {ref.BUDGET_EPOCHS} epochs"
     if outcome is None or _earned(outcome) < len(outcome):
-        reference = outcome_of(
-            ref.trained_scores(hyperparameters, data, X_held, ref.BUDGET_EPOCHS, list(seeds)),
-            y_held,
-        )
+        reference = outcome_of(reference_scores(hyperparameters, data, X_held, seeds), y_held)
         mine = own if isinstance(own, str) else f"your code's run earned {_earned(outcome or {})}"
         if outcome is None or _earned(reference) > _earned(outcome):
             outcome = reference

@@ -25,8 +25,8 @@ from sqlalchemy.orm import configure_mappers
 # Imported once, here, for every run the server forks: the point of the server. The
 # course config imports the plugin; the kernel manager is named by --execute runs.
 import autograder.course.nbgrader_plugin
-import autograder.course.sanitize
-import autograder.isolation.kernel_sandbox  # noqa: F401
+import autograder.course.sanitize  # noqa: F401
+from autograder.isolation import kernel_sandbox
 from autograder.isolation.processes import die_with_parent
 
 
@@ -99,13 +99,16 @@ def warm_up() -> None:
     """Do once what every run would do on first use.
 
     nbformat compiles its schema validators, SQLAlchemy sets up the mappers of
-    nbgrader's gradebook classes.
+    nbgrader's gradebook classes, and a server for ``--execute`` runs finds the
+    packages its notebook kernels may import.
     """
     for relax in (False, True):
         get_validator(nbformat.current_nbformat, nbformat.current_nbformat_minor,
                       relax_add_props=relax)
     configure_mappers()
     nbgrader_format.jsonschema = SchemaCheckedOnce()
+    if os.environ.get("CS231N_EXECUTE_NOTEBOOKS") == "1":  # a server for --execute runs
+        kernel_sandbox.prepare()
 
 
 def serve() -> None:

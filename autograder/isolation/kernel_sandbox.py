@@ -17,9 +17,11 @@ shared either.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -36,10 +38,11 @@ from autograder.isolation.sandbox import (
     _base_binds,
     _mkdirs,
     python_runtime,
+    sandbox_available,
     shared_library_binds,
     watchdog,
 )
-from autograder.isolation.visible import bind_back, closure, masks
+from autograder.isolation.visible import bind_back, closure, masks, site_dirs
 
 KERNEL_MEMORY_BYTES = 4 * 1024**3
 KERNEL_CPU_SECONDS = 3600
@@ -106,6 +109,56 @@ def _kernel_packages() -> tuple[str, ...]:
     return tuple(bind_back(closure(KERNEL_DISTRIBUTIONS)))
 
 
+def _remove_fonts(folder: Path, owner: int) -> None:
+    """Remove the font list at the exit of the process that made it.
+
+    Runs forked from the warm nbgrader server run its exit hooks too, and later runs
+    still need the list.
+    """
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=1)
+def font_cache() -> Path | None:
+    """matplotlib's list of fonts as a kernel builds it, made once per grading process.
+
+    A kernel's /tmp (its ``MPLCONFIGDIR``) starts empty, so without this every notebook's
+    first plot import scans the fonts again and runs ``fc-list``, which cannot read the
+    font configuration inside the sandbox and writes an error into the setup cell. The
+    list is built here the same way (the font folders, no ``fc-list``) and shown read-only
+    in each kernel's /tmp; None when it could not be built (a kernel then builds its own).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cs231n-fonts-"))
+    atexit.register(_remove_fonts, folder, os.getpid())
+    env = {"MPLCONFIGDIR": str(folder), "HOME": str(folder), "PATH": ""}
+    try:
+        subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=120, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = sorted(folder.glob("fontlist-*.json"))
+    if not found:
+        return None
+    found[0].chmod(0o644)
+    folder.chmod(0o755)  # readable by the kernel's own uid
+    return found[0]
+
+
+def prepare() -> None:
+    """Find the kernel's packages now, in a long-lived process, before runs are forked.
+
+    The warm nbgrader server calls this once: each forked ``--execute`` run then builds
+    its kernels' command lines from the cached list instead of reading every installed
+    distribution's metadata again (about 1 s per submission on an idle 2-core machine),
+    and each kernel finds matplotlib's font list ready (``font_cache``).
+    """
+    if sandbox_available():
+        _kernel_packages()
+        site_dirs()
+        font_cache()
+
+
 def _parents(target: Path) -> list[str]:
     """bwrap arguments creating the ancestors of ``target`` traversable by the kernel's uid."""
     return [arg for pair in zip(*[iter(_mkdirs(target))] * 4)
@@ -122,6 +175,9 @@ def kernel_sandbox_command(
     prefix, _ = python_runtime()
     args = [shutil.which("bwrap") or "bwrap", *_base_binds(),
             "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    fonts = font_cache()
+    if fonts is not None and fonts.is_file():  # read-only: no kernel changes the next one's
+        args += ["--ro-bind", str(fonts), f"/tmp/{fonts.name}"]
     # Everything below comes after the private /tmp, which would otherwise hide a
     # virtual environment, a notebook or the kernel's sockets kept under /tmp.
     bound = list(dict.fromkeys([prefix, Path(sys.prefix).resolve()]))

@@ -32,6 +32,7 @@ from autograder.grade_cells import task_id_of
 from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import TASKS
 from tests.fixtures.course_notebook import HIDDEN_MARK, NO_BIAS, new_fixture_course
+from tests.fixtures.grade_json import grade_json
 
 pytestmark = pytest.mark.slow
 
@@ -265,6 +266,7 @@ def test_export_writes_one_row_per_student(course: Course, tmp_path) -> None:
 
 
 def _grade_json(folder: Path) -> dict:
+    """The command itself, in its own process (tests/fixtures/grade_json.py runs it in ours)."""
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.course.cli", "grade", str(folder), "--json"],
         capture_output=True, text=True, timeout=300,
@@ -281,7 +283,8 @@ def test_grade_json_gives_full_marks_to_the_reference(course: Course) -> None:
     assert report["total"] == report["max_total"] == sum(t.points for t in TASKS)
 
 
-def test_grade_json_gives_nothing_to_the_stubs(course: Course) -> None:
-    report = _grade_json(course.release)
+def test_grade_json_gives_nothing_to_the_stubs(course: Course,
+                                              capfd: pytest.CaptureFixture[str]) -> None:
+    report = grade_json(course.release, capfd)  # in-process: the command is spawned above
     assert report["total"] == 0.0
     assert report["max_total"] == sum(t.points for t in TASKS)

@@ -362,11 +362,11 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
         term: tuple[Path, Course], capsys) -> None:
-    """Steps 5, 6 and 7 of the guide as written: relu_forward (1 point) added,
+    """Steps 5, 6 and 7 of the guide as written: relu_forward (0.5 point) added,
     affine_forward from 2 to 3 points, the two regraded, the pages and grades out again.
 
     By hand, after the regrade (every hand-in is the perfect submission): auto = affine 3 +
-    relu 1 + the plain test 1; the written answer 1 by hand; max 6.
+    relu 0.5 + the plain test 1; the written answer 1 by hand; max 5.5.
     """
     base, course = term
     with open_gradebook(course) as gb:  # manual grades, a comment and an override, given first
@@ -411,24 +411,24 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
         rows = {r.student: r for r in gradebook_scores(course, students=list(EXPECTED))}
         # Rescaled at once; relu_forward waits for its regrade.
         assert [(c.label, c.score, c.max_score) for c in rows["alice"].cells] == [
-            (TASK, 3.0, 3.0), ("layers.relu_forward", None, 1.0), ("fixture_hidden_test", 1.0, 1.0),
+            (TASK, 3.0, 3.0), ("layers.relu_forward", None, 0.5), ("fixture_hidden_test", 1.0, 1.0),
             ("fixture_question", 1.0, 1.0)]
         alone, *rest = commands_under("Step 6: regrade what changed")
         run_line(alone, base)  # alice alone
         with open_gradebook(course) as gb:
             assert [gb.find_grade("layers-relu_forward", NOTEBOOK, ASSIGNMENT, s).auto_score
-                    for s in ("alice", "bob")] == [1.0, None]
+                    for s in ("alice", "bob")] == [0.5, None]
         for line in rest:
             run_line(line, base)
         run_as_written("Step 7: feedback, the class report and the grades out", base)
     rows = {r.student: r for r in gradebook_scores(course, students=list(EXPECTED))}
     expected = {  # (auto, manual, pending, max, late penalty)
-        "alice": (5.0, 1.0, 0.0, 6.0, 0.0),
-        "bob": (5.0, 1.0, 0.0, 6.0, 1.2),  # 26 h late: 20% of 6
+        "alice": (4.5, 1.0, 0.0, 5.5, 0.0),
+        "bob": (4.5, 1.0, 0.0, 5.5, 1.1),  # 26 h late: 20% of his 5.5
         # The override 1.5 of affine_forward holds, with the formgrader's written answer (1)
-        # and extra credit (0.5): manual 1.5 + 1 + 0.5; auto is relu 1 + the plain test 1.
-        "carol": (2.0, 3.0, 0.0, 6.0, 0.0),
-        "dave": (5.0, 0.0, 1.0, 6.0, 5.0),  # 9 days late: all of it
+        # and extra credit (0.5): manual 1.5 + 1 + 0.5; auto is relu 0.5 + the plain test 1.
+        "carol": (1.5, 3.0, 0.0, 5.5, 0.0),
+        "dave": (4.5, 0.0, 1.0, 5.5, 4.5),  # 9 days late: all of it
     }
     for student, totals in expected.items():
         assert tuple(vars(rows[student].totals).values()) == pytest.approx(totals), student
@@ -442,15 +442,15 @@ def test_a_task_added_and_repointed_mid_term_keeps_every_grade(
     assert any(o.get("text", "").startswith(f"{TASK}: 3 / 3 points")
                for c in annotated.cells for o in c.get("outputs", []))
     index = (course.feedback("bob") / "index.html").read_text()
-    assert "Total: <strong>4.8 / 6</strong>" in index and "layers.relu_forward" in index
+    assert "Total: <strong>4.4 / 5.5</strong>" in index and "layers.relu_forward" in index
     # Step 7's exports, run again: the new points, the kept manual grades, the penalty.
     with open(base / "canvas.csv") as fh:
         canvas = {row[0]: row for row in csv.reader(fh)}
-    assert canvas["Points Possible"][5] == "6.00" and canvas["Builder, Bob"][5] == "4.80"
-    assert canvas["Lewis, Carol"][5] == "5.00"  # auto 2 + manual 3, on time
+    assert canvas["Points Possible"][5] == "5.50" and canvas["Builder, Bob"][5] == "4.40"
+    assert canvas["Lewis, Carol"][5] == "4.50"  # auto 1.5 + manual 3, on time
     scores = {s["userId"]: s for s in json.loads((base / "scores.json").read_text())}
     assert (scores["1002"]["scoreGiven"], scores["1002"]["scoreMaximum"],
-            scores["1002"]["gradingProgress"]) == (4.8, 6.0, "FullyGraded")
+            scores["1002"]["gradingProgress"]) == (4.4, 5.5, "FullyGraded")
     assert scores["dave"]["gradingProgress"] == "PendingManual"
     released = nbformat.read(str(course.release / f"{NOTEBOOK}.ipynb"), as_version=4)
     assert 'check_task("layers.relu_forward")' in "".join(c.source for c in released.cells)

@@ -2,18 +2,16 @@
 
 Every case of ``tests/catalogue/broken.py`` is graded twice: through
 ``cs231n-course grade DIR --json`` (one JSON object on stdout, exit status 0 even
-for a broken submission) and, as one class with a perfect student among them,
-through an nbgrader ``autograde`` of the course-pipeline fixture course, which
-must grade every student and keep going after each broken one.
+for a broken submission; run in this process: tests/fixtures/grade_json.py) and, as one
+class with a perfect student among them, through an nbgrader ``autograde`` of the
+course-pipeline fixture course, which must grade every student and keep going after each
+broken one.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,10 +23,10 @@ from autograder.course.submissions import submit
 from autograder.registry import TASKS
 from tests.catalogue.broken import AFFINE, BROKEN, NOTEBOOK, Broken
 from tests.fixtures.course_notebook import new_fixture_course
+from tests.fixtures.grade_json import grade_json
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 GRADE_SECONDS = 120
 # The class leaves out cases whose only difference is the message of a hidden check.
 SAME_PATH = {"inf in the result", "wrong shape", "wrong dtype (complex)"}
@@ -37,20 +35,6 @@ CLASS = {i: c for i, c in enumerate(BROKEN) if c.name not in SAME_PATH}
 
 def student_id(index: int) -> str:
     return f"broken{index:02d}"
-
-
-def grade_json(folder: Path) -> tuple[dict, float]:
-    """``cs231n-course grade FOLDER --json``: the report and the wall time."""
-    import time
-
-    start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder.course.cli", "grade", str(folder), "--json"],
-        capture_output=True, text=True, timeout=GRADE_SECONDS, cwd=REPO,
-    )
-    elapsed = time.monotonic() - start
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout), elapsed  # exactly one JSON object, nothing else
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +56,14 @@ def check_report(case: Broken, report: dict) -> None:
     assert report["total"] == sum(t.points for t in TASKS if t.id not in lost)
 
 
+@pytest.mark.timeout(GRADE_SECONDS, func_only=True)  # a hang guard on the grading
 @pytest.mark.parametrize("case", BROKEN, ids=[c.name for c in BROKEN])
-def test_grade_json_scores_what_still_works(tmp_path: Path, perfect: Path, case: Broken) -> None:
+def test_grade_json_scores_what_still_works(tmp_path: Path, perfect: Path, case: Broken,
+                                            capfd: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "submission"
     shutil.copytree(perfect, folder)
     case.apply(folder)
-    report, _ = grade_json(folder)
+    report = grade_json(folder, capfd)
     check_report(case, report)
 
 

@@ -13,6 +13,8 @@ import ast
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from autograder.course.autograde import autograde
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.submissions import submit
 from autograder.grading import grade_submission
+from autograder.isolation.kernel_sandbox import font_cache, kernel_sandbox_command
+from autograder.isolation.processes import Lifeline
 from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import TASKS
 from autograder.solutions import reference_path, solved_module_text, write_solution_package
@@ -210,3 +214,34 @@ def test_notebook_kernels_follow_the_sandbox_switch(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("CS231N_SANDBOX")
     if sandbox_available():
         assert any("SandboxedKernelManager" in a for a in execution_args())
+
+
+FONT_PROBE = """
+import os, sys
+import matplotlib
+import matplotlib.font_manager as fm
+path = os.path.join(matplotlib.get_cachedir(), sys.argv[1])
+print(os.path.isfile(path), os.access(path, os.W_OK), len(fm.fontManager.ttflist) > 0)
+"""
+
+
+def test_notebook_kernels_read_a_font_list_they_cannot_change(tmp_path: Path) -> None:
+    """A kernel finds matplotlib's font list made once by the grader, read-only, not rebuilt."""
+    if not sandbox_available():
+        pytest.skip("needs the bubblewrap sandbox")
+    fonts = font_cache()
+    assert fonts is not None and fonts.name.startswith("fontlist-")
+    tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    life = Lifeline()
+    probe = [sys.executable, "-c", FONT_PROBE, fonts.name]
+    cmd = kernel_sandbox_command(probe, tmp_path, run_dir, {}, 200_001, life.reader)
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                             pass_fds=(life.reader,))
+    finally:
+        life.cut()
+    assert run.stdout.split() == ["True", "False", "True"], run.stderr[-2000:]
+    # Rebuilding the list runs fc-list, which cannot read its configuration in the sandbox.
+    assert "Fontconfig" not in run.stderr, run.stderr[-2000:]

@@ -7,8 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.checks.tuning import grading_data, reference_scores
 from autograder.grading import grade_submission
-from autograder.reference.tuning import check_hyperparameters, weight_count
+from autograder.reference.tuning import (
+    BUDGET_EPOCHS,
+    check_hyperparameters,
+    trained_scores,
+    weight_count,
+)
 from autograder.solutions import solved_module_text, write_solution_package
 from tests.catalogue.hostile import replace_function
 
@@ -74,3 +80,17 @@ def test_broken_code_elsewhere_costs_nothing_here(tmp_path: Path) -> None:
     assert points == 5.0, feedback
     assert "training with your code failed" in feedback
     assert "reference code's run" in feedback
+
+
+def test_the_reference_run_of_the_same_hyperparameters_is_made_once_per_process() -> None:
+    data, X_held, _ = grading_data()
+    small = {"hidden_dims": [8], "update_rule": "sgd", "learning_rate": 0.1}
+    first = reference_scores(small, data, X_held, (0,))
+    assert reference_scores(dict(reversed(small.items())), data, X_held, (0,))[0] is first[0]
+    assert not first[0].flags.writeable  # shared between submissions: nobody may change it
+    fresh = trained_scores(small, data, X_held, BUDGET_EPOCHS, [0])
+    np.testing.assert_array_equal(first[0], fresh[0])
+    # Other hyperparameters or other seeds are another run.
+    other = reference_scores({**small, "learning_rate": 0.01}, data, X_held, (0,))
+    assert not np.array_equal(other[0], first[0])
+    assert reference_scores(small, data, X_held, (1,))[0] is not first[0]
