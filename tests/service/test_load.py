@@ -103,8 +103,14 @@ def test_server_and_worker_killed_mid_queue_then_restart(tmp_path: Path) -> None
                 person.submit(service.zips[0])
                 person.close()
 
-            wait_for(lambda: bool(grading_workers(server.pid)), 120, "a worker grading")
-            kill_tree(grading_workers(server.pid)[0])
+            busy: list[int] = []
+
+            def grading() -> bool:  # the same look decides and names the worker killed
+                busy[:] = grading_workers(server.pid)
+                return bool(busy)
+
+            wait_for(grading, 120, "a worker grading")
+            kill_tree(busy[0])
             os.kill(server.pid, signal.SIGKILL)
             server.wait()
         with db.session() as s:
