@@ -84,9 +84,11 @@ def restore_grade_cell(cell: NotebookNode, task: Task) -> bool:
     cell.setdefault("execution_count", None)
     cell.source = grade_cell_source(task.id)
     meta = grade_cell_metadata(task)
-    checksum = cell.metadata.get("nbgrader", {}).get("checksum")
-    if checksum is not None:
-        meta["checksum"] = checksum
+    kept = cell.metadata.get("nbgrader", {})
+    if kept.get("checksum") is not None:
+        meta["checksum"] = kept["checksum"]
+    if "cell_type" in kept:  # nbgrader's own record of the cell's type: a grade cell is code
+        meta["cell_type"] = "code"
     cell.metadata["nbgrader"] = meta
     return before != (cell.cell_type, cell.source, meta)
 

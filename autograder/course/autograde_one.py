@@ -15,9 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.course.grade_beside import GradeBeside
 from autograder.course.gradebook import (
     MissingNotebooks,
-    grade_missing_notebooks_before,
+    assignment_task_ids,
+    missing_notebook_grades,
     out_of_time_grades,
     store_missing_notebook_grades,
 )
@@ -159,34 +161,45 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
             stage_submission(folder, staged_dir / student / ASSIGNMENT, found, limits)
             graded = StagedCourse(course.root, staged_dir)
             extra_args = [f"--CourseDirectory.submitted_directory={staged_dir}"]
-        # Before any notebook runs: grade the tasks of notebooks the student did not hand in.
-        missing = grade_missing_notebooks_before(graded, student, stop_at)
-        _explain_unreadable(missing, found.unreadable)
+        # Before any notebook runs, the trusted grader starts on a copy of the modules,
+        # beside nbgrader (``grade_beside``): nbgrader's TrustedGrades reads its report.
+        beside = GradeBeside(graded.submitted(student), assignment_task_ids(graded), stop_at)
         log_name = f"autograde-{student}"
-        if not course_notebook_paths(graded.submitted(student)):
-            # Nothing for nbgrader to run; drop what an earlier autograde left.
-            shutil.rmtree(course.autograded(student), ignore_errors=True)
-        else:
-            try:
-                # Forked from this process's warm nbgrader (no start-up per submission).
-                run_nbgrader_warm(
-                    graded,
-                    ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
-                     *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}"],
-                    log_name,
-                    {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0",
-                     "NBGRADER_EXECUTION": "1", **ONE_BLAS_THREAD},
-                    timeout=deadline - time.time(),
-                )
-            except NbgraderTimeout:
-                # nbgrader and everything it started are gone; what it half-wrote goes too.
-                stopped = time_limit_note(limits.max_seconds)
+        timed_out = False
+        converts = bool(course_notebook_paths(graded.submitted(student)))
+        try:
+            if not converts:
+                # Nothing for nbgrader to run; drop what an earlier autograde left.
                 shutil.rmtree(course.autograded(student), ignore_errors=True)
-                missing = out_of_time_grades(graded, missing, f"not graded: {stopped}")
             else:
-                ran = (graded.logs / f"{log_name}.log").read_text(errors="replace")
-                if OUT_OF_TIME in ran:  # the trusted grader in nbgrader stopped at the limit
-                    stopped = time_limit_note(limits.max_seconds)
+                try:
+                    # Forked from this process's warm nbgrader (no start-up per submission).
+                    run_nbgrader_warm(
+                        graded,
+                        ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
+                         *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}",
+                         f"--TrustedGrades.report_file={beside.report_file}"],
+                        log_name,
+                        {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0",
+                         "NBGRADER_EXECUTION": "1", **ONE_BLAS_THREAD},
+                        timeout=deadline - time.time(),
+                    )
+                except NbgraderTimeout:
+                    timed_out = True
+            # The tasks of notebooks the student did not hand in are graded from the same report.
+            missing = missing_notebook_grades(graded, student, beside.report())
+        finally:
+            beside.close()
+        _explain_unreadable(missing, found.unreadable)
+        if timed_out:
+            # nbgrader and everything it started are gone; what it half-wrote goes too.
+            stopped = time_limit_note(limits.max_seconds)
+            shutil.rmtree(course.autograded(student), ignore_errors=True)
+            missing = out_of_time_grades(graded, missing, f"not graded: {stopped}")
+        elif converts:
+            ran = (graded.logs / f"{log_name}.log").read_text(errors="replace")
+            if OUT_OF_TIME in ran:  # the trusted grader in nbgrader stopped at the limit
+                stopped = time_limit_note(limits.max_seconds)
         if any(OUT_OF_TIME in text for _, _, text in missing.grades.values()):
             stopped = time_limit_note(limits.max_seconds)
         store_missing_notebook_grades(graded, student, missing)

@@ -17,7 +17,7 @@ from autograder.course.late import apply_penalties, seconds_late
 from autograder.course.layout import ASSIGNMENT, Course, CourseError
 from autograder.course.layout import open_gradebook as open_gradebook  # imported from here too
 from autograder.grade_cells import cell_task_id, read_notebook, task_id_of
-from autograder.grading import course_points, grade_submission
+from autograder.grading import GradeReport, course_points
 from autograder.registry import NOTEBOOKS, TASKS_BY_ID
 
 # Feedback (per task id) of tasks whose notebook was not submitted.
@@ -286,12 +286,18 @@ def missing_notebook_feedback(stem: str, feedback: str) -> str:
     return f"notebook {stem}.ipynb was not submitted; graded from your cs231n_core.\n{feedback}"
 
 
-def grade_missing_notebooks_before(course: Course, student: str,
-                                   stop_at: float | None = None) -> MissingNotebooks:
-    """Trusted grades of the tasks of notebooks missing from a submission.
+def assignment_task_ids(course: Course) -> list[str]:
+    """The registry tasks with a grade cell in the assignment, as the course released it."""
+    with open_gradebook(course) as gb:
+        return [task_id for nb in gb.find_assignment(ASSIGNMENT).notebooks
+                for cell in nb.grade_cells if (task_id := task_id_of(cell.name))]
 
-    Run before nbgrader executes anything, so notebook code cannot change the
-    modules being graded. Tasks not graded by ``stop_at`` (``time.time()``) get 0.
+
+def missing_notebook_grades(course: Course, student: str, report: GradeReport) -> MissingNotebooks:
+    """Trusted grades of the tasks of notebooks missing from a submission, from ``report``.
+
+    ``report`` is the trusted grader's on the submission's modules as handed in (made
+    before any notebook ran, ``grade_beside``); it holds every task of the assignment.
     """
     with open_gradebook(course) as gb:
         missing = [nb for nb in gb.find_assignment(ASSIGNMENT).notebooks
@@ -301,10 +307,6 @@ def grade_missing_notebooks_before(course: Course, student: str,
         worth = {task_id_of(cell.name): float(cell.max_score) for nb in missing
                  for cell in nb.grade_cells}  # the course's points, as released
         names = [nb.name for nb in missing]
-    if not wanted:
-        return MissingNotebooks(names, {})
-
-    report = grade_submission(course.submitted(student), task_ids=list(wanted), stop_at=stop_at)
     note = "" if report.sandboxed else "\n(graded WITHOUT sandbox isolation)"
     grades = {
         r.id: (wanted[r.id], min(max(course_points(r, worth[r.id]), 0.0), worth[r.id]),

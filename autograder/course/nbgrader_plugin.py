@@ -21,6 +21,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,8 +30,9 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry, Notebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Unicode
 
+from autograder.course.grade_beside import read_report
 from autograder.course.repair import NBGRADER_KEYS, NOTE_MARK, ReleaseCell, repair_cells
 from autograder.course.sanitize import TRUSTED_OUTPUT_KEY
 from autograder.grade_cells import (
@@ -41,7 +43,7 @@ from autograder.grade_cells import (
     restore_grade_cell,
     task_id_of,
 )
-from autograder.grading import TaskResult, course_points, grade_submission
+from autograder.grading import GradeReport, TaskResult, course_points, grade_submission
 from autograder.registry import TASKS_BY_ID, Task
 
 # (student, assignment, notebook) -> grade ids of the test cells put back by the sanitize step;
@@ -50,6 +52,14 @@ _RESTORED: dict[tuple[str, str, str], set[str]] = {}
 
 # Submitted assignment folder (real path) -> snapshot taken before any kernel ran.
 _SNAPSHOTS: dict[str, Path] = {}
+
+# How long past its stop the report of the grading beside nbgrader may take to arrive.
+REPORT_GRACE_SECONDS = 120.0
+
+# (graded folder, seed, stop_at) -> the trusted grader's report on every task of the
+# submission's notebooks. Made at its first notebook, read at the others: one sandboxed
+# run per submission instead of one per notebook (each run starts a sandbox per module).
+_REPORTS: dict[tuple[str, int | None, float | None], GradeReport] = {}
 
 
 def _submission_key(folder: str | os.PathLike) -> str:
@@ -81,7 +91,11 @@ def drop_snapshot(assignment: str, student: str, notebooks: list[str]) -> None:
     """nbgrader post-convert hook: delete the snapshot of this submission."""
     if not notebooks:
         return
-    snapshot = _SNAPSHOTS.pop(_submission_key(Path(notebooks[0]).parent), None)
+    submitted = _submission_key(Path(notebooks[0]).parent)
+    snapshot = _SNAPSHOTS.pop(submitted, None)
+    graded = {submitted} | ({_submission_key(snapshot)} if snapshot is not None else set())
+    for key in [k for k in _REPORTS if k[0] in graded]:
+        del _REPORTS[key]
     if snapshot is not None:
         shutil.rmtree(snapshot.parent, ignore_errors=True)
 
@@ -91,6 +105,7 @@ def _drop_all_snapshots() -> None:
     for snapshot in _SNAPSHOTS.values():
         shutil.rmtree(snapshot.parent, ignore_errors=True)
     _SNAPSHOTS.clear()
+    _REPORTS.clear()
 
 
 def grade_outputs(task: Task, points: float, feedback: str, sandboxed: bool) -> list[NotebookNode]:
@@ -218,6 +233,13 @@ class TrustedGrades(NbGraderPreprocessor):
         "tasks not graded by then get 0 with a note. Set by autograde from the submission's "
         "time limit.",
     ).tag(config=True)
+    report_file = Unicode(
+        None,
+        allow_none=True,
+        help="The file where autograde puts the trusted grader's report on the submission, "
+        "graded beside nbgrader (``grade_beside``). None: the submission is graded here, once, "
+        "at its first notebook.",
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
@@ -227,10 +249,8 @@ class TrustedGrades(NbGraderPreprocessor):
         if not graded:
             return nb, resources
         folder = self._submission_folder(resources)
-        self.log.info("Trusted grading of %d task(s) of %s from %s", len(graded), notebook, folder)
-
-        report = grade_submission(folder, task_ids=[t.id for t in graded], seed=self.seed,
-                                  stop_at=self.stop_at)
+        report = self._report(folder, info, [t.id for t in graded])
+        self.log.info("Trusted grades of %d task(s) of %s", len(graded), notebook)
         for notice in getattr(report, "notices", []):
             self.log.warning("Trusted grader: %s", notice)
         results = {r.id: r for r in report.tasks}
@@ -256,6 +276,33 @@ class TrustedGrades(NbGraderPreprocessor):
                 self._fill(cell, task, results[task.id], report.sandboxed)
                 nb.cells.append(cell)
         return nb, resources
+
+    def _report(self, folder: Path, info: dict, wanted: list[str]) -> GradeReport:
+        """The trusted grader's report holding ``wanted``: the submission's, made once.
+
+        The first notebook of a submission grades the tasks of all its notebooks that the
+        gradebook knows; nbgrader then converts the others against the same report.
+        Grading reads the snapshot taken before any kernel ran, so grading early changes
+        nothing of what is graded.
+        """
+        if self.report_file:
+            # Waits at most until the grader's stop plus a margin; nbgrader's own time
+            # limit (autograde's) ends the run before that in any case.
+            until = (self.stop_at or time.time()) + REPORT_GRACE_SECONDS
+            return read_report(Path(self.report_file), until)
+        key = (_submission_key(folder), self.seed, self.stop_at)
+        report = _REPORTS.get(key)
+        if report is None or not set(wanted) <= {r.id for r in report.tasks}:
+            ids = set(wanted)
+            for path in sorted(folder.glob("*.ipynb")):
+                ids |= {t.id for t in self._gradebook_tasks(info["db_url"], path.stem,
+                                                             info["assignment"])}
+            self.log.info("Trusted grading of %d task(s) of the submission from %s",
+                          len(ids), folder)
+            report = grade_submission(folder, task_ids=sorted(ids), seed=self.seed,
+                                      stop_at=self.stop_at)
+            _REPORTS[key] = report
+        return report
 
     @staticmethod
     def _zero_restored(nb: NotebookNode, restored: set[str]) -> None:

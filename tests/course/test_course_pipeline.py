@@ -217,6 +217,14 @@ def test_forged_notebook_earns_nothing_and_shows_the_trusted_feedback(course: Co
     assert cell.outputs[1]["data"]["text/plain"] == "0.0"
 
 
+def test_only_an_edited_grade_cell_is_said_to_be_restored(course: Course) -> None:
+    """nbgrader's own metadata (its record of the cell type) is no edit of the student's."""
+    logs = {s: (course.logs / f"autograde-{s}.log").read_text() for s in ("perfect", "edited_cell")}
+    assert f"Grade cell {TASK} was edited" not in logs["perfect"]
+    assert "restored from the release" not in logs["perfect"]
+    assert "restored from the release" in logs["edited_cell"]  # said by the sanitize step
+
+
 def test_deleted_grade_cell_is_added_back(course: Course) -> None:
     nb = nbformat.read(course.autograded("deleted_cell") / f"{NB1}.ipynb", as_version=4)
     assert _grade_cell(nb).outputs[0]["text"].startswith(f"{TASK}: 2 / 2 points")
