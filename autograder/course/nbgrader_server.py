@@ -13,6 +13,7 @@ import atexit
 import json
 import os
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs installed
@@ -24,8 +25,8 @@ from sqlalchemy.orm import configure_mappers
 
 # Imported once, here, for every run the server forks: the point of the server. The
 # course config imports the plugin; the kernel manager is named by --execute runs.
-import autograder.course.nbgrader_plugin
-import autograder.course.sanitize  # noqa: F401
+import autograder.course.nbgrader_plugin  # noqa: F401
+from autograder.course.sanitize import remember_markdown
 from autograder.isolation import kernel_sandbox
 from autograder.isolation.processes import die_with_parent
 
@@ -111,6 +112,25 @@ def warm_up() -> None:
         kernel_sandbox.prepare()
 
 
+def remember_course_markdown(course: Path, remembered: set[tuple[str, int, int]]) -> None:
+    """Before the forks: clean the markdown of the course's source notebooks not seen yet.
+
+    A scratch course per submission holds copies (same name, size and modification
+    time), which are not read again.
+    """
+    fresh = []
+    for path in sorted(course.glob("source/*/*.ipynb")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        key = (path.name, stat.st_size, stat.st_mtime_ns)
+        if key not in remembered:
+            remembered.add(key)
+            fresh.append(path)
+    remember_markdown(fresh)
+
+
 def serve() -> None:
     """One forked run per request line, until stdin closes."""
     requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
@@ -122,8 +142,10 @@ def serve() -> None:
     warm_up()
     server = os.getpid()
     send(replies, {"ready": server})
+    remembered: set[tuple[str, int, int]] = set()
     for line in requests:
         request = json.loads(line)
+        remember_course_markdown(Path(request["cwd"]), remembered)
         pid = os.fork()
         if pid == 0:
             replies.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
+from autograder.course.nbgrader_server import remember_course_markdown
 from autograder.course.sanitize import (
     CSP_META,
     SanitizeSubmission,
+    _clean_plain_markdown,
     add_csp,
     clean_html,
     clean_markdown,
@@ -84,3 +88,27 @@ def test_add_csp_puts_the_policy_first_in_the_head_once(tmp_path: Path) -> None:
     assert text.startswith(f"<!DOCTYPE html>\n<html>\n<head>\n{CSP_META}\n<meta charset=")
     assert text.count(CSP_META) == 1
     assert "script-src 'none'" in CSP_META and "default-src 'none'" in CSP_META
+
+
+def test_a_warm_server_cleans_the_course_markdown_once_before_its_runs(tmp_path: Path) -> None:
+    """What the server cleaned ahead is what a run then finds; copies are not read again."""
+    unique = f"A cell seen only here: [a link](https://example.org/{tmp_path.name})"
+    notebook = new_notebook(cells=[new_markdown_cell(unique), new_code_cell("x = 1")])
+    course = tmp_path / "course"
+    (course / "source" / "training_nn").mkdir(parents=True)
+    path = course / "source" / "training_nn" / "01.ipynb"
+    nbformat.write(notebook, path)
+    (course / "source" / "training_nn" / "02.ipynb").write_text("{not json")  # skipped
+    before = _clean_plain_markdown.cache_info()
+    remembered: set[tuple[str, int, int]] = set()
+    remember_course_markdown(course, remembered)
+    assert _clean_plain_markdown.cache_info().currsize == before.currsize + 1
+    assert {key[0] for key in remembered} == {"01.ipynb", "02.ipynb"}
+    hits = _clean_plain_markdown.cache_info().hits
+    assert _clean_plain_markdown(unique) == clean_markdown(unique)
+    assert _clean_plain_markdown.cache_info().hits == hits + 1  # the run's lookup: no rendering
+
+    copy = tmp_path / "scratch"
+    shutil.copytree(course, copy)  # a scratch course per submission: same files
+    remember_course_markdown(copy, remembered)
+    assert len(remembered) == 2
