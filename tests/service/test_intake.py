@@ -9,9 +9,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default import ExchangeReleaseAssignment, ExchangeSubmit
+from nbgrader.utils import parse_utc
+from traitlets.config import Config
 
 from autograder.course.late import read_timestamp
-from autograder.course.layout import Course
+from autograder.course.layout import ASSIGNMENT, Course
 from autograder.service import queue
 from autograder.service.database import ServiceDatabase, open_database, service_dir
 from autograder.service.intake import Refused, receive_from_exchange, receive_zip
@@ -90,26 +95,50 @@ def test_refused_whole_and_nothing_stored(course: Course, built: tuple[Course, P
     assert queue.attempts_of(db, student) == [] and stored(course) == []
 
 
+def _nbgrader_submit(exchange: Config, folder: Path, student: str) -> None:
+    """``nbgrader submit`` of ``folder/training_nn`` as ``student``: nbgrader's own exchange."""
+    config = Config(exchange)
+    config.CourseDirectory.student_id = student
+    config.Exchange.assignment_dir = str(folder)
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = ASSIGNMENT
+    ExchangeSubmit(coursedir=coursedir, authenticator=Authenticator(config=config),
+                   config=config).start()
+
+
 def test_exchange_pickup(course: Course, built: tuple[Course, Path], tmp_path: Path) -> None:
+    """Submissions made by nbgrader's exchange (release, then two submits) are picked up."""
     config = course.config.read_text()
-    course.config.write_text(config + f"\nc.Exchange.root = {str(tmp_path)!r}\n"
+    course.config.write_text(config + f"\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n"
                              "c.CourseDirectory.course_id = 'cs231n'\n")
+    exchange = Config()
+    exchange.Exchange.root = str(tmp_path / "exchange")
+    exchange.Exchange.cache = str(tmp_path / "cache")
+    exchange.CourseDirectory.course_id = "cs231n"
+    exchange.CourseDirectory.root = str(tmp_path / "instructor")
+    released = tmp_path / "instructor" / "release" / ASSIGNMENT
+    shutil.copytree(built[1], released)
+    (tmp_path / "exchange").mkdir()
+    coursedir = CourseDirectory(config=exchange)
+    coursedir.assignment_id = ASSIGNMENT
+    ExchangeReleaseAssignment(coursedir=coursedir, authenticator=Authenticator(config=exchange),
+                              config=exchange).start()
+    student = tmp_path / "ann-home"
+    shutil.copytree(built[1], student / ASSIGNMENT)
     db: ServiceDatabase = open_database(course)
     try:
         with pytest.raises(Refused, match="no submission"):
             receive_from_exchange(course, db, "ann", NOW)
-        inbound = tmp_path / "cs231n" / "inbound"
-        for stamp in ("2026-11-30 09:00:00.000000 UTC", "2026-11-30 10:30:00.000000 UTC"):
-            folder = inbound / f"ann+training_nn+{stamp}+abc"
-            folder.mkdir(parents=True)
-            shutil.copy(built[1] / f"{NOTEBOOK}.ipynb", folder)
-            (folder / "timestamp.txt").write_text(stamp)
-        (inbound / "ann+training_nn+2026-11-30 10:30:00.000000 UTC+abc" / "extra.txt") \
-            .write_text("newest")
+        _nbgrader_submit(exchange, student, "ann")
+        (student / ASSIGNMENT / "extra.txt").write_text("newest")
+        _nbgrader_submit(exchange, student, "ann")
+        inbound = sorted((tmp_path / "exchange" / "cs231n" / "inbound").iterdir())
+        assert len(inbound) == 2 and all(p.name.startswith("ann+training_nn+") for p in inbound)
         attempt = receive_from_exchange(course, db, "ann", NOW)
         folder = service_dir(course) / attempt.folder
         assert (folder / "extra.txt").read_text() == "newest"  # the newest one
-        assert read_timestamp(folder) == datetime(2026, 11, 30, 10, 30)
+        newest = max((p / "timestamp.txt").read_text() for p in inbound)
+        assert read_timestamp(folder) == parse_utc(newest).replace(tzinfo=None)
         with pytest.raises(Refused, match="already received"):
             receive_from_exchange(course, db, "ann", NOW)
         assert len(queue.attempts_of(db, "ann")) == 1
