@@ -22,6 +22,7 @@ limits are the standalone ones (``app.py``, ``security.py``).
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,7 +34,6 @@ from autograder.course.layout import Course, CourseError
 from autograder.course.roster import class_roster
 from autograder.service.auth import NotAllowed, Person
 
-HUB_SERIAL = "hub"  # the session's serial: a Hub session has no token of ours to revoke
 INSTALL = "pip install 'cs231n-training-nn[hub]'"
 
 
@@ -63,6 +63,10 @@ class HubAuthenticator:
         self.course = course
         self.hub = hub
         self.access = access
+        # Sessions name the process that opened them: a restart sends everyone back through
+        # the Hub (invisible to those still signed in there), where the roster is checked
+        # again. The Hub tells services of no account removal to follow otherwise.
+        self.serial = secrets.token_hex(16)
 
     @property
     def base_url(self) -> str:
@@ -81,9 +85,9 @@ class HubAuthenticator:
         if ((access.admins_are_instructors and model.get("admin"))
                 or set(model.get("groups") or ()) & set(access.instructor_groups)
                 or name in access.instructors):
-            return Person(name, "instructor", HUB_SERIAL)
+            return Person(name, "instructor", self.serial)
         if name in {entry.id for entry in class_roster(self.course)}:
-            return Person(name, "student", HUB_SERIAL)
+            return Person(name, "student", self.serial)
         raise NotAllowed(f"The JupyterHub user {name!r} is not a student of this course: "
                          "students sign in with the JupyterHub name that is their id in the "
                          "course's roster. Ask your instructor to add you.")
@@ -96,9 +100,7 @@ class HubAuthenticator:
         return self.person(self._ask(self.hub.user_for_token, token))
 
     def still_valid(self, person: Person) -> bool:
-        # Signing out of the service signs out of the Hub too (``logout_url``); the Hub has
-        # no revocation to follow, so a session lasts its days like a standalone one.
-        return person.serial == HUB_SERIAL
+        return secrets.compare_digest(person.serial, self.serial)
 
     def start(self, next_url: str) -> tuple[str, str]:
         verifier, challenge, method = self.hub.generate_pkce_code_challenge()

@@ -89,6 +89,7 @@ c.JupyterHub.services = [
 ]
 c.JupyterHub.load_roles = [
     {{"name": "user", "scopes": ["self", {ACCESS!r}]}},
+    {{"name": "server", "scopes": ["users:activity!user", "access:servers!server", {ACCESS!r}]}},
     {{"name": "issuer", "scopes": ["admin:users", "tokens"], "services": ["admin-client"]}},
 ]
 """
