@@ -28,11 +28,11 @@ from urllib.parse import urlencode
 
 from traitlets import Bool, List, Unicode
 from traitlets.config import Configurable
-from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 from autograder.course.layout import Course, CourseError
 from autograder.course.roster import class_roster
 from autograder.service.auth import NotAllowed, Person
+from autograder.service.policy import service_policy
 
 INSTALL = "pip install 'cs231n-training-nn[hub]'"
 
@@ -49,11 +49,7 @@ class HubAccess(Configurable):
 
 def hub_access(course: Course) -> HubAccess:
     """The ``HubAccess`` the course's ``nbgrader_config.py`` configures (defaults otherwise)."""
-    try:
-        config = PyFileConfigLoader(course.config.name, path=str(course.root)).load_config()
-    except ConfigFileNotFound:
-        return HubAccess()
-    return HubAccess(config=config)
+    return HubAccess(config=service_policy(course).config)  # the file the policy is read from
 
 
 class HubAuthenticator:

@@ -25,6 +25,7 @@ import nbformat
 import pytest
 
 from autograder.course.layout import Course
+from cs231n_core.check import submit
 from cs231n_core.check.submit import SubmitError, submit_folder
 from tests.course.test_term import zip_folder
 from tests.fixtures.browser import base_url, free_port, local_server
@@ -103,6 +104,8 @@ def hub(tmp_path_factory) -> Iterator[Hub]:
         required("configurable-http-proxy is not installed (bash tools/system-deps.sh)")
     base = tmp_path_factory.mktemp("hub")
     course, perfect = roster_course(base)
+    with open(course.root / course.config.name, "a") as f:  # an instructor by name
+        f.write('\nc.HubAccess.instructors = ["prof"]\n')
     port = free_port()
     (base / "jupyterhub_config.py").write_text(hub_config(port, free_port(), course))
     argv = [os.path.join(os.path.dirname(sys.executable), "jupyterhub"),
@@ -171,8 +174,10 @@ def test_a_hub_user_not_in_the_roster_is_refused(hub) -> None:
     assert "Signed in as" not in page.text
 
 
-def test_a_hub_instructor_sees_the_dashboard(hub) -> None:
-    staff, page = hub_visitor(hub, "staff")  # a member of the Hub group "instructors"
+# staff: a member of the Hub group "instructors"; prof: named in the course's config.
+@pytest.mark.parametrize("instructor", ["staff", "prof"])
+def test_a_hub_instructor_sees_the_dashboard(hub, instructor: str) -> None:
+    _, page = hub_visitor(hub, instructor)
     assert page.status_code == 200, page.text
     assert str(page.url).endswith(f"{PREFIX}dashboard")
     assert "Time to feedback, median" in page.text
@@ -185,13 +190,22 @@ def test_a_forged_oauth_callback_is_refused(hub) -> None:
     assert "did not start here" in response.text
 
 
-def test_a_student_submits_from_their_server_with_a_hub_token(hub, ada) -> None:
-    token = hub.token_for("ada", [ACCESS])
-    receipt = submit_folder(hub.ran, f"{hub.url}{PREFIX}", token)
-    assert receipt.page == f"{hub.url}{PREFIX}attempts/{receipt.attempt}"
-    assert receipt.position is None or receipt.position >= 1
+def test_a_student_submits_from_their_server_with_a_hub_token(
+        hub, ada, monkeypatch, capsys) -> None:
+    """``python -m cs231n_core.check.submit`` as in ada's server: her token in its environment."""
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub.token_for("ada", [ACCESS]))
+    monkeypatch.setenv("CS231N_SUBMIT_URL", f"{hub.url}{PREFIX}")
+    monkeypatch.chdir(hub.ran)
+    assert submit.main([]) == 0
+    said = capsys.readouterr().out
+    found = re.fullmatch(r"handed in: attempt (\d+), (next in the queue|being graded|place \d+ "
+                         r"in the queue); feedback at (\S+)\n", said)
+    assert found, said
+    assert found.group(3) == f"{hub.url}{PREFIX}attempts/{found.group(1)}"
     client, _ = ada
-    assert f'{PREFIX}attempts/{receipt.attempt}"' in wait_graded(client)  # ada's, graded
+    assert f'{PREFIX}attempts/{found.group(1)}"' in wait_graded(client)  # ada's, graded
+    page = client.get(found.group(3))
+    assert page.status_code == 200 and "layers.affine_forward" in page.text
 
 
 def test_a_bad_or_unscoped_hub_token_hands_nothing_in(hub, ada) -> None:
