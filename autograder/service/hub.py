@@ -96,9 +96,11 @@ class HubAuthenticator:
         return self.person(self._ask(self.hub.user_for_token, token))
 
     def still_valid(self, person: Person) -> bool:
+        """False for a session opened before this process started."""
         return secrets.compare_digest(person.serial, self.serial)
 
     def start(self, next_url: str) -> tuple[str, str]:
+        """The Hub's authorize URL (with state and PKCE challenge) and the state to keep."""
         verifier, challenge, method = self.hub.generate_pkce_code_challenge()
         state = self.hub.generate_state(next_url, code_verifier=verifier)
         query = urlencode({"state": state, "code_challenge": challenge,
@@ -106,6 +108,7 @@ class HubAuthenticator:
         return f"{self.hub.login_url}&{query}", state  # login_url has its query already
 
     def finish(self, code: str, state: str) -> tuple[Person, str]:
+        """The person the Hub's ``code`` proves (the state was checked by the caller)."""
         next_url = self.hub.get_next_url(state)
         verifier = self.hub.get_code_verifier(state)
         self.hub.clear_oauth_state(state)
@@ -118,6 +121,7 @@ class HubAuthenticator:
         return person, next_url if next_url.startswith(self.base_url) else self.base_url
 
     def logout_url(self) -> str:
+        """The Hub's own sign-out page."""
         return f"{str(self.hub.hub_prefix).rstrip('/')}/logout"
 
     def _ask(self, call: Any, *args: Any, **kwargs: Any) -> Any:
