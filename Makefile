@@ -1,6 +1,6 @@
 # Two commands for a newcomer, both idempotent, each with the install step inside:
 #   make demo   install, then run the main job (a whole course on a small class)
-#   make test   install (with the Debian packages the tests need), then the checks and tests
+#   make test   install (with the Debian and npm packages the tests need), then the checks and tests
 # `make lint` runs the static checks alone.
 
 VENV ?= .venv

@@ -64,6 +64,7 @@ SHARED: dict[str, str] = {
     "tests/course/test_term.py": "term-course",
     "tests/service/test_app.py": "service-course",  # one course build, two servers
     "tests/service/test_browser.py": "service-course",
+    "tests/service/test_hub.py": "service-course",  # the same course build, under a Hub
     "tests/notebooks/test_release_notebooks.py": "released-course",
     "tests/notebooks/test_lab_in_order.py": "lab-in-order",
     "tests/grader/test_broken.py::test_autograde": "broken-class",
@@ -106,6 +107,7 @@ LONG: dict[str, float] = {
     "tests/course/test_manual_grades.py": 5,
     "tests/service/test_app.py": 4,  # 16 tests around one server
     "tests/service/test_browser.py": 30,
+    "tests/service/test_hub.py": 5,  # 9 tests around one Hub and its service (about 40 s)
     "tests/course/test_student_distribution.py::test_student_wheel": 20,
     "tests/grader/test_attacks.py::test_attack_gains_nothing": 15,
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": 25,

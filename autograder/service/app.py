@@ -5,7 +5,12 @@ Routes: ``GET /login`` and ``POST /login`` (a token for a signed session cookie)
 ``POST /submit`` (a zip upload), ``POST /collect`` (the student's newest submission in
 nbgrader's exchange, where the course has one), ``GET /attempts/{id}`` (one attempt and
 its feedback, for its owner only: anyone else gets 404, as for an id that does not exist, so ids
-cannot be probed), ``GET /dashboard`` (instructors). Every page is rendered from the
+cannot be probed), ``GET /dashboard`` (instructors). Under JupyterHub (an authenticator
+that is a ``RedirectLogin``) every path sits under the service's prefix, ``GET /login``
+sends the browser to the Hub, ``GET /oauth_callback`` brings it back signed in, and
+``POST /submit`` also takes a zip body from a script that names itself with a Hub API
+token in its ``Authorization`` header (no session, so no CSRF token: a header cannot be
+sent cross-site by a form; still rate-limited and size-capped). Every page is rendered from the
 course's Jinja2 templates with autoescaping; the feedback fragment arrives sanitised from
 ``results.attempt_feedback``. Every POST carries the session's CSRF token. The database
 and the grading pipeline are blocking, so they run in Starlette's thread pool.
@@ -13,6 +18,8 @@ and the grading pipeline are blocking, so they run in Starlette's thread pool.
 
 from __future__ import annotations
 
+import hmac
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,13 +33,19 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from autograder.course.layout import Course, CourseError
 from autograder.course.limits import MIB, Limits, course_limits
 from autograder.course.templates import render
-from autograder.service.auth import Authenticator, Person, session_secret
+from autograder.service.auth import (
+    Authenticator,
+    NotAllowed,
+    Person,
+    RedirectLogin,
+    session_secret,
+)
 from autograder.service.dashboard import dashboard
 from autograder.service.database import ServiceDatabase
 from autograder.service.intake import (
@@ -60,6 +73,7 @@ SESSION_COOKIE = "cs231n_session"
 STATE_TEXT = {"queued": "waiting", "running": "being graded", "graded": "graded",
               "superseded": "replaced by a newer attempt", "failed": "could not be graded"}
 WAITING = frozenset({"queued", "running"})
+OAUTH_STATE = "oauth_state"  # the session key holding a sign-in's state while at the Hub
 
 
 @dataclass(frozen=True)
@@ -92,8 +106,10 @@ class Service:
 
     def __init__(self, course: Course, db: ServiceDatabase, auth: Authenticator,
                  settings: ServiceSettings, policy: ServicePolicy,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], base: str = "/") -> None:
         self.course = course
+        self.base = base  # every path's prefix: "/" standalone, the Hub's service prefix
+        self.redirect_login = auth if isinstance(auth, RedirectLogin) else None
         self.db = db
         self.auth = auth
         self.settings = settings
@@ -135,7 +151,7 @@ class Service:
         kind = request.session.pop("flash_kind", "")
         html = render(template, title=title, csp_meta=Markup(head), person=person,
                       csrf=csrf_token(request.session), flash=flash, flash_kind=kind,
-                      refresh=self.settings.refresh_seconds, **context)
+                      refresh=self.settings.refresh_seconds, base=self.base, **context)
         return HTMLResponse(html, status_code=status)
 
     def signed_in(self, request: Request, role: str | None = None) -> Person:
@@ -143,7 +159,7 @@ class Service:
         person = self.person(request)
         if person is None:
             request.session.clear()
-            raise HTTPException(303, headers={"Location": "/login"})
+            raise HTTPException(303, headers={"Location": self.base + "login"})
         if role is not None and person.role != role:
             raise HTTPException(404, "There is no such page.")
         return person
@@ -175,9 +191,9 @@ class Service:
     async def home(self, request: Request) -> Response:
         person = self.person(request)
         if person is None:
-            return RedirectResponse("/login", 303)
+            return RedirectResponse(self.base + "login", 303)
         if person.is_instructor:
-            return RedirectResponse("/dashboard", 303)
+            return RedirectResponse(self.base + "dashboard", 303)
         def load() -> list[dict[str, Any]]:
             hidden = scores_hidden(self.course, self.policy, self.clock(), person.id)
             return [self.attempt_row(a, hidden) for a in attempts_of(self.db, person.id)]
@@ -190,8 +206,40 @@ class Service:
 
     async def login_page(self, request: Request) -> Response:
         if self.person(request) is not None:
-            return RedirectResponse("/", 303)
+            return RedirectResponse(self.base, 303)
+        if self.redirect_login is not None:  # signing in happens at the Hub
+            url, state = self.redirect_login.start(self.base)
+            request.session[OAUTH_STATE] = state
+            return RedirectResponse(url, 303)
         return self.page(request, "service_login.html.j2", "Sign in", None)
+
+    async def oauth_callback(self, request: Request) -> Response:
+        """The Hub sends the browser back here with a code: sign its user in."""
+        assert self.redirect_login is not None
+        self.person(request)  # counted, like every request
+        params = request.query_params
+        if params.get("error"):
+            raise HTTPException(403, "JupyterHub did not sign you in: "
+                                f"{params.get('error_description') or params['error']}.")
+        kept = request.session.pop(OAUTH_STATE, None)
+        code, state = params.get("code"), params.get("state")
+        if not (code and state and isinstance(kept, str)
+                and hmac.compare_digest(kept.encode(), state.encode())):
+            raise HTTPException(403, "This sign-in has expired or did not start here: "
+                                     "open the service again to sign in.")
+        try:
+            person, next_url = await run_in_threadpool(self.redirect_login.finish, code, state)
+        except NotAllowed as exc:
+            raise HTTPException(403, str(exc)) from None
+        except CourseError as exc:
+            raise HTTPException(502, str(exc)) from None
+        self._sign_in(request, person)
+        return RedirectResponse(next_url, 303)
+
+    def _sign_in(self, request: Request, person: Person) -> None:
+        request.session.clear()  # a fresh session: nothing chosen before sign-in carries over
+        request.session.update(id=person.id, role=person.role, serial=person.serial)
+        csrf_token(request.session)
 
     async def login(self, request: Request) -> Response:
         address = client_address(request)
@@ -206,18 +254,20 @@ class Service:
             request.session["flash"] = "That token is not valid (or was replaced by a newer one)."
             request.session["flash_kind"] = "refused"
             return self.page(request, "service_login.html.j2", "Sign in", None, status=401)
-        request.session.clear()  # a fresh session: nothing chosen before sign-in carries over
-        request.session.update(id=person.id, role=person.role, serial=person.serial)
-        csrf_token(request.session)
-        return RedirectResponse("/", 303)
+        self._sign_in(request, person)
+        return RedirectResponse(self.base, 303)
 
     async def logout(self, request: Request) -> Response:
         self.person(request)  # counted, like every request
         await self.form(request)
         request.session.clear()
-        return RedirectResponse("/login", 303)
+        if self.redirect_login is not None:  # else the Hub would sign them straight back in
+            return RedirectResponse(self.redirect_login.logout_url(), 303)
+        return RedirectResponse(self.base + "login", 303)
 
     async def submit(self, request: Request) -> Response:
+        if self.redirect_login is not None and "authorization" in request.headers:
+            return await self.submit_with_token(request)  # a script in a Hub user's server
         person = self.signed_in(request, "student")
         self.submissions.check(person.id)
         form = await self.form(request, max_files=1)
@@ -243,6 +293,45 @@ class Service:
             lambda now: receive_from_exchange(self.course, self.db, person.id, now))
         return self._received(request, message)
 
+    async def submit_with_token(self, request: Request) -> Response:
+        """A zip in the body, from a script naming its person with ``Authorization: token T``.
+
+        Answers JSON: the attempt, its place in the queue and its page; or the refusal in
+        one line with 401 (no such token), 403 (not a student here), 422 (the zip or the
+        policy refused it) or 429 (too many requests).
+        """
+        address = client_address(request)
+        self.failed_logins.check(address, record=False)
+        scheme, _, token = request.headers["authorization"].partition(" ")
+        try:
+            person = (await run_in_threadpool(self.auth.login, token)
+                      if scheme.lower() in ("token", "bearer") else None)
+        except NotAllowed as exc:
+            return JSONResponse({"error": str(exc)}, 403)
+        except CourseError as exc:
+            return JSONResponse({"error": str(exc)}, 502)
+        if person is None:
+            self.failed_logins.retry_after(address)  # counts this failure
+            return JSONResponse({"error": "This token is not valid here: use the "
+                                          "JUPYTERHUB_API_TOKEN of your own server."}, 401)
+        if person.is_instructor:
+            return JSONResponse({"error": "Only students submit."}, 403)
+        self.per_person.check(f"{person.role}:{person.id}")
+        self.submissions.check(person.id)
+        data = io.BytesIO(await request.body())  # BodyLimit caps it
+        stored: list[Attempt] = []
+
+        def store(now: datetime) -> None:
+            stored.append(receive_zip(self.course, self.db, person.id, data, now))
+
+        refused = await run_in_threadpool(self._receive, person.id, store)
+        if refused is not None:
+            return JSONResponse({"error": refused[:1].upper() + refused[1:]}, 422)
+        attempt = stored[0]
+        where = await run_in_threadpool(position, self.db, attempt.id, self.clock())
+        return JSONResponse({"attempt": attempt.id, "position": where,
+                             "page": f"{self.base}attempts/{attempt.id}"}, 201)
+
     def _receive(self, student: str, store: Callable[[datetime], object]) -> str | None:
         """None when ``store`` queued the submission, else one line saying why it did not."""
         now = self.clock()
@@ -262,7 +351,7 @@ class Service:
         else:
             request.session["flash"] = refused[:1].upper() + refused[1:]
             request.session["flash_kind"] = "refused"
-        return RedirectResponse("/", 303)
+        return RedirectResponse(self.base, 303)
 
     async def attempt(self, request: Request) -> Response:
         person = self.signed_in(request, "student")
@@ -326,20 +415,24 @@ def when(moment: datetime | None) -> str:
 
 def create_app(course: Course, db: ServiceDatabase, auth: Authenticator,
                settings: ServiceSettings | None = None,
-               clock: Callable[[], datetime] = utc_now) -> Starlette:
-    """The service's ASGI application for ``course`` (its policy is read now)."""
+               clock: Callable[[], datetime] = utc_now, base: str = "/") -> Starlette:
+    """The service's ASGI application for ``course`` (its policy is read now), its paths
+    under ``base`` (JupyterHub's proxy passes the service's prefix on)."""
     settings = settings or ServiceSettings()
-    service = Service(course, db, auth, settings, service_policy(course), clock)
+    service = Service(course, db, auth, settings, service_policy(course), clock, base)
     routes = [
-        Route("/", service.home),
-        Route("/login", service.login_page, methods=["GET"]),
-        Route("/login", service.login, methods=["POST"]),
-        Route("/logout", service.logout, methods=["POST"]),
-        Route("/submit", service.submit, methods=["POST"]),
-        Route("/collect", service.collect, methods=["POST"]),
-        Route("/attempts/{attempt_id:int}", service.attempt),
-        Route("/dashboard", service.dashboard),
+        Route(base, service.home),
+        Route(base + "login", service.login_page, methods=["GET"]),
+        Route(base + "logout", service.logout, methods=["POST"]),
+        Route(base + "submit", service.submit, methods=["POST"]),
+        Route(base + "collect", service.collect, methods=["POST"]),
+        Route(base + "attempts/{attempt_id:int}", service.attempt),
+        Route(base + "dashboard", service.dashboard),
     ]
+    if service.redirect_login is None:
+        routes.append(Route(base + "login", service.login, methods=["POST"]))
+    else:
+        routes.append(Route(base + "oauth_callback", service.oauth_callback))
     middleware = [
         # Outermost first: headers on every answer, the body cap before anything reads it.
         Middleware(SecurityHeaders),

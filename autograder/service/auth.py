@@ -9,8 +9,9 @@ revokes the old token and every session opened with it (a session names the toke
 serial, checked on each request). A token is typed once into the login form and
 exchanged for a signed session cookie, so it never appears in a URL.
 
-Under JupyterHub, people would come from JupyterHub's OAuth instead (``authenticator``
-describes the design); that mode is not built yet and says so when chosen.
+Under JupyterHub, people come from the Hub's OAuth instead (``service/hub.py``): an
+authenticator that is also a ``RedirectLogin`` sends the browser elsewhere to sign in, and
+the session cookie that follows is the same as standalone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -187,29 +188,37 @@ class StandaloneAuthenticator:
             return row is not None and hmac.compare_digest(row.serial, person.serial)
 
 
+class NotAllowed(Exception):
+    """Someone the sign-in proved, whom this course does not admit; the message says why."""
+
+
 class Authenticator(Protocol):
     """How the web application asks who someone is."""
 
-    def login(self, token: str) -> Person | None: ...
+    def login(self, token: str) -> Person | None:
+        """The person holding ``token``, or None; raises ``NotAllowed`` for a known
+        person this course does not admit."""
 
     def still_valid(self, person: Person) -> bool: ...
 
 
-HUB_NOT_YET = ("JupyterHub login is not yet available; run the service standalone with tokens "
-               "(`cs231n-course tokens COURSE`)")
+@runtime_checkable
+class RedirectLogin(Protocol):
+    """An authenticator whose sign-in happens elsewhere (JupyterHub's OAuth), not in a form."""
+
+    def start(self, next_url: str) -> tuple[str, str]:
+        """Where to send the browser, and the state to keep in its session until it returns."""
+
+    def finish(self, code: str, state: str) -> tuple[Person, str]:
+        """The person the returning browser's ``code`` proves, and where to send them next;
+        raises ``NotAllowed`` (refused) or ``CourseError`` (the provider failed)."""
+
+    def logout_url(self) -> str:
+        """Where signing out ends (the provider's own sign-out)."""
 
 
 def authenticator(kind: str, db: ServiceDatabase) -> Authenticator:
-    """The authenticator ``kind``: "tokens" (standalone) or "hub" (JupyterHub, not yet).
-
-    The JupyterHub design: a second class on ``jupyterhub.services.auth.HubOAuth`` (the
-    optional extra ``hub``), the service registered with the Hub as an OAuth client;
-    ``/login`` sends the browser to the Hub, ``/oauth_callback`` exchanges the code for the
-    Hub user, whose name is the student id (instructors: a Hub group); the session cookie
-    is then the same as standalone.
-    """
-    if kind == "hub":
-        raise CourseError(HUB_NOT_YET)
+    """The standalone authenticator ("tokens"); JupyterHub's lives in ``service/hub.py``."""
     if kind != "tokens":
         raise CourseError(f"unknown authenticator {kind!r} (tokens or hub)")
     return StandaloneAuthenticator(db)

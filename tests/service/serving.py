@@ -49,11 +49,17 @@ def read_tokens(course: Course) -> dict[str, str]:
         return {row["id"]: row["token"] for row in csv.DictReader(f)}
 
 
-@contextlib.contextmanager
-def running_service(base: Path) -> Iterator[Running]:
+def roster_course(base: Path) -> tuple[Course, Path]:
+    """The one-task fixture course with the roster of ``STUDENTS``; its perfect submission."""
     course, perfect = new_fixture_course(base)
     (base / "roster.csv").write_text(ROSTER)
     assert cli.main(["roster", "import", str(course.root), str(base / "roster.csv")]) == 0
+    return course, perfect
+
+
+@contextlib.contextmanager
+def running_service(base: Path) -> Iterator[Running]:
+    course, perfect = roster_course(base)
     assert cli.main(["tokens", str(course.root), "--instructor", INSTRUCTOR]) == 0
     port = free_port()
     log = base / "serve.log"

@@ -5,13 +5,16 @@ release folder and get the trusted grader's feedback within minutes; the instruc
 token opens the dashboard. Submissions queue in a database (SQLite in
 COURSE_DIR/service/service.db, or --database URL, e.g. PostgreSQL) and are graded by
 --workers local processes or by the workers of a Dask scheduler. Serve on loopback and
-put an HTTPS proxy in front (with --secure-cookie) to open it to a class.
+put an HTTPS proxy in front (with --secure-cookie) to open it to a class. With --auth hub
+it runs as a JupyterHub service instead: JupyterHub starts it, its users sign in through
+the Hub's OAuth, and its URL and prefix come from JupyterHub's environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -23,16 +26,18 @@ from autograder.course.commands.common import (
 )
 from autograder.course.layout import stderr_progress
 from autograder.service.app import ServiceSettings, create_app
-from autograder.service.auth import authenticator
+from autograder.service.auth import Authenticator, authenticator
 from autograder.service.database import open_database
+from autograder.service.hub import hub_authenticator
 from autograder.service.runner import WorkerPool
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("course_dir", metavar="COURSE_DIR")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: loopback only)")
-    p.add_argument("--port", type=int, default=8231, help="port to listen on (default 8231)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1: loopback only; "
+                   "with --auth hub, that of JUPYTERHUB_SERVICE_URL)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8231; with --auth hub, "
+                   "that of JUPYTERHUB_SERVICE_URL)")
     p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N",
                    help="local grading processes (default: one per CPU)")
     p.add_argument("--database", metavar="URL",
@@ -41,7 +46,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="grade on this Dask scheduler's workers instead of local processes")
     p.add_argument("--auth", choices=("tokens", "hub"), default="tokens",
                    help="who may sign in: holders of `cs231n-course tokens` (default), or "
-                   "JupyterHub users (not yet available)")
+                   "JupyterHub users, as a JupyterHub service (needs the extra `hub`)")
     p.add_argument("--forwarded-allow-ips", metavar="ADDRS",
                    help="the reverse proxy's address(es): trust their X-Forwarded-For, so "
                    "that rate limits see students' addresses (default: trust none)")
@@ -54,15 +59,26 @@ def run(args: argparse.Namespace) -> int:
     course = open_course(args.course_dir)
     allow_unsandboxed(args)
     db = open_database(course, args.database)
-    auth = authenticator(args.auth, db)
-    app = create_app(course, db, auth, ServiceSettings(secure_cookie=args.secure_cookie))
+    auth: Authenticator
+    host, port, base = args.host or "127.0.0.1", args.port or 8231, "/"
+    if args.auth == "hub":
+        hub = hub_authenticator(course)
+        auth, base = hub, hub.base_url
+        # A managed service is told where to listen: the url of its c.JupyterHub.services entry.
+        given = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", ""))
+        host = args.host or given.hostname or host
+        port = args.port or given.port or port
+    else:
+        auth = authenticator(args.auth, db)
+    app = create_app(course, db, auth, ServiceSettings(secure_cookie=args.secure_cookie),
+                     base=base)
     pool = WorkerPool(course, db.url, args.workers, args.dask_scheduler)
     pool.start()
     where = "Dask scheduler " + args.dask_scheduler if args.dask_scheduler else "local"
-    stderr_progress(f"serving {course.root} on http://{args.host}:{args.port}/ "
+    stderr_progress(f"serving {course.root} on http://{host}:{port}{base} "
                     f"({args.workers} {where} worker(s))")
     try:
-        uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
+        uvicorn.run(app, host=host, port=port, access_log=True, log_level="info",
                     server_header=False, proxy_headers=bool(args.forwarded_allow_ips),
                     forwarded_allow_ips=args.forwarded_allow_ips)
     finally:
