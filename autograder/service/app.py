@@ -32,7 +32,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -74,6 +74,15 @@ STATE_TEXT = {"queued": "waiting", "running": "being graded", "graded": "graded"
               "superseded": "replaced by a newer attempt", "failed": "could not be graded"}
 WAITING = frozenset({"queued", "running"})
 OAUTH_STATE = "oauth_state"  # the session key holding a sign-in's state while at the Hub
+
+
+async def _drain(request: Request) -> None:
+    """Read what is left of a request's body, keeping none of it."""
+    try:
+        async for _ in request.stream():
+            pass
+    except (ClientDisconnect, RuntimeError):  # gone, or already read
+        pass
 
 
 @dataclass(frozen=True)
@@ -294,6 +303,15 @@ class Service:
         return self._received(request, message)
 
     async def submit_with_token(self, request: Request) -> Response:
+        try:
+            return await self._submit_with_token(request)
+        finally:
+            # A refusal answered before the body was read: read the rest (BodyLimit caps it)
+            # and drop it, or a proxy in front (JupyterHub's) sees the connection reset
+            # while still sending, and answers 503 instead of the refusal.
+            await _drain(request)
+
+    async def _submit_with_token(self, request: Request) -> Response:
         """A zip in the body, from a script naming its person with ``Authorization: token T``.
 
         Answers JSON: the attempt, its place in the queue and its page; or the refusal in
