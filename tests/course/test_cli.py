@@ -95,9 +95,10 @@ def test_export_needs_an_output_file(tmp_path, capsys) -> None:
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "two"])
-def test_jobs_and_timeout_must_be_positive_integers(value: str, tmp_path, capsys) -> None:
+def test_jobs_timeout_and_lease_must_be_positive_integers(value: str, tmp_path, capsys) -> None:
     for argv in (["autograde", str(tmp_path), "--jobs", value],
-                 ["init", str(tmp_path), "--timeout", value]):
+                 ["init", str(tmp_path), "--timeout", value],
+                 ["serve", str(tmp_path), "--lease", value]):
         with pytest.raises(SystemExit) as exc:
             cli.main(argv)
         assert exc.value.code == 2

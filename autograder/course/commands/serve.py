@@ -29,7 +29,7 @@ from autograder.service.app import ServiceSettings, create_app
 from autograder.service.auth import Authenticator, authenticator
 from autograder.service.database import open_database
 from autograder.service.hub import hub_authenticator
-from autograder.service.runner import WorkerPool
+from autograder.service.runner import LEASE_SECONDS, WorkerPool
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -40,6 +40,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                    "that of JUPYTERHUB_SERVICE_URL)")
     p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N",
                    help="local grading processes (default: one per CPU)")
+    p.add_argument("--lease", type=positive_int, default=int(LEASE_SECONDS), metavar="SECONDS",
+                   help="how long a worker's claim on an attempt lasts without its heartbeat "
+                   f"(default {int(LEASE_SECONDS)}): the attempt of a worker that died is "
+                   "graded again after at most this long")
     p.add_argument("--database", metavar="URL",
                    help="SQLAlchemy URL of the queue (default: SQLite in COURSE_DIR/service)")
     p.add_argument("--dask-scheduler", metavar="ADDR",
@@ -72,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
         auth = authenticator(args.auth, db)
     app = create_app(course, db, auth, ServiceSettings(secure_cookie=args.secure_cookie),
                      base=base)
-    pool = WorkerPool(course, db.url, args.workers, args.dask_scheduler)
+    pool = WorkerPool(course, db.url, args.workers, args.dask_scheduler,
+                      lease_seconds=float(args.lease))
     pool.start()
     where = "Dask scheduler " + args.dask_scheduler if args.dask_scheduler else "local"
     stderr_progress(f"serving {course.root} on http://{host}:{port}{base} "
