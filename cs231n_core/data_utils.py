@@ -22,6 +22,7 @@ which data it ran on (``describe_dataset``).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import inspect
 import json
 import os
@@ -309,14 +310,20 @@ def _write_cached(path: Path, raw: dict[str, np.ndarray]) -> None:
         pass  # a read-only or absent cache only costs the generation time
 
 
-def _mnist1d_raw(seed: int, disk_cache: bool) -> dict[str, np.ndarray]:
-    from mnist1d.data import get_dataset_args, make_dataset
-    from mnist1d.utils import ObjectView
+def _mnist1d_key(seed: int) -> str:
+    """Names the data of one seed: the generation settings are mnist1d's defaults but the
+    seed, so its version stands for them, and a cached copy is found without importing
+    mnist1d (which imports scipy: about 0.5 s of a notebook's setup cell)."""
+    try:
+        version = importlib.metadata.version("mnist1d")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    settings = {"generator": "mnist1d", "version": version, "seed": int(seed)}
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
-    args = get_dataset_args(as_dict=True)
-    args["seed"] = int(seed)
-    args.pop("url", None)  # where the package's prebuilt copy lives: not part of the data
-    key = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:16]
+
+def _mnist1d_raw(seed: int, disk_cache: bool) -> dict[str, np.ndarray]:
+    key = _mnist1d_key(seed)
     if key in _MNIST1D_MEMORY:
         return _MNIST1D_MEMORY[key]
 
@@ -324,6 +331,11 @@ def _mnist1d_raw(seed: int, disk_cache: bool) -> dict[str, np.ndarray]:
     path = cache_dir / f"mnist1d-{key}.npz" if cache_dir is not None else None
     raw = _read_cached(path) if path is not None else None
     if raw is None:
+        from mnist1d.data import get_dataset_args, make_dataset
+        from mnist1d.utils import ObjectView
+
+        args = get_dataset_args(as_dict=True)
+        args["seed"] = int(seed)
         # make_dataset reseeds numpy's and Python's global generators: put them back.
         np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
         try:
@@ -345,6 +357,18 @@ def _mnist1d_raw(seed: int, disk_cache: bool) -> dict[str, np.ndarray]:
     return raw
 
 
+def mnist1d_cache_file(seed: int = 42) -> Path | None:
+    """The disk cache's file of MNIST-1D generated with ``seed``, made first if missing.
+
+    None when there is no usable cache folder (see load_mnist1d). Lets a tool hand the
+    data to a process that cannot generate or cache it cheaply itself.
+    """
+    _mnist1d_raw(seed, disk_cache=True)
+    folder = _cache_dir()
+    path = folder / f"mnist1d-{_mnist1d_key(seed)}.npz" if folder is not None else None
+    return path if path is not None and path.is_file() else None
+
+
 def load_mnist1d(
     num_training: int | None = None,
     num_validation: int = 1000,
@@ -362,8 +386,8 @@ def load_mnist1d(
 
     Generating takes about a second; the result is kept in memory for the rest
     of the process and, when cache is True, in a file under
-    $CS231N_CACHE_DIR (default ~/.cache/cs231n_core), keyed by the generation
-    settings. numpy's and Python's global random state are left unchanged.
+    $CS231N_CACHE_DIR (default ~/.cache/cs231n_core), keyed by mnist1d's version
+    and the seed. numpy's and Python's global random state are left unchanged.
 
     Inputs:
     - num_training: training examples; None means all that validation leaves (3,000 by default)

@@ -109,11 +109,11 @@ def _kernel_packages() -> tuple[str, ...]:
     return tuple(bind_back(closure(KERNEL_DISTRIBUTIONS)))
 
 
-def _remove_fonts(folder: Path, owner: int) -> None:
-    """Remove the font list at the exit of the process that made it.
+def _remove_folder(folder: Path, owner: int) -> None:
+    """Remove a folder made for the kernels at the exit of the process that made it.
 
     Runs forked from the warm nbgrader server run its exit hooks too, and later runs
-    still need the list.
+    still need the folder.
     """
     if os.getpid() == owner:
         shutil.rmtree(folder, ignore_errors=True)
@@ -130,7 +130,7 @@ def font_cache() -> Path | None:
     in each kernel's /tmp; None when it could not be built (a kernel then builds its own).
     """
     folder = Path(tempfile.mkdtemp(prefix="cs231n-fonts-"))
-    atexit.register(_remove_fonts, folder, os.getpid())
+    atexit.register(_remove_folder, folder, os.getpid())
     env = {"MPLCONFIGDIR": str(folder), "HOME": str(folder), "PATH": ""}
     try:
         subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
@@ -145,18 +145,59 @@ def font_cache() -> Path | None:
     return found[0]
 
 
+# Prints the cache files of the embedded dataset as the notebooks load it, made first if missing:
+# the setup cells' draw (seed 42) and the second draw of notebook 06's transfer experiment (43).
+_FIND_DATA = ("from cs231n_core.data_utils import mnist1d_cache_file\n"
+              "for seed in (42, 43):\n    print(mnist1d_cache_file(seed) or '')")
+# Where a kernel looks for it: cs231n_core's default cache folder under the kernel's HOME (/tmp).
+KERNEL_DATA_CACHE = "/tmp/.cache/cs231n_core"
+
+
+@functools.lru_cache(maxsize=1)
+def data_cache() -> Path | None:
+    """The notebooks' embedded dataset (MNIST-1D), found or generated once per grading process.
+
+    A kernel's HOME (/tmp) starts empty, so without this every notebook's setup cell
+    generates the dataset again (about 1 s each on an idle 2-core machine), where a notebook
+    run outside the sandbox reads the copy cached under the user's home. The grader's
+    ``cs231n_core`` finds that copy (or makes it) and the files are copied to a folder shown
+    read-only where the kernel's ``cs231n_core.data_utils`` looks; a kernel whose copy does
+    not match them generates its own. None when there is nothing to show.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cs231n-data-"))
+    atexit.register(_remove_folder, folder, os.getpid())
+    fonts = font_cache()  # mnist1d imports matplotlib: the font list made above, not a new one
+    env = {**os.environ, "MPLCONFIGDIR": str(fonts.parent)} if fonts is not None else None
+    try:
+        found = subprocess.run([sys.executable, "-I", "-c", _FIND_DATA], env=env, text=True,
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
+                               check=True).stdout.split()
+        for name in found:
+            shutil.copyfile(name, folder / Path(name).name)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not found:
+        return None
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    folder.chmod(0o755)  # readable by the kernel's own uid
+    return folder
+
+
 def prepare() -> None:
     """Find the kernel's packages now, in a long-lived process, before runs are forked.
 
     The warm nbgrader server calls this once: each forked ``--execute`` run then builds
     its kernels' command lines from the cached list instead of reading every installed
     distribution's metadata again (about 1 s per submission on an idle 2-core machine),
-    and each kernel finds matplotlib's font list ready (``font_cache``).
+    and each kernel finds matplotlib's font list (``font_cache``) and the embedded dataset
+    (``data_cache``) ready.
     """
     if sandbox_available():
         _kernel_packages()
         site_dirs()
         font_cache()
+        data_cache()
 
 
 def _parents(target: Path) -> list[str]:
@@ -178,6 +219,10 @@ def kernel_sandbox_command(
     fonts = font_cache()
     if fonts is not None and fonts.is_file():  # read-only: no kernel changes the next one's
         args += ["--ro-bind", str(fonts), f"/tmp/{fonts.name}"]
+    data = data_cache()
+    if data is not None and data.is_dir():  # under a /tmp/.cache the kernel may still write to
+        args += ["--perms", "1777", "--dir", str(Path(KERNEL_DATA_CACHE).parent),
+                 "--ro-bind", str(data), KERNEL_DATA_CACHE]
     # Everything below comes after the private /tmp, which would otherwise hide a
     # virtual environment, a notebook or the kernel's sockets kept under /tmp.
     bound = list(dict.fromkeys([prefix, Path(sys.prefix).resolve()]))
