@@ -171,7 +171,8 @@ def data_cache() -> Path | None:
     try:
         found = subprocess.run([sys.executable, "-I", "-c", _FIND_DATA], env=env, text=True,
                                stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
-                               check=True).stdout.split()
+                               check=True).stdout.splitlines()
+        found = [name for name in found if name]  # an empty line: no usable cache for a seed
         for name in found:
             shutil.copyfile(name, folder / Path(name).name)
     except (OSError, subprocess.SubprocessError):
