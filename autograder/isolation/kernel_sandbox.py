@@ -147,6 +147,8 @@ def font_cache() -> Path | None:
 
 # Prints the cache files of the embedded dataset as the notebooks load it, made first if missing:
 # the setup cells' draw (seed 42) and the second draw of notebook 06's transfer experiment (43).
+# Only these files are copied, never the folder: it also holds the held-out draw the grader
+# scores the model-quality tasks on (``checks.tuning``), which no kernel may see.
 _FIND_DATA = ("from cs231n_core.data_utils import mnist1d_cache_file\n"
               "for seed in (42, 43):\n    print(mnist1d_cache_file(seed) or '')")
 # Where a kernel looks for it: cs231n_core's default cache folder under the kernel's HOME (/tmp).
