@@ -21,15 +21,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.checks.tuning import HELD_OUT_SEED
 from autograder.course.autograde import autograde
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.submissions import submit
 from autograder.grading import grade_submission
-from autograder.isolation.kernel_sandbox import font_cache, kernel_sandbox_command
+from autograder.isolation.kernel_sandbox import (
+    KERNEL_DATA_CACHE,
+    data_cache,
+    font_cache,
+    kernel_sandbox_command,
+)
 from autograder.isolation.processes import Lifeline
 from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import TASKS
 from autograder.solutions import reference_path, solved_module_text, write_solution_package
+from cs231n_core.data_utils import _mnist1d_key
 from tests.catalogue.hostile import HOSTILES, Hostile
 from tests.catalogue.hostile_class import SAMPLE, class_problems, run_hostile_class
 from tests.fixtures.course_notebook import NOTEBOOK as FIXTURE_NOTEBOOK
@@ -214,6 +221,41 @@ def test_notebook_kernels_follow_the_sandbox_switch(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("CS231N_SANDBOX")
     if sandbox_available():
         assert any("SandboxedKernelManager" in a for a in execution_args())
+
+
+DATA_PROBE = """
+import os, sys
+folder = sys.argv[1]
+print(",".join(sorted(os.listdir(folder))))
+try:
+    open(os.path.join(folder, "planted.npz"), "wb").close()
+    print("written")
+except OSError:
+    print("read-only")
+"""
+
+
+def test_notebook_kernels_read_the_embedded_dataset_and_not_the_held_out_draw(
+        tmp_path: Path) -> None:
+    """The two MNIST-1D draws the notebooks use are shown read-only; the grader's third is not."""
+    if not sandbox_available():
+        pytest.skip("needs the bubblewrap sandbox")
+    assert data_cache() is not None
+    tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    life = Lifeline()
+    probe = [sys.executable, "-c", DATA_PROBE, KERNEL_DATA_CACHE]
+    cmd = kernel_sandbox_command(probe, tmp_path, run_dir, {}, 200_001, life.reader)
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                             pass_fds=(life.reader,))
+    finally:
+        life.cut()
+    shown, written = run.stdout.split()
+    assert shown.split(",") == sorted(f"mnist1d-{_mnist1d_key(seed)}.npz" for seed in (42, 43))
+    assert _mnist1d_key(HELD_OUT_SEED) not in shown
+    assert written == "read-only"
 
 
 FONT_PROBE = """
