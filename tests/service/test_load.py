@@ -15,11 +15,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from autograder.isolation.processes import descendants, kill_tree
 from autograder.service.database import ServiceDatabase, open_database
-from autograder.service.models import GRADED, QUEUED, SUPERSEDED, Attempt, Result
+from autograder.service.models import GRADED, QUEUED, RUNNING, SUPERSEDED, Attempt, Result
 from benchmarks.service import (
     ServiceCourse,
     Student,
@@ -113,6 +113,11 @@ def test_server_and_worker_killed_mid_queue_then_restart(tmp_path: Path) -> None
             kill_tree(busy[0])
             os.kill(server.pid, signal.SIGKILL)
             server.wait()
+        # The killed workers' leases (60 s) run out now instead of after a minute of waiting:
+        # the rows are as they would be then, and the restart still has to find them.
+        with db.session() as s:
+            s.execute(update(Attempt).where(Attempt.state == RUNNING)
+                      .values(lease_until=datetime.now(timezone.utc) - timedelta(seconds=1)))
         with db.session() as s:
             assert s.scalar(select(func.count(Attempt.id)).where(Attempt.state == GRADED)) \
                 < len(STUDENTS), "the queue was empty when the server was killed"
