@@ -102,7 +102,7 @@ LONG: dict[str, float] = {
     "tests/service/test_runner.py::test_worker_killed": 40,
     "tests/service/test_runner.py::test_dask": 10,
     "tests/service/test_counting.py": 15,
-    "tests/service/test_load.py::test_server_and_worker": 75,  # a 60 s lease runs out
+    "tests/service/test_load.py::test_server_and_worker": 25,
     "tests/service/test_load.py::test_rush": 20,
     "tests/course/test_manual_grades.py": 5,
     "tests/service/test_app.py": 4,  # 16 tests around one server
