@@ -115,8 +115,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(course: Course, log: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(course: Course, log: Path, workers: int = 2,
+            lease: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``cs231n-course serve`` on a free loopback port until /login answers; (url, process).
+
+    ``lease``: ``serve --lease`` (None: the default).
 
     On exit it is stopped with SIGINT (uvicorn's clean stop; the worker pool stops with
     it) and, if still running after 30 s, killed with every process it started.
@@ -124,7 +127,8 @@ def serving(course: Course, log: Path, workers: int = 2) -> Iterator[tuple[str, 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "autograder.course.cli", "serve", str(course.root),
-            "--port", str(port), "--workers", str(workers)]
+            "--port", str(port), "--workers", str(workers),
+            *(["--lease", str(lease)] if lease is not None else [])]
     with open(log, "w") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
