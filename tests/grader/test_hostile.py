@@ -223,6 +223,21 @@ def test_notebook_kernels_follow_the_sandbox_switch(monkeypatch: pytest.MonkeyPa
         assert any("SandboxedKernelManager" in a for a in execution_args())
 
 
+def in_kernel_sandbox(tmp_path: Path, probe: str, arg: str) -> subprocess.CompletedProcess:
+    """Run the Python ``probe`` (with ``arg``) as a notebook kernel runs: in its sandbox."""
+    tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    life = Lifeline()
+    cmd = kernel_sandbox_command([sys.executable, "-c", probe, arg], tmp_path, run_dir, {},
+                                 200_001, life.reader)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                              pass_fds=(life.reader,))
+    finally:
+        life.cut()
+
+
 DATA_PROBE = """
 import os, sys
 folder = sys.argv[1]
@@ -241,17 +256,7 @@ def test_notebook_kernels_read_the_embedded_dataset_and_not_the_held_out_draw(
     if not sandbox_available():
         pytest.skip("needs the bubblewrap sandbox")
     assert data_cache() is not None
-    tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    life = Lifeline()
-    probe = [sys.executable, "-c", DATA_PROBE, KERNEL_DATA_CACHE]
-    cmd = kernel_sandbox_command(probe, tmp_path, run_dir, {}, 200_001, life.reader)
-    try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                             pass_fds=(life.reader,))
-    finally:
-        life.cut()
+    run = in_kernel_sandbox(tmp_path, DATA_PROBE, KERNEL_DATA_CACHE)
     shown, written = run.stdout.split()
     assert shown.split(",") == sorted(f"mnist1d-{_mnist1d_key(seed)}.npz" for seed in (42, 43))
     assert _mnist1d_key(HELD_OUT_SEED) not in shown
@@ -273,17 +278,7 @@ def test_notebook_kernels_read_a_font_list_they_cannot_change(tmp_path: Path) ->
         pytest.skip("needs the bubblewrap sandbox")
     fonts = font_cache()
     assert fonts is not None and fonts.name.startswith("fontlist-")
-    tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    life = Lifeline()
-    probe = [sys.executable, "-c", FONT_PROBE, fonts.name]
-    cmd = kernel_sandbox_command(probe, tmp_path, run_dir, {}, 200_001, life.reader)
-    try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                             pass_fds=(life.reader,))
-    finally:
-        life.cut()
+    run = in_kernel_sandbox(tmp_path, FONT_PROBE, fonts.name)
     assert run.stdout.split() == ["True", "False", "True"], run.stderr[-2000:]
     # Rebuilding the list runs fc-list, which cannot read its configuration in the sandbox.
     assert "Fontconfig" not in run.stderr, run.stderr[-2000:]
