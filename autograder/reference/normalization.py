@@ -133,11 +133,8 @@ def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     dxc = dxhat * inv_std
     if cache["mode"] == "test":
         return dxc, dgamma, dbeta
-    # xc = xhat * std is the centred input, recovered rather than cached; its sum of
-    # products with dxhat is std times that of xhat (no (N, D) temporary), and dxhat,
-    # not needed after it, lends its buffer to xc.
-    dinv_std = np.einsum("ij,ij->j", dxhat, xhat) * std
-    xc = np.multiply(xhat, std, out=dxhat)
+    xc = xhat * std  # the centred input, recovered rather than cached
+    dinv_std = (dxhat * xc).sum(axis=0)
     # inv_std = 1 / std
     dstd = -dinv_std * inv_std**2
     # std = sqrt(var + eps)
