@@ -37,7 +37,9 @@ def forked_run(request: dict, profile: str | None) -> float:
     if pid == 0:
         if profile:
             profiler = cProfile.Profile()
-            atexit.register(lambda: (profiler.disable(), profiler.dump_stats(profile)))
+            # run_process runs the atexit hooks before it ends the forked process.
+            atexit.register(profiler.dump_stats, profile)
+            atexit.register(profiler.disable)  # hooks run last registered first
             profiler.enable()
         run_process(request, os.getppid())
     _, status, usage = os.wait4(pid, 0)
