@@ -27,6 +27,7 @@ from sqlalchemy.orm import configure_mappers
 # course config imports the plugin; the kernel manager is named by --execute runs.
 import autograder.course.nbgrader_plugin  # noqa: F401
 from autograder.course.sanitize import remember_markdown
+from autograder.course.shared_engine import shared_engines
 from autograder.isolation import kernel_sandbox
 from autograder.isolation.processes import die_with_parent
 
@@ -143,16 +144,18 @@ def serve() -> None:
     server = os.getpid()
     send(replies, {"ready": server})
     remembered: set[tuple[str, int, int]] = set()
-    for line in requests:
-        request = json.loads(line)
-        remember_course_markdown(Path(request["cwd"]), remembered)
-        pid = os.fork()
-        if pid == 0:
-            replies.close()
-            run_process(request, server)
-        send(replies, {"pid": pid})
-        _, status = os.waitpid(pid, 0)
-        send(replies, {"exit": os.waitstatus_to_exitcode(status)})
+    # Each run's gradebooks share one engine per URL (made in the run, after the fork).
+    with shared_engines():
+        for line in requests:
+            request = json.loads(line)
+            remember_course_markdown(Path(request["cwd"]), remembered)
+            pid = os.fork()
+            if pid == 0:
+                replies.close()
+                run_process(request, server)
+            send(replies, {"pid": pid})
+            _, status = os.waitpid(pid, 0)
+            send(replies, {"exit": os.waitstatus_to_exitcode(status)})
 
 
 if __name__ == "__main__":

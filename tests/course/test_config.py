@@ -6,7 +6,11 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import nbformat
 import pytest
+from nbconvert.exporters import NotebookExporter
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -33,6 +37,7 @@ KEYS = {
     ("SubmissionLimits", "max_zip_ratio"),
     ("SubmissionLimits", "max_seconds"),
     ("AssignLatePenalties", "plugin_class"),
+    ("NotebookExporter", "optimistic_validation"),
 }
 AUTOGRADE = ["IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrustedGrades",
              "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata", "SanitizeSubmission"]
@@ -71,6 +76,24 @@ def test_execute_switch_adds_the_kernel_steps(monkeypatch) -> None:
     c = load(config_text(120))
     assert names(c.Autograde.autograde_preprocessors) == ["Execute", *AUTOGRADE]
     assert names(c.Autograde.sanitize_preprocessors) == ["ClearOutput", *SANITIZE]
+
+
+class DropsASource(Preprocessor):
+    """A pass that leaves the first cell without its source: an invalid notebook."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        del nb.cells[0]["source"]
+        return nb, resources
+
+
+def test_a_notebook_made_invalid_by_a_pass_is_still_refused() -> None:
+    # The config validates once after a pass's preprocessors instead of after each one.
+    exporter = NotebookExporter(config=load(config_text(120)))
+    assert exporter.optimistic_validation
+    exporter.register_preprocessor(DropsASource, enabled=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(nbformat.ValidationError, match="source"):
+        exporter.from_notebook_node(notebook)
 
 
 def test_warning_pattern_survives_rendering() -> None:
