@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 from autograder.course.autograde_one import ONE_BLAS_THREAD, execution_args
 from autograder.isolation.kernel_sandbox import SandboxedKernelManager
 from autograder.maintain.notebooks import CELL_TIMEOUT, REPRODUCIBLE_ENV, solved_workspace
-from benchmarks.classrun import MemoryPeak
+from benchmarks.classrun import MemoryPeak, proc_table
 
 # What autograde --execute gives the kernel (autograder.course.autograde_one).
 FAST_ENV = {**REPRODUCIBLE_ENV, **ONE_BLAS_THREAD, "NBGRADER_EXECUTION": "autograde"}
@@ -58,30 +58,16 @@ class NotebookProfile:
         return sorted(self.cells[1:], key=lambda c: -c[1])[:n]
 
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
 def tree_cpu(root: int) -> float:
     """User + system CPU seconds of ``root``'s descendants now running (not ``root`` itself)."""
-    table: dict[int, tuple[int, float]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue  # the process ended meanwhile
-        # Fields after the command name: state ppid ... utime (12th) stime (13th).
-        fields = stat[stat.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+    table = proc_table()
     children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
+    for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
     total, stack = 0.0, list(children.get(root, []))
     while stack:
         pid = stack.pop()
-        total += table[pid][1]
+        total += table[pid][2]
         stack += children.get(pid, [])
     return total
 
