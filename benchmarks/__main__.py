@@ -336,14 +336,18 @@ def execute_section(args: argparse.Namespace) -> list[Row]:
         slowest = ", ".join(f"cell {i} {seconds:.1f} s" for i, seconds, _ in p.slowest(2))
         rows.append((f"--execute {p.name}", f"{p.total:.1f} s ({kernel})",
                      f"start {p.kernel_start:.1f} s, setup cell {p.setup:.1f} s, "
-                     f"other cells {cells:.1f} s",
+                     f"other cells {cells:.1f} s; kernel CPU {p.cpu:.1f} s "
+                     f"(setup cell {p.setup_cpu:.1f} s)",
                      f"peak {p.kernel_peak / MIB:.0f} MiB; slowest {slowest}"))
     total = sum(p.total for p in profiles)
     starts = sum(p.kernel_start for p in profiles)
     setups = sum(p.setup for p in profiles)
+    cpu = sum(p.cpu for p in profiles)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     rows.append((f"--execute all {len(profiles)} notebooks", f"{total:.1f} s",
-                 f"start {starts:.1f} s, setup cells {setups:.1f} s",
-                 f"largest peak {max(p.kernel_peak for p in profiles) / MIB:.0f} MiB"))
+                 f"start {starts:.1f} s, setup cells {setups:.1f} s; kernel CPU {cpu:.1f} s",
+                 f"largest peak {max(p.kernel_peak for p in profiles) / MIB:.0f} MiB; "
+                 f"load average after {load}"))
     return rows
 
 

@@ -86,9 +86,10 @@ def make_plain(course_dir: Path) -> None:
 # --------------------------------------------------------------------------- memory
 
 
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, resident bytes) of every process visible in /proc."""
+def proc_table() -> dict[int, tuple[int, int, float]]:
+    """pid -> (parent pid, resident bytes, user + system CPU seconds) of every process in /proc."""
     page = os.sysconf("SC_PAGE_SIZE")
+    tick = os.sysconf("SC_CLK_TCK")
     table = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -100,17 +101,19 @@ def _proc_table() -> dict[int, tuple[int, int]]:
                 rss_pages = int(f.read().split()[1])
         except (OSError, ValueError, IndexError):
             continue  # the process ended meanwhile
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        table[int(entry.name)] = (ppid, rss_pages * page)
+        # The fields after the command name: state, ppid, ..., utime (12th), stime (13th).
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        table[int(entry.name)] = (int(fields[1]), rss_pages * page, cpu)
     return table
 
 
-def _subtree_rss(table: dict[int, tuple[int, int]], children: dict[int, list[int]],
+def _subtree_rss(table: dict[int, tuple[int, int, float]], children: dict[int, list[int]],
                  pid: int) -> int:
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += table.get(p, (0, 0))[1]
+        total += table.get(p, (0, 0, 0.0))[1]
         stack += children.get(p, [])
     return total
 
@@ -128,11 +131,11 @@ class MemoryPeak:
 
     def run(self) -> None:
         while not self._stop.is_set():
-            table = _proc_table()
+            table = proc_table()
             if self.pid not in table:
                 break
             children: dict[int, list[int]] = {}
-            for p, (ppid, _) in table.items():
+            for p, (ppid, _, _) in table.items():
                 children.setdefault(ppid, []).append(p)
             total = _subtree_rss(table, children, self.pid)
             kids = [_subtree_rss(table, children, c) for c in children.get(self.pid, [])]

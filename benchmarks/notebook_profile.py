@@ -4,7 +4,9 @@ Each source notebook runs in fast mode (``NBGRADER_EXECUTION``) against the refe
 in the kernel ``autograde --execute`` uses (the bubblewrap sandbox when it is available,
 one BLAS thread), and its time is split into the kernel's start-up (from asking for a
 kernel to the kernel answering), the setup cell (imports and data loading) and every
-other cell, from the timestamps nbclient records in each cell's metadata.
+other cell, from the timestamps nbclient records in each cell's metadata. Wall seconds
+depend on what else the machine runs; the CPU seconds the kernel's process tree spent
+(user + system, read from /proc before and after each cell) depend much less on it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from nbclient import NotebookClient
 from autograder.course.autograde_one import ONE_BLAS_THREAD, execution_args
 from autograder.isolation.kernel_sandbox import SandboxedKernelManager
 from autograder.maintain.notebooks import CELL_TIMEOUT, REPRODUCIBLE_ENV, solved_workspace
-from benchmarks.classrun import MemoryPeak
+from benchmarks.classrun import MemoryPeak, proc_table
 
 # What autograde --execute gives the kernel (autograder.course.autograde_one).
 FAST_ENV = {**REPRODUCIBLE_ENV, **ONE_BLAS_THREAD, "NBGRADER_EXECUTION": "autograde"}
@@ -39,6 +41,13 @@ class NotebookProfile:
     cells: list[tuple[int, float, str]] = field(default_factory=list)  # index, seconds, first line
     kernel_peak: int = 0  # bytes: the largest resident size of the kernel's process tree
     stderr: list[int] = field(default_factory=list)  # indices of cells that wrote to stderr
+    cpu: float = 0.0  # user + system seconds of the kernel's process tree, start-up included
+    cell_cpu: dict[int, float] = field(default_factory=dict)  # cell index -> CPU seconds
+
+    @property
+    def setup_cpu(self) -> float:
+        """CPU seconds of the setup cell."""
+        return self.cell_cpu.get(self.cells[0][0], 0.0) if self.cells else 0.0
 
     @property
     def setup(self) -> float:
@@ -47,6 +56,20 @@ class NotebookProfile:
 
     def slowest(self, n: int = 3) -> list[tuple[int, float, str]]:
         return sorted(self.cells[1:], key=lambda c: -c[1])[:n]
+
+
+def tree_cpu(root: int) -> float:
+    """User + system CPU seconds of ``root``'s descendants now running (not ``root`` itself)."""
+    table = proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    total, stack = 0.0, list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        total += table[pid][2]
+        stack += children.get(pid, [])
+    return total
 
 
 def _stamp(text: str) -> datetime:
@@ -67,13 +90,26 @@ def profile_notebook(name: str, work: Path, sandboxed: bool) -> NotebookProfile:
     nb = nbformat.read(work / f"{name}.ipynb", as_version=4)
     result = NotebookProfile(name)
     started: list[float] = []
+    # The kernel's process tree is this process's only child while the notebook runs, so
+    # its CPU time before and after each cell is what that cell cost the kernel.
+    me = os.getpid()
+    before: dict[int, float] = {}
+
+    def cell_started(cell_index: int, **_: Any) -> None:
+        before[cell_index] = tree_cpu(me)
+
+    def cell_done(cell_index: int, **_: Any) -> None:
+        now = tree_cpu(me)
+        result.cell_cpu[cell_index] = now - before.get(cell_index, now)
+        result.cpu = max(result.cpu, now)
+
     options: dict[str, Any] = {"kernel_manager_class": SandboxedKernelManager} if sandboxed else {}
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(work)}},
                             on_notebook_start=lambda **_: started.append(time.perf_counter()),
+                            on_cell_execute=cell_started, on_cell_executed=cell_done,
                             **options)
-    # The kernel's process tree is this process's only child while the notebook runs.
-    peak = MemoryPeak(os.getpid())
+    peak = MemoryPeak(me)
     sampler = threading.Thread(target=peak.run, daemon=True)
     sampler.start()
     start = time.perf_counter()
