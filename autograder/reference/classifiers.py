@@ -292,11 +292,12 @@ class FullyConnectedNet:
             elif self.normalization == "layernorm":
                 dout, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(dout, norm_cache)
             dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, fc_cache)
-        for i in range(1, L + 1):
-            w = self.params[f"W{i}"]
-            # 0.5 * reg * |W|^2 has gradient reg * W (the 0.5 cancels the square's 2).
-            loss += 0.5 * self.reg * float(np.vdot(w, w))
-            grads[f"W{i}"] += self.reg * w
+        if self.reg:  # without it there is nothing to add: no (D, M) temporary per layer
+            for i in range(1, L + 1):
+                w = self.params[f"W{i}"]
+                # 0.5 * reg * |W|^2 has gradient reg * W (the 0.5 cancels the square's 2).
+                loss += 0.5 * self.reg * float(np.vdot(w, w))
+                grads[f"W{i}"] += self.reg * w
         ### END SOLUTION
 
         return loss, grads

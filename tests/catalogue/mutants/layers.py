@@ -192,7 +192,7 @@ ALTERNATIVES: list[Alternative] = [
             "relu_backward",
             replace(r"""
                 x = cache
-                dx = np.where(x > 0, dout, 0)
+                dx = dout * (x > 0)
             """, "dx = dout * cache['active']"),
         ),
         ),
