@@ -27,6 +27,7 @@ from sqlalchemy.orm import configure_mappers
 # course config imports the plugin; the kernel manager is named by --execute runs.
 import autograder.course.nbgrader_plugin  # noqa: F401
 from autograder.course.sanitize import remember_markdown
+from autograder.course.sanitize_first import install as sanitize_every_notebook_first
 from autograder.course.shared_engine import shared_engines
 from autograder.isolation import kernel_sandbox
 from autograder.isolation.processes import die_with_parent
@@ -141,6 +142,8 @@ def serve() -> None:
     os.dup2(null, 2)
     os.close(null)
     warm_up()
+    # Every notebook's sanitize pass runs while the trusted grader works (sanitize_first).
+    sanitize_every_notebook_first()
     server = os.getpid()
     send(replies, {"ready": server})
     remembered: set[tuple[str, int, int]] = set()
