@@ -161,7 +161,7 @@ def class_rows(res: dict, jobs: int, grade_alone: float | None = None) -> list[R
         rows.append((
             f"{run.name}, class of {n}",
             f"{run.seconds:.1f} s = {each:.2f} s/submission",
-            f"peak {run.peak_worker / MIB:.0f} MiB/worker",
+            f"peak {run.peak_worker / MIB:.0f} MiB/worker (PSS {run.peak_worker_pss / MIB:.0f})",
             f"{plain_each / each:.2f}x plain's throughput",
         ))
     executed = runs[f"autograde --jobs {jobs} --execute"]
@@ -169,7 +169,8 @@ def class_rows(res: dict, jobs: int, grade_alone: float | None = None) -> list[R
     rows.append((
         f"{executed.name} ({len(res['plain_sample'])} of {n})",
         f"{executed.seconds:.1f} s = {executed_each:.2f} s/submission",
-        f"peak {executed.peak_worker / MIB:.0f} MiB/worker",
+        f"peak {executed.peak_worker / MIB:.0f} MiB/worker "
+        f"(PSS {executed.peak_worker_pss / MIB:.0f})",
         f"{plain_each / executed_each:.2f}x plain's throughput",
     ))
     rows.append((f"--jobs {jobs} vs --jobs 1", f"{many.seconds:.1f} s", f"{one.seconds:.1f} s",

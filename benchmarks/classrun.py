@@ -108,14 +108,39 @@ def proc_table() -> dict[int, tuple[int, int, float]]:
     return table
 
 
-def _subtree_rss(table: dict[int, tuple[int, int, float]], children: dict[int, list[int]],
-                 pid: int) -> int:
-    total, stack = 0, [pid]
+def _subtree(children: dict[int, list[int]], pid: int) -> list[int]:
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        total += table.get(p, (0, 0, 0.0))[1]
+        out.append(p)
         stack += children.get(p, [])
-    return total
+    return out
+
+
+def _subtree_rss(table: dict[int, tuple[int, int, float]], children: dict[int, list[int]],
+                 pid: int) -> int:
+    return sum(table.get(p, (0, 0, 0.0))[1] for p in _subtree(children, pid))
+
+
+def proportional_set_size(pid: int) -> int:
+    """Bytes of ``pid``'s proportional set size: each page shared by n processes counts 1/n.
+
+    A warm nbgrader server's pages are shared by every run it forks; summing resident
+    sizes counts them once per process, the proportional sizes once in all. 0 when the
+    kernel does not say (no smaps_rollup) or the process ended.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _subtree_pss(children: dict[int, list[int]], pid: int) -> int:
+    return sum(proportional_set_size(p) for p in _subtree(children, pid))
 
 
 @dataclass
@@ -126,6 +151,8 @@ class MemoryPeak:
     interval: float = 0.2
     total: int = 0  # the whole tree
     worker: int = 0  # the largest subtree of one direct child (a pool worker), or the tree
+    total_pss: int = 0  # the same two peaks in proportional set size (shared pages split)
+    worker_pss: int = 0
     samples: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -141,6 +168,9 @@ class MemoryPeak:
             kids = [_subtree_rss(table, children, c) for c in children.get(self.pid, [])]
             self.total = max(self.total, total)
             self.worker = max(self.worker, max(kids, default=0))
+            self.total_pss = max(self.total_pss, _subtree_pss(children, self.pid))
+            self.worker_pss = max(self.worker_pss, max(
+                (_subtree_pss(children, c) for c in children.get(self.pid, [])), default=0))
             self.samples += 1
             self._stop.wait(self.interval)
 
@@ -156,6 +186,7 @@ class Run:
     peak_worker: int  # bytes
     returncode: int
     log: Path
+    peak_worker_pss: int = 0  # bytes, proportional set size (0: not measured)
 
 
 def timed_command(name: str, cmd: list[str], cwd: Path, log: Path, pool: bool) -> Run:
@@ -180,7 +211,8 @@ def timed_command(name: str, cmd: list[str], cwd: Path, log: Path, pool: bool) -
     if peak.samples == 0:  # no /proc: the largest single process (when it beat earlier ones)
         peak.total = peak.worker = largest if largest > before else 0
     worker = peak.worker if pool else peak.total
-    return Run(name, seconds, peak.total, worker, code, log)
+    worker_pss = peak.worker_pss if pool else peak.total_pss
+    return Run(name, seconds, peak.total, worker, code, log, worker_pss)
 
 
 # --------------------------------------------------------------------------- results
