@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from benchmarks.classrun import proc_table, proportional_set_size
+from benchmarks.classrun import proc_table, proportional_set_size, tree_pss
 
 MIB = 1 << 20
 
@@ -41,3 +41,47 @@ def test_a_process_that_is_gone_has_no_proportional_size() -> None:
         os._exit(0)
     os.waitpid(child, 0)
     assert proportional_set_size(child) == 0
+
+
+def _child_holding(mib: int, ready: int, then_fork: int = 0) -> int:
+    """A child that makes ``mib`` MiB of its own pages resident, maybe forks another such
+    child, and then writes one byte to the pipe ``ready`` (each process its own byte)."""
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(mib * MIB)
+        block[:: 4096] = b"y" * len(block[:: 4096])  # written after the fork: private
+        if then_fork:
+            _child_holding(then_fork, ready)
+        os.write(ready, b".")
+        time.sleep(30)
+        os._exit(0)
+    return pid
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="needs smaps_rollup")
+def test_the_largest_worker_subtree_includes_its_grandchildren() -> None:
+    read_end, ready = os.pipe()
+    big = _child_holding(48, ready, then_fork=32)  # a worker and the process it started: 80 MiB
+    small = _child_holding(8, ready)
+    grandchildren: list[int] = []
+    try:
+        got = b""
+        while len(got) < 3:  # the worker, its child and the small worker are all resident
+            got += os.read(read_end, 3)
+        me, table = os.getpid(), proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        grandchildren = children.get(big, [])
+        assert len(grandchildren) == 1
+        total, largest = tree_pss(children, me)
+        assert largest >= 80 * MIB, largest / MIB
+        assert total >= largest + 8 * MIB
+    finally:
+        for pid in grandchildren:
+            os.kill(pid, signal.SIGKILL)  # not our child: reaped by whoever adopts it
+        for pid in (big, small):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(read_end)
+        os.close(ready)
