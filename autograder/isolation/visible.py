@@ -27,6 +27,11 @@ GRADER_PACKAGE = Path(__file__).resolve().parents[1]
 # Folder names that hold installed distributions, whichever Python or packager made them.
 SITE_NAMES = ("site-packages", "dist-packages")
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# CPython (before 3.13) builds sysconfig's table of configuration variables lazily and
+# publishes it half-filled, so grading threads that start sandboxes at once could read it
+# without 'userbase' (AttributeError from sysconfig.get_paths). Built here, at import,
+# before any grading thread exists.
+sysconfig.get_config_vars()
 
 
 def normalize(name: str) -> str:
