@@ -36,6 +36,7 @@ KEYS = {
     ("SubmissionLimits", "max_total_bytes"),
     ("SubmissionLimits", "max_zip_ratio"),
     ("SubmissionLimits", "max_seconds"),
+    ("SubmissionLimits", "execute_kernels"),
     ("AssignLatePenalties", "plugin_class"),
     ("NotebookExporter", "optimistic_validation"),
 }
@@ -129,6 +130,16 @@ def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) 
     course.config.write_text("c = get_config()\nc.SubmissionLimits.max_seconds = 0\n")
     with pytest.raises(LimitError, match="positive"):
         course_limits(course.config)
+
+
+def test_the_kernels_at_once_are_set_in_the_config_and_read_back(tmp_path) -> None:
+    assert load(config_text(120)).SubmissionLimits.execute_kernels == 2
+    course = Course(tmp_path)
+    write_config(course, 120, replace(DEFAULT_LIMITS, execute_kernels=3))
+    assert course_limits(course.config).execute_kernels == 3
+    with open(course.config, "a") as fh:
+        fh.write("c.SubmissionLimits.execute_kernels = 1  # nbgrader's order\n")
+    assert course_limits(course.config).execute_kernels == 1
 
 
 def test_init_writes_the_instructors_config_once_and_never_again(tmp_path) -> None:
