@@ -8,6 +8,7 @@ second notebook's execution starting before the first notebook's ended.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ from nbgrader.apps import autogradeapp
 from nbgrader.converters import Autograde
 
 from autograder.course import cli
-from autograder.course.autograde import autograde
+from autograder.course.autograde import SCRATCH_PREFIX, autograde
 from autograder.course.concurrent_execute import (
     EXECUTED,
     EXECUTING,
@@ -29,6 +30,7 @@ from autograder.course.gradebook import gradebook_scores
 from autograder.course.layout import DEFAULT_ASSIGNMENT_DIR, Course
 from autograder.course.setup import init_course, write_solutions_folder
 from autograder.course.submissions import submit
+from autograder.isolation.sandbox import sandbox_available
 from autograder.registry import TASKS
 
 NOTEBOOKS = ("01_activations_preprocessing", "03_normalization")
@@ -165,3 +167,37 @@ def test_a_kernel_that_dies_fails_the_submission_as_in_nbgraders_order(tmp_path:
     assert seen[1][:2] == (False, "nbgrader autograde failed: "
                                   "nbclient.exceptions.DeadKernelError: Kernel died"), seen[1]
     assert seen[2] == seen[1]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Pids of the processes whose command line contains ``text``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if text.encode() in f.read():
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_the_time_limit_stops_two_kernels_at_once_and_everything_else(tmp_path: Path) -> None:
+    # The first notebook's kernel hangs past the submission's time limit (its cell timeout
+    # is longer) while the second one executes beside it.
+    course, perfect = _course(tmp_path)
+    path = perfect / f"{NOTEBOOKS[0]}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell("while True:\n    pass"))
+    nbformat.write(nb, path)
+    submit(course, "perfect", perfect)
+    with open(course.config, "a") as fh:
+        fh.write("c.SubmissionLimits.execute_kernels = 2\nc.SubmissionLimits.max_seconds = 40\n"
+                 "c.Execute.timeout = 600\n")
+    (result,) = autograde(course, execute=True, progress=_quiet)
+    assert result.ok
+    assert any("TIME LIMIT" in note for note in result.notes), result.notes
+    if sandbox_available():  # a sandboxed kernel's command line names its notebook folder
+        # Nothing of the run is left: the kernels' folders are in its scratch course.
+        assert _processes_mentioning(f"{SCRATCH_PREFIX}{os.getpid()}-") == []
