@@ -143,16 +143,22 @@ def test_two_notebooks_execute_at_once_with_the_outputs_of_nbgraders_order(
     assert not differ and len(concurrent) == len(serial), differ[:3]
 
 
+def _submitted_with_first_cell(tmp_path: Path, code: str) -> Course:
+    """The course with the perfect submission, ``code`` its first notebook's first cell."""
+    course, perfect = _course(tmp_path)
+    path = perfect / f"{NOTEBOOKS[0]}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+    submit(course, "perfect", perfect)
+    return course
+
+
 @pytest.mark.slow
 def test_a_kernel_that_dies_fails_the_submission_as_in_nbgraders_order(tmp_path: Path) -> None:
     # The first notebook's kernel dies at its first cell while the second one executes:
     # nbgrader gives up the submission at the first notebook, one kernel at a time or two.
-    course, perfect = _course(tmp_path)
-    path = perfect / f"{NOTEBOOKS[0]}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
-    nbformat.write(nb, path)
-    submit(course, "perfect", perfect)
+    course = _submitted_with_first_cell(tmp_path, "import os\nos._exit(1)")
     config = course.config.read_text()
     seen = {}
     for kernels in (1, 2):
@@ -186,12 +192,7 @@ def _processes_mentioning(text: str) -> list[int]:
 def test_the_time_limit_stops_two_kernels_at_once_and_everything_else(tmp_path: Path) -> None:
     # The first notebook's kernel hangs past the submission's time limit (its cell timeout
     # is longer) while the second one executes beside it.
-    course, perfect = _course(tmp_path)
-    path = perfect / f"{NOTEBOOKS[0]}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(1, nbformat.v4.new_code_cell("while True:\n    pass"))
-    nbformat.write(nb, path)
-    submit(course, "perfect", perfect)
+    course = _submitted_with_first_cell(tmp_path, "while True:\n    pass")
     with open(course.config, "a") as fh:
         fh.write("c.SubmissionLimits.execute_kernels = 2\nc.SubmissionLimits.max_seconds = 40\n"
                  "c.Execute.timeout = 600\n")
