@@ -9,9 +9,10 @@ grade (trusted grading of one complete submission, sandbox on and off), class
 nbgrader autograde; takes a while, see --plain-students), notebooks (every source
 notebook executed on the embedded data, full and fast mode), execute (each notebook
 in fast mode in the sandboxed kernel of ``autograde --execute``: kernel start-up, setup
-cell, other cells, the kernel's peak memory), service (the submission service on
-loopback: one submission on the idle service, then a rush of --service-students
-sending --service-submissions in bursts).
+cell, other cells, the kernel's peak memory), at-once (``autograde --execute`` of the
+perfect submission with one notebook kernel at a time against two), service (the
+submission service on loopback: one submission on the idle service, then a rush of
+--service-students sending --service-submissions in bursts).
 """
 
 from __future__ import annotations
@@ -352,6 +353,14 @@ def execute_section(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def at_once_section(args: argparse.Namespace) -> list[Row]:
+    """``autograde --execute`` of one submission: one notebook kernel at a time against two."""
+    from benchmarks import execute_at_once
+
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-at-once-") as tmp:
+        return execute_at_once.run(Path(tmp), args.at_once_rounds)
+
+
 SECTIONS = {
     "kernels": kernels_section,
     "grade": grade_section,
@@ -359,6 +368,7 @@ SECTIONS = {
     "class": class_section,
     "notebooks": notebooks_section,
     "execute": execute_section,
+    "at-once": at_once_section,
     "demo": demo_section,
     "dask": dask_section,
     "service": service_section,
@@ -403,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="service: serve --workers N (default 2)")
     parser.add_argument("--service-gap", type=float, default=2.0,
                         help="service: seconds between two bursts (default 2)")
+    parser.add_argument("--at-once-rounds", type=int, default=2,
+                        help="at-once: runs of each setting, alternating (default 2)")
     parser.add_argument("--keep", metavar="DIR", help="class: work in DIR and keep it (logs)")
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)

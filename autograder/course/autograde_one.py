@@ -152,6 +152,8 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
                                                                      course.source)
         graded, extra_args = course, []
         kernel_args = execution_args() if execute else []
+        # How many of its notebooks execute at once (concurrent_execute, in the warm server).
+        at_once = [f"--ConcurrentExecuteAutograde.execute_kernels={limits.execute_kernels}"]
         if staged is None and not found.clean:
             stage_root = Path(tempfile.mkdtemp(prefix="cs231n_staged_"))
             staged_dir = stage_root / "submitted"
@@ -177,7 +179,8 @@ def autograde_submission(course: Course, student: str, execute: bool = False,
                     run_nbgrader_warm(
                         graded,
                         ["autograde", ASSIGNMENT, "--student", student, "--force", *extra_args,
-                         *kernel_args, f"--TrustedGrades.stop_at={stop_at!r}",
+                         *kernel_args, *(at_once if execute else []),
+                         f"--TrustedGrades.stop_at={stop_at!r}",
                          f"--TrustedGrades.report_file={beside.report_file}"],
                         log_name,
                         {"CS231N_EXECUTE_NOTEBOOKS": "1" if execute else "0",

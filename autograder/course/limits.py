@@ -1,4 +1,4 @@
-"""Size limits on a submission: how many files, how many bytes, how much a zip may unpack to.
+"""Limits on a submission: files, bytes, what a zip may unpack to, time, kernels at once.
 
 The limits hold wherever a submission's files are copied: ``collect`` (the
 student's zip), ``submit`` (a folder or zip handed in), and the staged copy
@@ -41,6 +41,9 @@ class Limits:
     # Wall-clock seconds for the whole autograde of one submission (honest: under a minute,
     # a few minutes with --execute); past it, its grading is killed and unfinished tasks get 0.
     max_seconds: int = 900
+    # Notebook kernels of one submission running at once with --execute (one core each:
+    # their BLAS has one thread); 1 executes the notebooks one after another, as nbgrader does.
+    execute_kernels: int = 2
 
     def describe(self) -> str:
         return (f"at most {self.max_files} files, {self.max_file_bytes / MIB:g} MiB per file, "

@@ -26,8 +26,8 @@ from sqlalchemy.orm import configure_mappers
 # Imported once, here, for every run the server forks: the point of the server. The
 # course config imports the plugin; the kernel manager is named by --execute runs.
 import autograder.course.nbgrader_plugin  # noqa: F401
+from autograder.course.concurrent_execute import install as install_autograde_converter
 from autograder.course.sanitize import remember_markdown
-from autograder.course.sanitize_first import install as sanitize_every_notebook_first
 from autograder.course.shared_engine import shared_engines
 from autograder.isolation import kernel_sandbox
 from autograder.isolation.processes import die_with_parent
@@ -142,8 +142,9 @@ def serve() -> None:
     os.dup2(null, 2)
     os.close(null)
     warm_up()
-    # Every notebook's sanitize pass runs while the trusted grader works (sanitize_first).
-    sanitize_every_notebook_first()
+    # Every notebook's sanitize pass runs while the trusted grader works (sanitize_first),
+    # and --execute runs execute several notebooks at once (concurrent_execute).
+    install_autograde_converter()
     server = os.getpid()
     send(replies, {"ready": server})
     remembered: set[tuple[str, int, int]] = set()

@@ -9,19 +9,18 @@ the report behind the first notebook's autograde pass; in this order they run wh
 the grader works, and only the autograde passes follow the report. The notebooks, the
 gradebook and the logs' content are the same; only the order of the passes differs.
 
-The warm nbgrader server puts this converter in place of ``nbgrader.apps.autogradeapp.
-Autograde`` (the name ``AutogradeApp.start`` instantiates) before it forks any run.
-It relies on ``Autograde``'s ``_sanitizing`` flag and ``_init_preprocessors``, as
-``Autograde.convert_single_notebook`` itself does; ``tests/course/test_sanitize_first.py``
-fails if those change.
+The warm nbgrader server installs a subclass of this converter (``concurrent_execute``)
+before it forks any run. It relies on ``Autograde``'s ``_sanitizing`` flag and
+``_init_preprocessors``, as ``Autograde.convert_single_notebook`` itself does;
+``tests/course/test_sanitize_first.py`` fails if those change.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 
 from nbgrader import utils
-from nbgrader.apps import autogradeapp
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
 
@@ -30,6 +29,10 @@ class SanitizeFirstAutograde(Autograde):
     """``Autograde`` whose first notebook's conversion sanitizes every notebook first."""
 
     _sanitized: set[str]
+
+    def _execution_env(self) -> AbstractContextManager[None]:
+        """The environment of an autograde pass, as ``Autograde`` sets it around the pass."""
+        return utils.setenv(NBGRADER_EXECUTION="autograde")
 
     def _pass(self, notebook_filename: str, sanitizing: bool) -> None:
         """One of nbgrader's two passes over one notebook, as ``Autograde`` runs it."""
@@ -41,7 +44,7 @@ class SanitizeFirstAutograde(Autograde):
                 BaseConverter.convert_single_notebook(self, notebook_filename)
             else:
                 self.log.info("Autograding %s", notebook_filename)
-                with utils.setenv(NBGRADER_EXECUTION="autograde"):
+                with self._execution_env():
                     BaseConverter.convert_single_notebook(self, notebook_filename)
         finally:
             self._sanitizing = True  # nbgrader's resting state, which its other steps read
@@ -57,7 +60,3 @@ class SanitizeFirstAutograde(Autograde):
         sanitized = os.path.join(self.writer.build_directory, os.path.basename(notebook_filename))
         self._pass(sanitized, sanitizing=False)
 
-
-def install() -> None:
-    """Make ``nbgrader autograde`` in this process use :class:`SanitizeFirstAutograde`."""
-    autogradeapp.Autograde = SanitizeFirstAutograde

@@ -36,6 +36,7 @@ KEYS = {
     ("SubmissionLimits", "max_total_bytes"),
     ("SubmissionLimits", "max_zip_ratio"),
     ("SubmissionLimits", "max_seconds"),
+    ("SubmissionLimits", "execute_kernels"),
     ("AssignLatePenalties", "plugin_class"),
     ("NotebookExporter", "optimistic_validation"),
 }
@@ -110,23 +111,29 @@ def test_timeout_is_rendered_as_an_integer() -> None:
         config_text("12; import os")  # type: ignore[arg-type]
 
 
-def test_the_submission_time_limit_is_set_in_the_config_and_read_back(tmp_path) -> None:
-    assert DEFAULT_LIMITS.max_seconds == 900
-    assert load(config_text(120)).SubmissionLimits.max_seconds == 900
-    text = config_text(120, replace(DEFAULT_LIMITS, max_seconds=45))
-    assert load(text).SubmissionLimits.max_seconds == 45
+@pytest.mark.parametrize(("name", "default", "generated", "instructors"), [
+    ("max_seconds", 900, 37, 61),
+    ("execute_kernels", 2, 3, 1),  # notebook kernels of one submission at once
+])
+def test_a_limit_is_set_in_the_config_and_read_back(
+    tmp_path, name: str, default: int, generated: int, instructors: int
+) -> None:
+    assert getattr(DEFAULT_LIMITS, name) == default
+    assert getattr(load(config_text(120)).SubmissionLimits, name) == default
+    text = config_text(120, replace(DEFAULT_LIMITS, **{name: 45}))
+    assert getattr(load(text).SubmissionLimits, name) == 45
     course = Course(tmp_path)
-    write_config(course, 120, replace(DEFAULT_LIMITS, max_seconds=37))
-    assert course_limits(course.config).max_seconds == 37
+    write_config(course, 120, replace(DEFAULT_LIMITS, **{name: generated}))
+    assert getattr(course_limits(course.config), name) == generated
     # The instructor's setting in nbgrader_config.py wins over the generated one.
     with open(course.config, "a") as fh:
-        fh.write("c.SubmissionLimits.max_seconds = 61\n")
-    assert course_limits(course.config).max_seconds == 61
+        fh.write(f"c.SubmissionLimits.{name} = {instructors}\n")
+    assert getattr(course_limits(course.config), name) == instructors
     # A config written before the limit existed gets the default.
     course.generated_config.unlink()
     course.config.write_text("c = get_config()\n")
-    assert course_limits(course.config).max_seconds == 900
-    course.config.write_text("c = get_config()\nc.SubmissionLimits.max_seconds = 0\n")
+    assert getattr(course_limits(course.config), name) == default
+    course.config.write_text(f"c = get_config()\nc.SubmissionLimits.{name} = 0\n")
     with pytest.raises(LimitError, match="positive"):
         course_limits(course.config)
 

@@ -17,9 +17,9 @@ from nbgrader.apps import autogradeapp
 from nbgrader.converters import Autograde
 
 from autograder.course import cli
+from autograder.course.concurrent_execute import ConcurrentExecuteAutograde
 from autograder.course.gradebook import gradebook_scores
 from autograder.course.layout import DEFAULT_ASSIGNMENT_DIR
-from autograder.course.sanitize_first import SanitizeFirstAutograde, install
 from autograder.course.setup import init_course, write_solutions_folder
 from autograder.course.submissions import submit
 from autograder.registry import TASKS
@@ -35,7 +35,7 @@ def test_nbgraders_private_names_it_relies_on_are_there() -> None:
     # The converter sets these exactly as Autograde.convert_single_notebook does.
     assert isinstance(Autograde._sanitizing, bool)
     assert callable(Autograde._init_preprocessors)
-    assert autogradeapp.Autograde in (Autograde, SanitizeFirstAutograde)
+    assert autogradeapp.Autograde in (Autograde, ConcurrentExecuteAutograde)
 
 
 @pytest.mark.slow
@@ -59,11 +59,3 @@ def test_every_notebook_is_sanitized_before_the_first_is_autograded(tmp_path: Pa
     assert tasks  # the registry has tasks in both notebooks
     assert {c.label: c.score for c in row.cells if c.label in tasks} == tasks
 
-
-def test_install_puts_the_converter_where_the_autograde_app_finds_it() -> None:
-    before = autogradeapp.Autograde
-    try:
-        install()
-        assert autogradeapp.Autograde is SanitizeFirstAutograde
-    finally:
-        autogradeapp.Autograde = before  # type: ignore[misc]
