@@ -81,7 +81,9 @@ def batchnorm_forward(
     running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
     N = x.shape[0]
     if mode == "train":
-        mean = x.mean(axis=0)
+        # The sum over the batch as a product with ones: one BLAS matrix-vector
+        # pass over x, faster than x.mean(axis=0) on a C-ordered array.
+        mean = (np.ones(N, dtype=x.dtype) @ x) / N
         xhat = x - mean  # centred here, normalised in place below
         # Sum of squares without an (N, D) temporary.
         var = np.einsum("ij,ij->j", xhat, xhat) / N
@@ -164,7 +166,7 @@ def batchnorm_backward_alt(
     ### BEGIN SOLUTION
     xhat, inv_std, gamma = cache["xhat"], cache["inv_std"], cache["gamma"]
     N = dout.shape[0]
-    dbeta = dout.sum(axis=0)
+    dbeta = np.ones(N, dtype=dout.dtype) @ dout  # the sum over the batch, by BLAS
     dgamma = np.einsum("ij,ij->j", dout, xhat)
     scale = gamma * inv_std
     if cache["mode"] == "test":

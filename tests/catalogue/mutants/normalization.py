@@ -40,7 +40,7 @@ MUTANTS: list[Mutant] = [
         "var + eps", "var + 1e-05",
         diagnosis="eps is hard-coded"),
     _mutant("batchnorm forward promotes float32 data to float64", "batchnorm_forward",
-        "x.mean(axis=0)", "x.mean(axis=0, dtype=np.float64)",
+        "np.ones(N, dtype=x.dtype)", "np.ones(N)",
         diagnosis="float32 inputs give a float64 output"),
     _mutant("batchnorm forward treats an unknown mode as test mode", "batchnorm_forward",
         "mode not in ('train', 'test')", "mode is None",
