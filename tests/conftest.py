@@ -72,6 +72,8 @@ SHARED: dict[str, str] = {
     # by the first broken case, is reused by the others in the same process.
     "tests/grader/test_broken.py::test_grade_json": "broken-json",
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
+    # public_lines: every task's self-check on the reference, the model-quality ones training.
+    "tests/check/test_shared_parts.py": "shared-parts",
 }
 
 # The long items, by node id prefix (the longest prefix that matches counts): rough seconds
@@ -117,6 +119,11 @@ LONG: dict[str, float] = {
     "tests/grader/test_hostile.py::test_hostile_class_through_autograde": 60,
     "tests/grader/test_hostile.py::test_executed_notebooks_run_in_the_sandbox": 40,
     "tests/grader/test_exposure.py::test_autograde_refuses": 10,
+    "tests/check/test_shared_parts.py": 1,  # 60 tests around one fixture of about 50 s
+    "tests/check/test_public_check.py::test_data_file_is_fresh": 60,
+    "tests/check/test_public_check.py::test_broken_implementation_fails_exactly_its_task": 3,
+    "tests/check/test_public_check.py::test_broken_implementation_fails_exactly_its_task"
+    "[layers.affine_forward": 20,
 }
 
 
