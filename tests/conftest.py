@@ -72,8 +72,10 @@ SHARED: dict[str, str] = {
     # by the first broken case, is reused by the others in the same process.
     "tests/grader/test_broken.py::test_grade_json": "broken-json",
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
-    # public_lines: every task's self-check on the reference, the model-quality ones training.
-    "tests/check/test_shared_parts.py": "shared-parts",
+    # The reference's build of the self-check's answers (tests/check/conftest.py), which
+    # trains the model-quality cases: read by the freshness test and the shared-parts tests.
+    "tests/check/test_shared_parts.py": "public-build",
+    "tests/check/test_public_check.py::test_data_file_is_fresh": "public-build",
 }
 
 # The long items, by node id prefix (the longest prefix that matches counts): rough seconds
@@ -119,7 +121,7 @@ LONG: dict[str, float] = {
     "tests/grader/test_hostile.py::test_hostile_class_through_autograde": 60,
     "tests/grader/test_hostile.py::test_executed_notebooks_run_in_the_sandbox": 40,
     "tests/grader/test_exposure.py::test_autograde_refuses": 10,
-    "tests/check/test_shared_parts.py": 1,  # 60 tests around one fixture of about 50 s
+    "tests/check/test_shared_parts.py": 0.5,  # 60 tests; the build they share, below
     "tests/check/test_public_check.py::test_data_file_is_fresh": 60,
     "tests/check/test_public_check.py::test_broken_implementation_fails_exactly_its_task": 3,
     "tests/check/test_public_check.py::test_broken_implementation_fails_exactly_its_task"
