@@ -27,7 +27,11 @@ import pytest
 from xdist.remote import Producer
 from xdist.scheduler import LoadGroupScheduling
 
-from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
+from autograder.isolation.sandbox import (
+    ALLOW_UNSANDBOXED_ENV,
+    ONE_BLAS_THREAD,
+    sandbox_available,
+)
 from autograder.registry import TASKS_BY_ID
 
 
@@ -37,6 +41,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # say); CI never does: it insists on the sandbox (tests/grader/test_hostile.py).
     if not os.environ.get("CI") and not sandbox_available():
         os.environ.setdefault(ALLOW_UNSANDBOXED_ENV, "1")
+    # One BLAS thread in each process the suite starts (its xdist workers are started after
+    # this, and so are the commands they run), unless the caller chose a count: two workers
+    # with a BLAS thread per core each oversubscribe two cores, and OpenBLAS's waiting
+    # threads then cost several times the work (the self-check tests: 26 s of CPU against 66 s).
+    for key, value in ONE_BLAS_THREAD.items():
+        os.environ.setdefault(key, value)
 
 
 def task_ids_of(item: pytest.Item) -> set[str]:
