@@ -22,8 +22,9 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.course.autograde_one import ONE_BLAS_THREAD, execution_args
+from autograder.course.autograde_one import execution_args
 from autograder.isolation.kernel_sandbox import SandboxedKernelManager
+from autograder.isolation.sandbox import ONE_BLAS_THREAD
 from autograder.maintain.notebooks import CELL_TIMEOUT, REPRODUCIBLE_ENV, solved_workspace
 from benchmarks.classrun import MemoryPeak, proc_table
 

@@ -27,7 +27,11 @@ import pytest
 from xdist.remote import Producer
 from xdist.scheduler import LoadGroupScheduling
 
-from autograder.isolation.sandbox import ALLOW_UNSANDBOXED_ENV, sandbox_available
+from autograder.isolation.sandbox import (
+    ALLOW_UNSANDBOXED_ENV,
+    ONE_BLAS_THREAD,
+    sandbox_available,
+)
 from autograder.registry import TASKS_BY_ID
 
 
@@ -37,6 +41,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # say); CI never does: it insists on the sandbox (tests/grader/test_hostile.py).
     if not os.environ.get("CI") and not sandbox_available():
         os.environ.setdefault(ALLOW_UNSANDBOXED_ENV, "1")
+    # One BLAS thread in each process the suite starts (its xdist workers are started after
+    # this, and so are the commands they run), unless the caller chose a count: two workers
+    # with a BLAS thread per core each oversubscribe two cores, and OpenBLAS's waiting
+    # threads then cost several times the work (the self-check tests: 26 s of CPU against 66 s).
+    for key, value in ONE_BLAS_THREAD.items():
+        os.environ.setdefault(key, value)
 
 
 def task_ids_of(item: pytest.Item) -> set[str]:
@@ -72,6 +82,10 @@ SHARED: dict[str, str] = {
     # by the first broken case, is reused by the others in the same process.
     "tests/grader/test_broken.py::test_grade_json": "broken-json",
     "tests/grader/test_attacks.py::test_attack_gains_nothing[script-": "script-attacks",
+    # The reference's build of the self-check's answers (tests/check/conftest.py), which
+    # trains the model-quality cases: read by the freshness test and the shared-parts tests.
+    "tests/check/test_shared_parts.py": "public-build",
+    "tests/check/test_public_check.py::test_data_file_is_fresh": "public-build",
 }
 
 # The long items, by node id prefix (the longest prefix that matches counts): rough seconds
@@ -117,6 +131,7 @@ LONG: dict[str, float] = {
     "tests/grader/test_hostile.py::test_hostile_class_through_autograde": 60,
     "tests/grader/test_hostile.py::test_executed_notebooks_run_in_the_sandbox": 40,
     "tests/grader/test_exposure.py::test_autograde_refuses": 10,
+    "tests/check/test_public_check.py::test_data_file_is_fresh": 3,  # builds for its group
 }
 
 

@@ -41,7 +41,7 @@ from autograder.course.submissions import (
 from autograder.course.warm_nbgrader import run_nbgrader_warm
 from autograder.grade_cells import course_notebook_paths
 from autograder.grading import OUT_OF_TIME
-from autograder.isolation.sandbox import sandbox_available
+from autograder.isolation.sandbox import ONE_BLAS_THREAD, sandbox_available
 
 MAX_NOTES = 20  # lines per kind of note; a hostile submission could make thousands
 NOTE_PREFIX = "[autograde] "  # of the notes appended to the student's autograde log
@@ -106,12 +106,6 @@ def damage_notes(log: str) -> list[str]:
 NO_ISOLATION_KERNEL = ("WARNING: notebooks are executed WITHOUT isolation (bubblewrap unavailable "
                        "or disabled): their kernels can read and write what the grader can")
 
-
-# Several submissions are graded at once (--jobs, Dask workers): a multi-threaded BLAS
-# in every notebook kernel and grading worker would oversubscribe the cores (measured:
-# --jobs 2 --execute 4x slower per submission than one at a time). One thread is also
-# what the stored notebook outputs were made with.
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def execution_args() -> list[str]:

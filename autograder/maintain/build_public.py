@@ -36,6 +36,10 @@ RTOL = 1e-10
 NOISE_FLOOR = 1e-12  # absolute differences below this are rounding noise
 
 
+# The data file's arrays, and each task's check of the reference against them.
+CheckedBuild = tuple[dict[str, np.ndarray], dict[str, public.CheckResult]]
+
+
 class BuildError(RuntimeError):
     """The reference does not pass its own public check, or a task has no case."""
 
@@ -56,6 +60,12 @@ def registry_arrays() -> dict[str, np.ndarray]:
 
 def build() -> dict[str, np.ndarray]:
     """All arrays of the data file, computed from the reference and the registry."""
+    return build_checked()[0]
+
+
+def build_checked() -> CheckedBuild:
+    """``build()``, with each task's check of the reference against the built arrays (the
+    run that vouches for them), so a caller that needs both trains the reference once."""
     missing = sorted(set(TASKS_BY_ID) - set(harness.CASES))
     extra = sorted(set(harness.CASES) - set(TASKS_BY_ID))
     if missing or extra:
@@ -73,14 +83,17 @@ def build() -> dict[str, np.ndarray]:
         str((REFERENCE_DIR / f"{t.module}.py").resolve()): f"autograder/reference/{t.module}.py"
         for t in TASKS
     }
-    for task in TASKS:
-        result = runner.run_case(task.id, reference_module, arrays, student_files=reference_files)
+    checked = {
+        task.id: runner.run_case(task.id, reference_module, arrays, student_files=reference_files)
+        for task in TASKS
+    }
+    for result in checked.values():
         problems += _problems(result)
     if problems:
         raise BuildError(
             "the reference fails its own public check:\n" + "\n".join(dict.fromkeys(problems))
         )
-    return arrays
+    return arrays, checked
 
 
 def _problems(result: public.CheckResult) -> list[str]:
