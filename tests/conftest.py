@@ -188,6 +188,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--notebook-blas-coretype",
         default="",
-        help="OpenBLAS core type of the notebook regression's kernels (e.g. Prescott): check "
+        help="OpenBLAS core type of the notebook regression's kernels (e.g. Sandybridge): check "
         "that the stored outputs hold under another kernel than the one that made them",
     )
