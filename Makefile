@@ -40,8 +40,8 @@ static-checks: install
 # made the stored outputs, so every run shows that the stored outputs hold on any machine.
 # On x86-64 with AVX: Sandybridge, AVX without fused multiply-add, so its sums round
 # otherwise than the FMA kernels of current machines (the stored outputs were made on one
-# whose OpenBLAS picks SkylakeX); without AVX: Prescott, the oldest. Sandybridge runs
-# notebook 06's full mode in about a quarter of Prescott's CPU time (docs/performance.md).
+# whose OpenBLAS picks SkylakeX); without AVX: Prescott, the oldest. Notebook 06's full
+# mode took 81.5 s under Sandybridge against 114.9 s under Prescott (docs/performance.md).
 OTHER_CORE := $(if $(shell grep -qw avx /proc/cpuinfo 2>/dev/null && echo yes),Sandybridge,Prescott)
 OTHER_BLAS := $(if $(filter x86_64,$(shell uname -m)),--notebook-blas-coretype=$(OTHER_CORE),)
 TEST_JOBS ?= 2
