@@ -29,6 +29,7 @@ from autograder.course.layout import Course
 from autograder.course.submissions import submit
 from autograder.grade_cells import grade_id_of
 from tests.fixtures.course_notebook import NO_BIAS, NOTEBOOK, new_fixture_course
+from tests.process_state import kept_environ
 
 pytestmark = pytest.mark.slow
 
@@ -176,9 +177,10 @@ def test_a_dask_worker_killed_mid_task_loses_nothing_and_stores_nothing_twice(
     scratch = Path(tempfile.gettempdir())
     killed: list[str] = []
     lines: list[str] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    # Each worker process's Nanny writes Dask's pre-spawn environment into this process.
+    with kept_environ(), distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
         pids = set(client.run(os.getpid).values())
 
         def kill_a_busy_worker() -> None:

@@ -223,14 +223,16 @@ def test_notebook_kernels_follow_the_sandbox_switch(monkeypatch: pytest.MonkeyPa
         assert any("SandboxedKernelManager" in a for a in execution_args())
 
 
-def in_kernel_sandbox(tmp_path: Path, probe: str, arg: str) -> subprocess.CompletedProcess:
-    """Run the Python ``probe`` (with ``arg``) as a notebook kernel runs: in its sandbox."""
+def in_kernel_sandbox(tmp_path: Path, probe: str, arg: str,
+                      env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the Python ``probe`` (with ``arg``) as a notebook kernel runs: in its sandbox,
+    started from a process whose environment is ``env``."""
     tmp_path.chmod(0o755)  # the kernel's own uid must enter its notebook folder
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     life = Lifeline()
-    cmd = kernel_sandbox_command([sys.executable, "-c", probe, arg], tmp_path, run_dir, {},
-                                 200_001, life.reader)
+    cmd = kernel_sandbox_command([sys.executable, "-c", probe, arg], tmp_path, run_dir,
+                                 env or {}, 200_001, life.reader)
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                               pass_fds=(life.reader,))
@@ -282,3 +284,20 @@ def test_notebook_kernels_read_a_font_list_they_cannot_change(tmp_path: Path) ->
     assert run.stdout.split() == ["True", "False", "True"], run.stderr[-2000:]
     # Rebuilding the list runs fc-list, which cannot read its configuration in the sandbox.
     assert "Fontconfig" not in run.stderr, run.stderr[-2000:]
+
+
+def test_notebook_kernels_keep_the_thread_counts_and_nothing_else_of_the_environment(
+    tmp_path: Path,
+) -> None:
+    """A Dask worker's Nanny writes ``MALLOC_TRIM_THRESHOLD_`` and ``PYTHONHASHSEED`` into its
+    own process (``distributed.nanny.pre-spawn-environ``). A kernel started there must not get
+    the first: it fixes glibc's mmap threshold, so a training loop maps and unmaps every large
+    array and spends most of its time in page faults (tests/process_state.py)."""
+    if not sandbox_available():
+        pytest.skip("needs the bubblewrap sandbox")
+    env = {"MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONHASHSEED": "6640",
+           "OPENBLAS_NUM_THREADS": "1", "NBGRADER_EXECUTION": "autograde"}
+    run = in_kernel_sandbox(tmp_path, "import os; print(*sorted(os.environ))", "", env)
+    names = run.stdout.split()
+    assert {"OPENBLAS_NUM_THREADS", "NBGRADER_EXECUTION"} <= set(names), run.stderr[-2000:]
+    assert "MALLOC_TRIM_THRESHOLD_" not in names and "PYTHONHASHSEED" not in names
