@@ -44,7 +44,10 @@ static-checks: install
 # mode took 81.5 s under Sandybridge against 114.9 s under Prescott (docs/performance.md).
 OTHER_CORE := $(if $(shell grep -qw avx /proc/cpuinfo 2>/dev/null && echo yes),Sandybridge,Prescott)
 OTHER_BLAS := $(if $(filter x86_64,$(shell uname -m)),--notebook-blas-coretype=$(OTHER_CORE),)
-TEST_JOBS ?= 2
+# Three workers on two cores: tests that wait (a killed run, a time limit, a server's start)
+# leave a core idle, which the third fills. One run each on the idle machine, the same tests:
+# -n 2 13 min 57 s, -n 3 12 min 20 s, -n 4 14 min 35 s (then 97% busy; docs/performance.md).
+TEST_JOBS ?= 3
 
 test: install system-deps static-checks
 	$(PY) -m pytest -q -n $(TEST_JOBS) $(OTHER_BLAS)
