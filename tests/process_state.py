@@ -3,7 +3,7 @@
 An xdist worker runs hundreds of tests, and every process a later test starts (nbgrader, a
 notebook kernel, a JupyterLab, a grading command) inherits the worker's environment and its
 ignored signals. A test that changes either changes what every later test of that worker
-measures. Two such leaks were found this way:
+measures. Two such leaks have been seen:
 
 * Dask's ``Nanny`` writes its ``distributed.nanny.pre-spawn-environ`` into ``os.environ``
   before it starts a worker process (documented, "poisoning the process running the
@@ -29,6 +29,7 @@ import pytest
 
 # pytest's own record of the running test and phase, rewritten at each phase.
 OWN = "PYTEST_CURRENT_TEST"
+
 
 @contextmanager
 def kept_environ() -> Iterator[None]:

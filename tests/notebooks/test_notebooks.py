@@ -26,6 +26,7 @@ from autograder.maintain.notebooks import (
 )
 from autograder.registry import NOTEBOOKS
 from tests.notebooks.outputs import compare_notebooks
+from tests.process_state import kept_environ
 
 NAMES = list(NOTEBOOKS)
 RERUN = "run it: python -m autograder.maintain.notebooks run"
@@ -76,17 +77,13 @@ def notebook_environment(**overrides: str) -> Iterator[None]:
     """The kernel's environment (it inherits this process's): REPRODUCIBLE_ENV, except that
     thread counts set by the caller are kept, so that a run with two BLAS threads checks
     that the comparison holds for them too."""
-    saved = dict(os.environ)
-    os.environ.pop("NBGRADER_EXECUTION", None)
-    for key, value in REPRODUCIBLE_ENV.items():
-        if key not in THREAD_VARIABLES or key not in saved:
-            os.environ[key] = value
-    os.environ.update(overrides)
-    try:
+    with kept_environ():
+        os.environ.pop("NBGRADER_EXECUTION", None)
+        for key, value in REPRODUCIBLE_ENV.items():
+            if key not in THREAD_VARIABLES or key not in os.environ:
+                os.environ[key] = value
+        os.environ.update(overrides)
         yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def run_notebook(name: str, **env: str) -> nbformat.NotebookNode:
