@@ -22,6 +22,10 @@ What a fresh process guaranteed still holds:
 * **Same environment.** A server serves only runs whose environment is the one it
   was started with (libraries read some variables when imported, e.g. OpenBLAS its
   thread count); a run with another environment gets a new server.
+* **No files left behind.** A server is always ended by killing it, so no exit hook of
+  its own runs. Its ``TMPDIR`` is a folder its parent made for it, where it and its runs
+  keep what they make (kernels' folders, submission snapshots, the kernels' font list and
+  dataset); the parent removes that folder once the server is gone, and at its own exit.
 
 Protocol: the parent writes one JSON request per line on the server's stdin
 (``cwd``, ``args``, ``log``); the server answers with JSON lines on its stdout:
@@ -31,11 +35,14 @@ Protocol: the parent writes one JSON request per line on the server's stdin
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -57,15 +64,22 @@ class NbgraderServer:
     def __init__(self, env: dict[str, str], deadline: float) -> None:
         """Start a server in ``env``; NbgraderTimeout when it is not ready by ``deadline``."""
         self.env = env
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.course.nbgrader_server"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,  # read only when it fails to start
-            env=env,
-            start_new_session=True,
-            preexec_fn=child_setup(),
-        )
+        self._owner = os.getpid()
+        self.scratch = Path(tempfile.mkdtemp(prefix="cs231n-nbgrader-"))
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.course.nbgrader_server"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,  # read only when it fails to start
+                env={**env, "TMPDIR": str(self.scratch)},
+                start_new_session=True,
+                preexec_fn=child_setup(),
+            )
+        except BaseException:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
+        atexit.register(self.close)
         self._lines = b""
         try:
             reply = self._reply(deadline)
@@ -90,11 +104,19 @@ class NbgraderServer:
             self.proc.wait()
 
     def close(self) -> None:
-        """Stop the server and close its pipes."""
+        """Stop the server, close its pipes and remove its temporary folder.
+
+        Only in the process that started it: a process forked from that one runs the
+        same exit hooks.
+        """
+        if os.getpid() != self._owner:
+            return
+        atexit.unregister(self.close)
         self.stop()
         for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def run(self, cwd: Path, args: list[str], log_path: Path, deadline: float) -> int:
         """Run ``nbgrader <args>`` in ``cwd``, output to ``log_path``; its exit code.

@@ -17,7 +17,6 @@ shared either.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
 import shutil
@@ -42,6 +41,7 @@ from autograder.isolation.sandbox import (
     shared_library_binds,
     watchdog,
 )
+from autograder.isolation.scratch import owned_temp_dir
 from autograder.isolation.visible import bind_back, closure, masks, site_dirs
 
 KERNEL_MEMORY_BYTES = 4 * 1024**3
@@ -109,16 +109,6 @@ def _kernel_packages() -> tuple[str, ...]:
     return tuple(bind_back(closure(KERNEL_DISTRIBUTIONS)))
 
 
-def _remove_folder(folder: Path, owner: int) -> None:
-    """Remove a folder made for the kernels at the exit of the process that made it.
-
-    Runs forked from the warm nbgrader server run its exit hooks too, and later runs
-    still need the folder.
-    """
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @functools.lru_cache(maxsize=1)
 def font_cache() -> Path | None:
     """matplotlib's list of fonts as a kernel builds it, made once per grading process.
@@ -129,8 +119,7 @@ def font_cache() -> Path | None:
     list is built here the same way (the font folders, no ``fc-list``) and shown read-only
     in each kernel's /tmp; None when it could not be built (a kernel then builds its own).
     """
-    folder = Path(tempfile.mkdtemp(prefix="cs231n-fonts-"))
-    atexit.register(_remove_folder, folder, os.getpid())
+    folder = owned_temp_dir("cs231n-fonts-")
     env = {"MPLCONFIGDIR": str(folder), "HOME": str(folder), "PATH": ""}
     try:
         subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
@@ -166,8 +155,7 @@ def data_cache() -> Path | None:
     read-only where the kernel's ``cs231n_core.data_utils`` looks; a kernel whose copy does
     not match them generates its own. None when there is nothing to show.
     """
-    folder = Path(tempfile.mkdtemp(prefix="cs231n-data-"))
-    atexit.register(_remove_folder, folder, os.getpid())
+    folder = owned_temp_dir("cs231n-data-")
     fonts = font_cache()  # mnist1d imports matplotlib: the font list made above, not a new one
     env = {**os.environ, "MPLCONFIGDIR": str(fonts.parent)} if fonts is not None else None
     try:

@@ -27,11 +27,11 @@ import stat
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from autograder.isolation.scratch import owned_temp_dir
 from autograder.isolation.visible import masks
 
 # Each worker runs as its own unprivileged uid (no account needed), so the process
@@ -169,7 +169,7 @@ def stage_package(source: Path, dest: Path) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def staged_provided(provided_dir: str, names: tuple[str, ...]) -> Path:
     """A world-readable copy of the grader's provided modules (staged once per process)."""
-    out = Path(tempfile.mkdtemp(prefix="grader-provided-"))
+    out = owned_temp_dir("grader-provided-")
     os.chmod(out, 0o755)
     for name in names:
         src = Path(provided_dir) / f"{name}.py"

@@ -28,6 +28,7 @@ import numpy as np
 from autograder.isolation import worker as wire
 from autograder.isolation.processes import Lifeline, child_setup
 from autograder.isolation.sandbox import sandbox_command
+from autograder.isolation.scratch import owned_temp_dir
 from autograder.isolation.worker import JSONObject
 
 WORKER_SCRIPT = Path(wire.__file__).resolve()
@@ -62,7 +63,7 @@ class RemoteObject:
 
 def _private_site() -> Path:
     """A directory holding only numpy (as links), so student code sees no other package."""
-    site = Path(tempfile.mkdtemp(prefix="grader-site-"))
+    site = owned_temp_dir("grader-site-")
     numpy_dir = Path(np.__file__).resolve().parent
     (site / "numpy").symlink_to(numpy_dir, target_is_directory=True)
     libs = numpy_dir.parent / "numpy.libs"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -273,18 +274,21 @@ def test_export_writes_one_row_per_student(course: Course, tmp_path) -> None:
         assert float(rows[student]["max_score"]) == 4.0
 
 
-def _grade_json(folder: Path) -> dict:
-    """The command itself, in its own process (tests/fixtures/grade_json.py runs it in ours)."""
+def _grade_json(folder: Path, temporary: Path) -> dict:
+    """The command itself, in its own process (tests/fixtures/grade_json.py runs it in ours),
+    with ``temporary`` as its TMPDIR."""
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.course.cli", "grade", str(folder), "--json"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(temporary)},
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)  # exactly one JSON object, nothing else
 
 
-def test_grade_json_gives_full_marks_to_the_reference(course: Course) -> None:
-    report = _grade_json(course.root / "submitted" / "perfect" / "training_nn")
+def test_grade_json_gives_full_marks_to_the_reference(course: Course, tmp_path: Path) -> None:
+    report = _grade_json(course.root / "submitted" / "perfect" / "training_nn", tmp_path)
+    # What the grading process staged for its sandboxed workers went with it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert [t["id"] for t in report["tasks"]] == [t.id for t in TASKS]
     lost = [t["id"] for t in report["tasks"] if t["points"] != t["max_points"]]
     assert lost == []

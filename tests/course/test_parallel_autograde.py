@@ -138,12 +138,18 @@ def test_jobs_1_gives_the_expected_scores(serial: Course) -> None:
     assert not list((serial.root / "autograded" / "perfect").glob(".*"))  # no leftovers
 
 
-def test_jobs_2_and_dask_give_the_same_gradebook(serial, template, tmp_path) -> None:
+def test_jobs_2_and_dask_give_the_same_gradebook(serial, template, tmp_path, monkeypatch) -> None:
     distributed = pytest.importorskip("distributed")
     pool = copy_course(template[0], tmp_path / "pool")
     lines: list[str] = []
-    results = autograde(pool, jobs=2, progress=lines.append)
+    temporary = tmp_path / "tmp"  # the pool workers' (they read TMPDIR when they start)
+    temporary.mkdir()
+    with monkeypatch.context() as env:
+        env.setenv("TMPDIR", str(temporary))
+        results = autograde(pool, jobs=2, progress=lines.append)
     assert all(r.ok for r in results)
+    # What the workers and their warm nbgrader servers staged went with them.
+    assert sorted(p.name for p in temporary.iterdir()) == []
     expected = gradebook_state(serial)
     assert gradebook_state(pool) == expected
     # One progress line per submission, with its time.

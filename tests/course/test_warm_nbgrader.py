@@ -90,3 +90,28 @@ def test_a_failing_run_reports_nbgraders_error(tmp_path: Path) -> None:
     with pytest.raises(CourseError, match="nbgrader db failed"):
         run_nbgrader_warm(course, ["db", "student", "remove", "nobody"], "run")
     assert os.path.getsize(course.logs / "run.log") > 0
+
+
+# Makes a folder under the run's temporary directory, puts a file in it and says where.
+LEAVING = """\
+import json, tempfile
+left = tempfile.mkdtemp(prefix="left-")
+open(left + "/file", "w").write("x")
+open("left.json", "w").write(json.dumps(left))
+"""
+
+
+def test_what_runs_leave_in_their_temporary_folder_goes_with_the_server(tmp_path: Path) -> None:
+    env = nbgrader_env()
+    course = _folder(tmp_path / "h", LEAVING + "c = get_config()\n")
+    run_nbgrader_warm(course, ARGS, "run")
+    server = server_for(env, time.monotonic() + 60)
+    left = Path(json.loads((course.root / "left.json").read_text()))
+    assert left.is_relative_to(server.scratch) and (left / "file").exists()
+    # A run past its time limit: the server is killed, and its folder removed with it.
+    stuck = _folder(tmp_path / "i", LEAVING + SLEEPING)
+    with pytest.raises(NbgraderTimeout):
+        run_nbgrader_warm(stuck, ARGS, "run", timeout=5)
+    stuck_left = Path(json.loads((stuck.root / "left.json").read_text()))
+    assert stuck_left.is_relative_to(server.scratch)
+    assert not server.scratch.exists()
