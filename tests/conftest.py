@@ -102,7 +102,7 @@ LONG: dict[str, float] = {
     "earlier_tasks_done[02": 55,
     "tests/notebooks/test_notebooks_cifar.py::test_notebook_runs_on_cifar10_with_only_"
     "earlier_tasks_done[01": 35,
-    "tests/notebooks/test_in_order.py::test_notebook_runs": 15,
+    "tests/notebooks/test_in_order.py::test_nbgrader_validate": 8,
     "tests/notebooks/test_release_notebooks.py": 15,
     "tests/notebooks/test_lab_in_order.py": 25,
     "tests/grader/test_broken.py::test_autograde": 55,

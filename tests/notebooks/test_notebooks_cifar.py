@@ -8,10 +8,14 @@ stripes, so that training makes progress as it does on the real data. The folder
 smaller than CIFAR-10, so a cell added before the notebook's own caps the split sizes the
 notebook asks for.
 
-The same run checks the order of the notebooks: in the solved package, every task that a LATER
-notebook introduces (autograder/registry.py) is its stub again, on disk, as for a student
-working through the notebooks in order, so a notebook (or a self-check, which re-reads the
-files) that relies on a later task fails here.
+The same run checks the order of the notebooks, for a student working through them in order.
+The folder is the student's (``write_solutions_folder``: the notebooks with their answers
+written), but in its ``cs231n_core`` every task that a LATER notebook introduces
+(autograder/registry.py) is its stub again, on disk, so a cell of the notebook (a grade cell,
+or a self-check, which re-reads the files) that relies on a later task fails here. No cell
+may fail or write to stderr (which nbgrader counts against a cell), as ``nbgrader validate
+--Validator.validate_all=True`` requires; tests/notebooks/test_in_order.py runs that command
+itself on one notebook.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from autograder.course.setup import write_solutions_folder
 from autograder.maintain.build_stubs import partly_solved_modules
-from autograder.maintain.notebooks import REPRODUCIBLE_ENV, notebook_path, solved_workspace
+from autograder.maintain.notebooks import REPRODUCIBLE_ENV, notebook_path
 from autograder.registry import NOTEBOOKS, tasks_through
 from cs231n_core.data_utils import CIFAR10_DIR_ENV
 from tests.fixtures.cifar import write_learnable_cifar10
@@ -77,29 +82,29 @@ def test_the_dataset_is_one_parameter_in_the_first_code_cell(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_on_cifar10_with_only_earlier_tasks_done(
-    name: str, cifar_dir: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, cifar_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for key, value in {**REPRODUCIBLE_ENV, "NBGRADER_EXECUTION": "1"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv(CIFAR10_DIR_ENV, str(cifar_dir))
     monkeypatch.delenv("CI", raising=False)
-    with solved_workspace([name]) as work:
-        for module, text in partly_solved_modules(tasks_through(name)).items():
-            (work / "cs231n_core" / f"{module}.py").write_text(text)
-        nb = nbformat.read(work / f"{name}.ipynb", as_version=4)
-        setup = _code(nb)[0]
-        setup.source = PARAMETER.sub('DATASET = "cifar10"', setup.source, count=1)
-        if name in STOP_AT:
-            stop = next(i for i, c in enumerate(nb.cells) if STOP_AT[name] in c.source)
-            nb.cells = nb.cells[:stop]
-        nb.cells.insert(0, nbformat.v4.new_code_cell(CAP_SPLITS.format(*CAPS)))
-        target = [c for c in _code(nb) if TARGET_CHECK in c.source]
-        for cell in target:
-            cell.metadata.setdefault("tags", []).append("raises-exception")
-        client = NotebookClient(
-            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
-        )
-        client.execute(cwd=str(work))
+    work = write_solutions_folder(tmp_path / "student", progress=lambda message: None)
+    for module, text in partly_solved_modules(tasks_through(name)).items():
+        (work / "cs231n_core" / f"{module}.py").write_text(text)
+    nb = nbformat.read(work / f"{name}.ipynb", as_version=4)
+    setup = _code(nb)[0]
+    setup.source = PARAMETER.sub('DATASET = "cifar10"', setup.source, count=1)
+    if name in STOP_AT:
+        stop = next(i for i, c in enumerate(nb.cells) if STOP_AT[name] in c.source)
+        nb.cells = nb.cells[:stop]
+    nb.cells.insert(0, nbformat.v4.new_code_cell(CAP_SPLITS.format(*CAPS)))
+    target = [c for c in _code(nb) if TARGET_CHECK in c.source]
+    for cell in target:
+        cell.metadata.setdefault("tags", []).append("raises-exception")
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    )
+    client.execute(cwd=str(work))
     said = "".join(o.get("text", "") for o in setup.outputs if o.output_type == "stream")
     assert "Dataset: cifar10" in said, said
     for cell in _code(nb):

@@ -4,7 +4,7 @@ The release holds no solution and no hidden test; each release notebook runs unt
 the first student task (where a stub raises NotImplementedError naming it); and
 ``nbgrader validate`` fails an untouched one with a clear message. That it passes a
 completed notebook is shown by tests/notebooks/test_in_order.py, whose stricter
-``validate_all`` run of each notebook with its tasks done passes.
+``validate_all`` run of a notebook with its tasks done passes.
 """
 
 from __future__ import annotations
