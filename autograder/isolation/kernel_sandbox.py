@@ -56,12 +56,30 @@ KEEP_ENV = ("CS231N_", "NBGRADER_", "TQDM_", "OMP_", "OPENBLAS_", "MKL_", "LANG"
 KERNEL_DISTRIBUTIONS = ("ipykernel", "numpy", "matplotlib", "tqdm", "ipywidgets", "mnist1d")
 
 
+# A unix socket's path holds at most 107 bytes (sun_path); the kernel's sockets are
+# "<run dir>/kernel-<n>", n counting up from 1.
+SOCKET_PATH_BYTES = 107
+
+
+def kernel_run_dir() -> Path:
+    """A new folder for one kernel's sockets and connection file.
+
+    Under the temporary directory (where a warm nbgrader server's folder goes with it),
+    unless that is too deep for a socket's path: then under /tmp.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
+    if len(os.fsencode(folder / "kernel-99999")) <= SOCKET_PATH_BYTES:
+        return folder
+    folder.rmdir()
+    return Path(tempfile.mkdtemp(prefix="cs231n-kernel-", dir="/tmp"))
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """An async kernel manager whose kernel runs under bubblewrap, over ipc sockets."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._run_dir = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
+        self._run_dir = kernel_run_dir()
         self._uid = UID_BASE + (os.getpid() * 7919 + id(self)) % UID_RANGE
         self.transport = "ipc"
         self.ip = str(self._run_dir / "kernel")
