@@ -384,26 +384,40 @@ def run_serial(root: str, students: list[str], execute: bool) -> Iterator[Graded
         yield grade_in_scratch(root, student, execute)
 
 
+def _start_pool_worker(coordinator: int, temporary: str) -> None:
+    """In each pool worker: die with the coordinator, make temporary files in its folder."""
+    die_with_parent(coordinator)
+    tempfile.tempdir = temporary
+
+
 def run_pool(root: str, students: list[str], execute: bool,
              jobs: int) -> Iterator[GradedSubmission]:
     """A local process pool (spawned workers: nothing of the coordinator's state is inherited).
 
     The workers die with the coordinator (parent-death signal); when the run is
     interrupted they are killed at once with all they started, rather than waited for.
+    A killed worker runs no exit hook, so everything the workers stage under the
+    temporary directory (scratch courses, their warm nbgrader servers' folders) goes in
+    one folder of the run, which the coordinator removes at the end, interrupted or not.
     """
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        try:
-            futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
-            for future in as_completed(futures):
-                yield _result_of(future, futures[future])
-        except BaseException:  # Ctrl-C, or the caller stopped early
-            # concurrent.futures keeps its worker processes by pid in _processes.
-            workers = list(getattr(pool, "_processes", None) or {})
-            pool.shutdown(wait=False, cancel_futures=True)
-            for pid in workers:
-                kill_tree(pid)
-            raise
+    temporary = tempfile.mkdtemp(prefix="cs231n-workers-")
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                 initializer=_start_pool_worker,
+                                 initargs=(os.getpid(), temporary)) as pool:
+            try:
+                futures = {pool.submit(grade_in_scratch, root, s, execute): s for s in students}
+                for future in as_completed(futures):
+                    yield _result_of(future, futures[future])
+            except BaseException:  # Ctrl-C, or the caller stopped early
+                # concurrent.futures keeps its worker processes by pid in _processes.
+                workers = list(getattr(pool, "_processes", None) or {})
+                pool.shutdown(wait=False, cancel_futures=True)
+                for pid in workers:
+                    kill_tree(pid)
+                raise
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def dask_client(address: str) -> Any:  # a distributed.Client (Dask is optional)

@@ -250,7 +250,9 @@ SLOW_IN_WORKER = 'import sys as _sys, time as _t\nif _sys.argv[0].endswith("work
 
 def _killed_run(work: Path, how: signal.Signals) -> Outcome:
     course, _ = _fixture_class(work, {"layers": SLOW_IN_WORKER + solved_module_text("layers")})
-    proc = start_autograde(course.root, "--jobs", "2")
+    temporary = work / "tmp"  # the run's TMPDIR: what an interrupted run leaves there
+    temporary.mkdir()
+    proc = start_autograde(course.root, "--jobs", "2", env={"TMPDIR": str(temporary)})
     watch = Watch(proc.pid)
     # Kill once a grading worker or a notebook kernel runs (whichever comes first).
     started = watch.wait_for(("worker.py", "ipykernel"), timeout=70)
@@ -265,12 +267,16 @@ def _killed_run(work: Path, how: signal.Signals) -> Outcome:
     left = watch.survivors()
     kinds = sorted({cmd.split(" -m ")[-1][:40] if " -m " in cmd else cmd[:40]
                     for _, cmd in watch.seen.values()})
+    files = sorted(p.name for p in temporary.iterdir())
     detail = (f"{len(watch.seen)} processes seen ({'; '.join(kinds)}), exit {code}, "
-              f"left behind: {[cmd[:200] for cmd in left.values()][:3]}")
+              f"left behind: {[cmd[:200] for cmd in left.values()][:3]}, "
+              f"temporary files left: {files[:5]}")
     for pid in left:  # never leave them to the next case
         kill_tree(pid)
+    # Ctrl-C ends the run with exit status 130 and removes its temporary files; SIGKILL
+    # leaves the files of the folders in use (no process is left to remove them).
     return Outcome(gained=bool(left), as_expected=started and len(watch.seen) >= 4
-                   and (how != signal.SIGINT or code == 130), detail=detail,
+                   and (how != signal.SIGINT or (code == 130 and not files)), detail=detail,
                    figure=f"{len(left)} left of {len(watch.seen)}")
 
 
