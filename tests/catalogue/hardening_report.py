@@ -384,8 +384,8 @@ except through what they hand in.
   lifeline: the first program inside it, `isolation/watchdog.py`, runs the worker or
   kernel and holds the reader of a pipe whose writer only the trusted process that
   started the sandbox holds; at end-of-file it kills every process of the sandbox's
-  namespace. SIGKILL or Ctrl-C of `autograde` leaves no process of the run, and a
-  rerun gives the same gradebook.
+  namespace. SIGKILL or Ctrl-C of `autograde` leaves no process of the run, Ctrl-C
+  no temporary file either, and a rerun gives the same gradebook.
 
 **Where bubblewrap is required.** Everything above except *nothing to find* holds
 without it. Without bubblewrap, student code runs as the grader's user and can read
